@@ -1,0 +1,106 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AdminClient as _kubedos_v1_AdminClient, AdminDefinition as _kubedos_v1_AdminDefinition } from './kubedos/v1/Admin.ts';
+import type { AgentClient as _kubedos_v1_AgentClient, AgentDefinition as _kubedos_v1_AgentDefinition } from './kubedos/v1/Agent.ts';
+import type { AptPackage as _kubedos_v1_AptPackage, AptPackage__Output as _kubedos_v1_AptPackage__Output } from './kubedos/v1/AptPackage.ts';
+import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from './kubedos/v1/CancelTask.ts';
+import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from './kubedos/v1/CloseWindowRequest.ts';
+import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from './kubedos/v1/CloseWindowResponse.ts';
+import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as _kubedos_v1_CommandState__Output } from './kubedos/v1/CommandState.ts';
+import type { ConfigUpdate as _kubedos_v1_ConfigUpdate, ConfigUpdate__Output as _kubedos_v1_ConfigUpdate__Output } from './kubedos/v1/ConfigUpdate.ts';
+import type { DirectoryState as _kubedos_v1_DirectoryState, DirectoryState__Output as _kubedos_v1_DirectoryState__Output } from './kubedos/v1/DirectoryState.ts';
+import type { EnrollPayload as _kubedos_v1_EnrollPayload, EnrollPayload__Output as _kubedos_v1_EnrollPayload__Output } from './kubedos/v1/EnrollPayload.ts';
+import type { EnrollRequest as _kubedos_v1_EnrollRequest, EnrollRequest__Output as _kubedos_v1_EnrollRequest__Output } from './kubedos/v1/EnrollRequest.ts';
+import type { EnrollResponse as _kubedos_v1_EnrollResponse, EnrollResponse__Output as _kubedos_v1_EnrollResponse__Output } from './kubedos/v1/EnrollResponse.ts';
+import type { EnrollmentClient as _kubedos_v1_EnrollmentClient, EnrollmentDefinition as _kubedos_v1_EnrollmentDefinition } from './kubedos/v1/Enrollment.ts';
+import type { Facts as _kubedos_v1_Facts, Facts__Output as _kubedos_v1_Facts__Output } from './kubedos/v1/Facts.ts';
+import type { FileState as _kubedos_v1_FileState, FileState__Output as _kubedos_v1_FileState__Output } from './kubedos/v1/FileState.ts';
+import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from './kubedos/v1/Heartbeat.ts';
+import type { Hello as _kubedos_v1_Hello, Hello__Output as _kubedos_v1_Hello__Output } from './kubedos/v1/Hello.ts';
+import type { HubMessage as _kubedos_v1_HubMessage, HubMessage__Output as _kubedos_v1_HubMessage__Output } from './kubedos/v1/HubMessage.ts';
+import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleState__Output as _kubedos_v1_KernelModuleState__Output } from './kubedos/v1/KernelModuleState.ts';
+import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from './kubedos/v1/ListWindowsRequest.ts';
+import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from './kubedos/v1/ListWindowsResponse.ts';
+import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_LogLine__Output } from './kubedos/v1/LogLine.ts';
+import type { MinionMessage as _kubedos_v1_MinionMessage, MinionMessage__Output as _kubedos_v1_MinionMessage__Output } from './kubedos/v1/MinionMessage.ts';
+import type { NodePlane as _kubedos_v1_NodePlane, NodePlane__Output as _kubedos_v1_NodePlane__Output } from './kubedos/v1/NodePlane.ts';
+import type { NodeStatus as _kubedos_v1_NodeStatus, NodeStatus__Output as _kubedos_v1_NodeStatus__Output } from './kubedos/v1/NodeStatus.ts';
+import type { OpenWindowRequest as _kubedos_v1_OpenWindowRequest, OpenWindowRequest__Output as _kubedos_v1_OpenWindowRequest__Output } from './kubedos/v1/OpenWindowRequest.ts';
+import type { PackagesState as _kubedos_v1_PackagesState, PackagesState__Output as _kubedos_v1_PackagesState__Output } from './kubedos/v1/PackagesState.ts';
+import type { PlaneAssignment as _kubedos_v1_PlaneAssignment, PlaneAssignment__Output as _kubedos_v1_PlaneAssignment__Output } from './kubedos/v1/PlaneAssignment.ts';
+import type { PlaneKey as _kubedos_v1_PlaneKey, PlaneKey__Output as _kubedos_v1_PlaneKey__Output } from './kubedos/v1/PlaneKey.ts';
+import type { PlanePeer as _kubedos_v1_PlanePeer, PlanePeer__Output as _kubedos_v1_PlanePeer__Output } from './kubedos/v1/PlanePeer.ts';
+import type { PlanePeers as _kubedos_v1_PlanePeers, PlanePeers__Output as _kubedos_v1_PlanePeers__Output } from './kubedos/v1/PlanePeers.ts';
+import type { ProbeState as _kubedos_v1_ProbeState, ProbeState__Output as _kubedos_v1_ProbeState__Output } from './kubedos/v1/ProbeState.ts';
+import type { ReplaceNodeRequest as _kubedos_v1_ReplaceNodeRequest, ReplaceNodeRequest__Output as _kubedos_v1_ReplaceNodeRequest__Output } from './kubedos/v1/ReplaceNodeRequest.ts';
+import type { ReplaceNodeResponse as _kubedos_v1_ReplaceNodeResponse, ReplaceNodeResponse__Output as _kubedos_v1_ReplaceNodeResponse__Output } from './kubedos/v1/ReplaceNodeResponse.ts';
+import type { ServiceState as _kubedos_v1_ServiceState, ServiceState__Output as _kubedos_v1_ServiceState__Output } from './kubedos/v1/ServiceState.ts';
+import type { State as _kubedos_v1_State, State__Output as _kubedos_v1_State__Output } from './kubedos/v1/State.ts';
+import type { StateResult as _kubedos_v1_StateResult, StateResult__Output as _kubedos_v1_StateResult__Output } from './kubedos/v1/StateResult.ts';
+import type { StatusRequest as _kubedos_v1_StatusRequest, StatusRequest__Output as _kubedos_v1_StatusRequest__Output } from './kubedos/v1/StatusRequest.ts';
+import type { StatusResponse as _kubedos_v1_StatusResponse, StatusResponse__Output as _kubedos_v1_StatusResponse__Output } from './kubedos/v1/StatusResponse.ts';
+import type { StatusSummary as _kubedos_v1_StatusSummary, StatusSummary__Output as _kubedos_v1_StatusSummary__Output } from './kubedos/v1/StatusSummary.ts';
+import type { SysctlState as _kubedos_v1_SysctlState, SysctlState__Output as _kubedos_v1_SysctlState__Output } from './kubedos/v1/SysctlState.ts';
+import type { Task as _kubedos_v1_Task, Task__Output as _kubedos_v1_Task__Output } from './kubedos/v1/Task.ts';
+import type { TaskResult as _kubedos_v1_TaskResult, TaskResult__Output as _kubedos_v1_TaskResult__Output } from './kubedos/v1/TaskResult.ts';
+import type { Welcome as _kubedos_v1_Welcome, Welcome__Output as _kubedos_v1_Welcome__Output } from './kubedos/v1/Welcome.ts';
+import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from './kubedos/v1/Window.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  kubedos: {
+    v1: {
+      Admin: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_AdminClient> & { service: _kubedos_v1_AdminDefinition }
+      Agent: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_AgentClient> & { service: _kubedos_v1_AgentDefinition }
+      AptPackage: MessageTypeDefinition<_kubedos_v1_AptPackage, _kubedos_v1_AptPackage__Output>
+      CancelTask: MessageTypeDefinition<_kubedos_v1_CancelTask, _kubedos_v1_CancelTask__Output>
+      CloseWindowRequest: MessageTypeDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowRequest__Output>
+      CloseWindowResponse: MessageTypeDefinition<_kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowResponse__Output>
+      CommandState: MessageTypeDefinition<_kubedos_v1_CommandState, _kubedos_v1_CommandState__Output>
+      ConfigUpdate: MessageTypeDefinition<_kubedos_v1_ConfigUpdate, _kubedos_v1_ConfigUpdate__Output>
+      DirectoryState: MessageTypeDefinition<_kubedos_v1_DirectoryState, _kubedos_v1_DirectoryState__Output>
+      EnrollPayload: MessageTypeDefinition<_kubedos_v1_EnrollPayload, _kubedos_v1_EnrollPayload__Output>
+      EnrollRequest: MessageTypeDefinition<_kubedos_v1_EnrollRequest, _kubedos_v1_EnrollRequest__Output>
+      EnrollResponse: MessageTypeDefinition<_kubedos_v1_EnrollResponse, _kubedos_v1_EnrollResponse__Output>
+      Enrollment: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_EnrollmentClient> & { service: _kubedos_v1_EnrollmentDefinition }
+      Facts: MessageTypeDefinition<_kubedos_v1_Facts, _kubedos_v1_Facts__Output>
+      FileState: MessageTypeDefinition<_kubedos_v1_FileState, _kubedos_v1_FileState__Output>
+      Heartbeat: MessageTypeDefinition<_kubedos_v1_Heartbeat, _kubedos_v1_Heartbeat__Output>
+      Hello: MessageTypeDefinition<_kubedos_v1_Hello, _kubedos_v1_Hello__Output>
+      HubMessage: MessageTypeDefinition<_kubedos_v1_HubMessage, _kubedos_v1_HubMessage__Output>
+      KernelModuleState: MessageTypeDefinition<_kubedos_v1_KernelModuleState, _kubedos_v1_KernelModuleState__Output>
+      ListWindowsRequest: MessageTypeDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsRequest__Output>
+      ListWindowsResponse: MessageTypeDefinition<_kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsResponse__Output>
+      LogLine: MessageTypeDefinition<_kubedos_v1_LogLine, _kubedos_v1_LogLine__Output>
+      MinionMessage: MessageTypeDefinition<_kubedos_v1_MinionMessage, _kubedos_v1_MinionMessage__Output>
+      NodePlane: MessageTypeDefinition<_kubedos_v1_NodePlane, _kubedos_v1_NodePlane__Output>
+      NodeStatus: MessageTypeDefinition<_kubedos_v1_NodeStatus, _kubedos_v1_NodeStatus__Output>
+      OpenWindowRequest: MessageTypeDefinition<_kubedos_v1_OpenWindowRequest, _kubedos_v1_OpenWindowRequest__Output>
+      PackagesState: MessageTypeDefinition<_kubedos_v1_PackagesState, _kubedos_v1_PackagesState__Output>
+      PlaneAssignment: MessageTypeDefinition<_kubedos_v1_PlaneAssignment, _kubedos_v1_PlaneAssignment__Output>
+      PlaneKey: MessageTypeDefinition<_kubedos_v1_PlaneKey, _kubedos_v1_PlaneKey__Output>
+      PlanePeer: MessageTypeDefinition<_kubedos_v1_PlanePeer, _kubedos_v1_PlanePeer__Output>
+      PlanePeers: MessageTypeDefinition<_kubedos_v1_PlanePeers, _kubedos_v1_PlanePeers__Output>
+      ProbeState: MessageTypeDefinition<_kubedos_v1_ProbeState, _kubedos_v1_ProbeState__Output>
+      ReplaceNodeRequest: MessageTypeDefinition<_kubedos_v1_ReplaceNodeRequest, _kubedos_v1_ReplaceNodeRequest__Output>
+      ReplaceNodeResponse: MessageTypeDefinition<_kubedos_v1_ReplaceNodeResponse, _kubedos_v1_ReplaceNodeResponse__Output>
+      ServiceState: MessageTypeDefinition<_kubedos_v1_ServiceState, _kubedos_v1_ServiceState__Output>
+      State: MessageTypeDefinition<_kubedos_v1_State, _kubedos_v1_State__Output>
+      StateResult: MessageTypeDefinition<_kubedos_v1_StateResult, _kubedos_v1_StateResult__Output>
+      StatusRequest: MessageTypeDefinition<_kubedos_v1_StatusRequest, _kubedos_v1_StatusRequest__Output>
+      StatusResponse: MessageTypeDefinition<_kubedos_v1_StatusResponse, _kubedos_v1_StatusResponse__Output>
+      StatusSummary: MessageTypeDefinition<_kubedos_v1_StatusSummary, _kubedos_v1_StatusSummary__Output>
+      SysctlState: MessageTypeDefinition<_kubedos_v1_SysctlState, _kubedos_v1_SysctlState__Output>
+      Task: MessageTypeDefinition<_kubedos_v1_Task, _kubedos_v1_Task__Output>
+      TaskResult: MessageTypeDefinition<_kubedos_v1_TaskResult, _kubedos_v1_TaskResult__Output>
+      TaskStatus: EnumTypeDefinition
+      Welcome: MessageTypeDefinition<_kubedos_v1_Welcome, _kubedos_v1_Welcome__Output>
+      Window: MessageTypeDefinition<_kubedos_v1_Window, _kubedos_v1_Window__Output>
+    }
+  }
+}
+

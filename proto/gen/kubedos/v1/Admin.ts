@@ -1,0 +1,83 @@
+// Original file: proto/kubedos/v1/hub.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from '../../kubedos/v1/CloseWindowRequest.ts';
+import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from '../../kubedos/v1/CloseWindowResponse.ts';
+import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from '../../kubedos/v1/ListWindowsRequest.ts';
+import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from '../../kubedos/v1/ListWindowsResponse.ts';
+import type { OpenWindowRequest as _kubedos_v1_OpenWindowRequest, OpenWindowRequest__Output as _kubedos_v1_OpenWindowRequest__Output } from '../../kubedos/v1/OpenWindowRequest.ts';
+import type { ReplaceNodeRequest as _kubedos_v1_ReplaceNodeRequest, ReplaceNodeRequest__Output as _kubedos_v1_ReplaceNodeRequest__Output } from '../../kubedos/v1/ReplaceNodeRequest.ts';
+import type { ReplaceNodeResponse as _kubedos_v1_ReplaceNodeResponse, ReplaceNodeResponse__Output as _kubedos_v1_ReplaceNodeResponse__Output } from '../../kubedos/v1/ReplaceNodeResponse.ts';
+import type { StatusRequest as _kubedos_v1_StatusRequest, StatusRequest__Output as _kubedos_v1_StatusRequest__Output } from '../../kubedos/v1/StatusRequest.ts';
+import type { StatusResponse as _kubedos_v1_StatusResponse, StatusResponse__Output as _kubedos_v1_StatusResponse__Output } from '../../kubedos/v1/StatusResponse.ts';
+import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from '../../kubedos/v1/Window.ts';
+
+export interface AdminClient extends grpc.Client {
+  CloseWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  CloseWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  CloseWindow(argument: _kubedos_v1_CloseWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  CloseWindow(argument: _kubedos_v1_CloseWindowRequest, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  closeWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  closeWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  closeWindow(argument: _kubedos_v1_CloseWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  closeWindow(argument: _kubedos_v1_CloseWindowRequest, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  ListWindows(argument: _kubedos_v1_ListWindowsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  ListWindows(argument: _kubedos_v1_ListWindowsRequest, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  listWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  listWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  listWindows(argument: _kubedos_v1_ListWindowsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  listWindows(argument: _kubedos_v1_ListWindowsRequest, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  
+  OpenWindow(argument: _kubedos_v1_OpenWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  OpenWindow(argument: _kubedos_v1_OpenWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  OpenWindow(argument: _kubedos_v1_OpenWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  OpenWindow(argument: _kubedos_v1_OpenWindowRequest, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  openWindow(argument: _kubedos_v1_OpenWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  openWindow(argument: _kubedos_v1_OpenWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  openWindow(argument: _kubedos_v1_OpenWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  openWindow(argument: _kubedos_v1_OpenWindowRequest, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
+  
+  ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  
+  Status(argument: _kubedos_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _kubedos_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _kubedos_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _kubedos_v1_StatusRequest, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _kubedos_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _kubedos_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _kubedos_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _kubedos_v1_StatusRequest, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface AdminHandlers extends grpc.UntypedServiceImplementation {
+  CloseWindow: grpc.handleUnaryCall<_kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse>;
+  
+  ListWindows: grpc.handleUnaryCall<_kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse>;
+  
+  OpenWindow: grpc.handleUnaryCall<_kubedos_v1_OpenWindowRequest__Output, _kubedos_v1_Window>;
+  
+  ReplaceNode: grpc.handleUnaryCall<_kubedos_v1_ReplaceNodeRequest__Output, _kubedos_v1_ReplaceNodeResponse>;
+  
+  Status: grpc.handleUnaryCall<_kubedos_v1_StatusRequest__Output, _kubedos_v1_StatusResponse>;
+  
+}
+
+export interface AdminDefinition extends grpc.ServiceDefinition {
+  CloseWindow: MethodDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse__Output>
+  ListWindows: MethodDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse__Output>
+  OpenWindow: MethodDefinition<_kubedos_v1_OpenWindowRequest, _kubedos_v1_Window, _kubedos_v1_OpenWindowRequest__Output, _kubedos_v1_Window__Output>
+  ReplaceNode: MethodDefinition<_kubedos_v1_ReplaceNodeRequest, _kubedos_v1_ReplaceNodeResponse, _kubedos_v1_ReplaceNodeRequest__Output, _kubedos_v1_ReplaceNodeResponse__Output>
+  Status: MethodDefinition<_kubedos_v1_StatusRequest, _kubedos_v1_StatusResponse, _kubedos_v1_StatusRequest__Output, _kubedos_v1_StatusResponse__Output>
+}

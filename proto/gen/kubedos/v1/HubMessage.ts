@@ -1,0 +1,22 @@
+// Original file: proto/kubedos/v1/hub.proto
+
+import type { Welcome as _kubedos_v1_Welcome, Welcome__Output as _kubedos_v1_Welcome__Output } from '../../kubedos/v1/Welcome.ts';
+import type { Task as _kubedos_v1_Task, Task__Output as _kubedos_v1_Task__Output } from '../../kubedos/v1/Task.ts';
+import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from '../../kubedos/v1/CancelTask.ts';
+import type { ConfigUpdate as _kubedos_v1_ConfigUpdate, ConfigUpdate__Output as _kubedos_v1_ConfigUpdate__Output } from '../../kubedos/v1/ConfigUpdate.ts';
+
+export interface HubMessage {
+  'welcome'?: (_kubedos_v1_Welcome | null);
+  'task'?: (_kubedos_v1_Task | null);
+  'cancel'?: (_kubedos_v1_CancelTask | null);
+  'config'?: (_kubedos_v1_ConfigUpdate | null);
+  'body'?: "welcome"|"task"|"cancel"|"config";
+}
+
+export interface HubMessage__Output {
+  'welcome'?: (_kubedos_v1_Welcome__Output | null);
+  'task'?: (_kubedos_v1_Task__Output | null);
+  'cancel'?: (_kubedos_v1_CancelTask__Output | null);
+  'config'?: (_kubedos_v1_ConfigUpdate__Output | null);
+  'body'?: "welcome"|"task"|"cancel"|"config";
+}

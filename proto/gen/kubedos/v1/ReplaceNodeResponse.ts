@@ -1,0 +1,14 @@
+// Original file: proto/kubedos/v1/hub.proto
+
+
+export interface ReplaceNodeResponse {
+  'node'?: (string);
+  'generation'?: (number);
+  'revokedKeys'?: (string)[];
+}
+
+export interface ReplaceNodeResponse__Output {
+  'node': (string);
+  'generation': (number);
+  'revokedKeys': (string)[];
+}

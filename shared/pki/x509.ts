@@ -1,0 +1,16 @@
+// @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs this polyfill loaded first.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+/** @peculiar/x509, set up with Node's WebCrypto: import X.509 from here, never directly. */
+export { x509, webcrypto };
+
+/** A random positive 128-bit serial number, as RFC 5280 asks. */
+export function randomSerial(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = bytes[0]! & 0x7f;
+  return Buffer.from(bytes).toString('hex');
+}

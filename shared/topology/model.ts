@@ -1,0 +1,65 @@
+/** The declarative topology: the one description of a deployment every part reads. */
+
+export const ROLES = ['master', 'prometheus', 'grafana', 'storage', 'etcd', 'cp', 'worker', 'lb'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles whose nodes run Kubernetes components and sit on the wg3 backplane mesh. */
+export const KUBERNETES_ROLES: readonly Role[] = ['etcd', 'cp', 'worker', 'lb'];
+
+export const PLANE_NAMES = ['wg1', 'wg2', 'wg3'] as const;
+export type PlaneName = (typeof PLANE_NAMES)[number];
+
+export interface Lan {
+  cidr: string;
+  gateway: string;
+  dns: string[];
+  domain: string;
+}
+
+export interface Plane {
+  name: PlaneName;
+  cidr: string;
+  port: number;
+  purpose: string;
+}
+
+export interface ProxmoxTarget {
+  nodes: string[];
+  storage: string;
+  bridge: string;
+}
+
+export interface KubernetesSettings {
+  version: string;
+  podCidr: string;
+  serviceCidr: string;
+}
+
+export interface TopologyNode {
+  vmid: number;
+  hostname: string;
+  ip: string;
+  role: Role;
+  cores: number;
+  memoryMiB: number;
+  diskGiB: number;
+  /** Host number on every plane; default: the LAN host number (the master always takes 1). */
+  planeHost?: number;
+  /** SMBIOS system UUID the node will report, when the substrate fixes it (Proxmox smbios1). */
+  smbiosUuid?: string;
+  /** Load-balancer VRRP priority (higher wins). */
+  priority?: number;
+}
+
+export interface Topology {
+  name: string;
+  lan: Lan;
+  apiVip: string;
+  planes: Plane[];
+  proxmox: ProxmoxTarget;
+  kubernetes: KubernetesSettings;
+  hub: { port: number };
+  /** Permit an etcd/cp/lb core other than three of each, and fewer than three workers. */
+  allowNonHaCore?: boolean;
+  nodes: TopologyNode[];
+}
