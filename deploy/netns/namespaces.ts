@@ -1,0 +1,249 @@
+/**
+ * A small lab of Linux network namespaces on one bridge, for tests and the
+ * netns substrate. Root only. Everything it creates is recorded in a state
+ * file BEFORE it is created, so `teardown()` (or a later process opening the
+ * same state file after a crash) removes exactly what this lab made and
+ * nothing else.
+ *
+ * Usage:
+ *   const lab = NetnsLab.open('/tmp/kdc-lab/state.json', 'kdc');   // names must start with the tag
+ *   await lab.addBridge('kdc-br0');                                  // optional address: '10.10.0.254/24'
+ *   await lab.addNamespace('kdc-etcd1', { bridge: 'kdc-br0', address: '10.10.0.21/24' });
+ *   await lab.exec('kdc-etcd1', ['ip', 'addr']);                     // execa result; throws on non-zero
+ *   const pid = lab.spawn('kdc-etcd1', ['etcd', '--name', 'e1'], { logFile: '/tmp/kdc-lab/e1.log' });
+ *   await lab.stopProcess(pid);                                      // SIGTERM, then SIGKILL after 3 s
+ *   await lab.teardown();                                            // processes, namespaces, veths, bridge
+ *
+ * Inside each namespace the LAN interface is `eth0` and `lo` is up; the host
+ * end of the veth is `<tag>v<n>`, enslaved to the bridge.
+ */
+import fs from 'node:fs';
+import { spawn as spawnChild } from 'node:child_process';
+import { execa, type Options, type Result } from 'execa';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { UserError } from '../../shared/errors.ts';
+
+export interface LabProcess {
+  pid: number;
+  ns: string;
+  argv: string[];
+  /** /proc/<pid>/stat start time, so a recycled pid is never signalled. */
+  startTime: string;
+}
+
+export interface LabState {
+  tag: string;
+  nextVeth: number;
+  bridges: string[];
+  namespaces: { name: string; bridge: string; veth: string; address: string }[];
+  processes: LabProcess[];
+}
+
+export interface NamespaceOptions {
+  bridge: string;
+  /** "10.10.0.21/24" on eth0 inside the namespace. */
+  address: string;
+  gateway?: string;
+}
+
+export interface SpawnOptions {
+  logFile?: string;
+  env?: Record<string, string>;
+}
+
+const IFNAME_MAX = 15;
+
+export class NetnsLab {
+  readonly stateFile: string;
+  private state: LabState;
+
+  private constructor(stateFile: string, state: LabState) {
+    this.stateFile = stateFile;
+    this.state = state;
+  }
+
+  /** Opens the lab recorded in stateFile, or starts an empty one with this tag. */
+  static open(stateFile: string, tag: string): NetnsLab {
+    if (!/^[a-z][a-z0-9]{1,7}$/.test(tag)) throw new UserError(`lab tag "${tag}" must be 2-8 lowercase letters/digits`);
+    let state: LabState = { tag, nextVeth: 0, bridges: [], namespaces: [], processes: [] };
+    if (fs.existsSync(stateFile)) {
+      state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as LabState;
+      if (state.tag !== tag) throw new UserError(`${stateFile} belongs to lab "${state.tag}", not "${tag}"`);
+    }
+    return new NetnsLab(stateFile, state);
+  }
+
+  get tag(): string {
+    return this.state.tag;
+  }
+
+  get namespaces(): readonly string[] {
+    return this.state.namespaces.map((n) => n.name);
+  }
+
+  get processes(): readonly LabProcess[] {
+    return this.state.processes;
+  }
+
+  async addBridge(name: string, address?: string): Promise<void> {
+    this.checkName(name);
+    if (!this.state.bridges.includes(name)) this.record((s) => s.bridges.push(name));
+    if (!(await linkExists(name))) await execa('ip', ['link', 'add', name, 'type', 'bridge']);
+    if (address) await execa('ip', ['addr', 'replace', address, 'dev', name]);
+    await execa('ip', ['link', 'set', name, 'up']);
+  }
+
+  async addNamespace(name: string, opts: NamespaceOptions): Promise<void> {
+    this.checkName(name);
+    let entry = this.state.namespaces.find((n) => n.name === name);
+    if (!entry) {
+      const veth = `${this.state.tag}v${this.state.nextVeth}`;
+      if (veth.length > IFNAME_MAX) throw new UserError(`interface name ${veth} is too long`);
+      entry = { name, bridge: opts.bridge, veth, address: opts.address };
+      const e = entry;
+      this.record((s) => {
+        s.nextVeth += 1;
+        s.namespaces.push(e);
+      });
+    }
+    if (!(await namespaceExists(name))) await execa('ip', ['netns', 'add', name]);
+    if (!(await linkExists(entry.veth))) {
+      await execa('ip', ['link', 'add', entry.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
+    }
+    await execa('ip', ['link', 'set', entry.veth, 'master', opts.bridge, 'up']);
+    await this.exec(name, ['ip', 'link', 'set', 'lo', 'up']);
+    await this.exec(name, ['ip', 'addr', 'replace', opts.address, 'dev', 'eth0']);
+    await this.exec(name, ['ip', 'link', 'set', 'eth0', 'up']);
+    if (opts.gateway) await this.exec(name, ['ip', 'route', 'replace', 'default', 'via', opts.gateway]);
+  }
+
+  /** Runs argv inside the namespace (no shell); throws on a non-zero exit unless reject: false. */
+  exec(ns: string, argv: string[], opts: Options = {}): Promise<Result> {
+    this.checkNamespace(ns);
+    return execa('ip', ['netns', 'exec', ns, ...argv], opts) as unknown as Promise<Result>;
+  }
+
+  /** Starts a long-running process inside the namespace, detached, and records it. Returns its pid. */
+  spawn(ns: string, argv: string[], opts: SpawnOptions = {}): number {
+    this.checkNamespace(ns);
+    const out = opts.logFile ? fs.openSync(opts.logFile, 'a', 0o600) : 'ignore';
+    // `ip netns exec` execs the command in place, so the pid is the command's.
+    const child = spawnChild('ip', ['netns', 'exec', ns, ...argv], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...opts.env },
+    });
+    if (typeof out === 'number') fs.closeSync(out);
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start ${argv[0]} in ${ns}`);
+    child.unref();
+    const proc = { pid, ns, argv, startTime: procStartTime(pid) ?? '' };
+    this.record((s) => s.processes.push(proc));
+    return pid;
+  }
+
+  /** True while a recorded process is still the one this lab started. */
+  isRunning(pid: number): boolean {
+    const p = this.state.processes.find((x) => x.pid === pid);
+    return p !== undefined && procStartTime(pid) === p.startTime;
+  }
+
+  async stopProcess(pid: number): Promise<void> {
+    const p = this.state.processes.find((x) => x.pid === pid);
+    if (!p) return;
+    await stopIfSame(p);
+    this.record((s) => (s.processes = s.processes.filter((x) => x.pid !== pid)));
+  }
+
+  /** Removes namespace `name`: its processes, its veth, the namespace. */
+  async removeNamespace(name: string): Promise<void> {
+    const entry = this.state.namespaces.find((n) => n.name === name);
+    if (!entry) return;
+    for (const p of this.state.processes.filter((x) => x.ns === name)) await this.stopProcess(p.pid);
+    await killNamespacePids(name);
+    await execa('ip', ['netns', 'del', name], { reject: false });
+    await execa('ip', ['link', 'del', entry.veth], { reject: false });
+    this.record((s) => (s.namespaces = s.namespaces.filter((n) => n.name !== name)));
+  }
+
+  /** Removes everything recorded: processes, namespaces, veths, bridges; then the state file. */
+  async teardown(): Promise<void> {
+    await Promise.all(this.state.processes.map((p) => stopIfSame(p)));
+    this.record((s) => (s.processes = []));
+    for (const ns of [...this.state.namespaces]) await this.removeNamespace(ns.name);
+    for (const br of [...this.state.bridges]) {
+      await execa('ip', ['link', 'del', br], { reject: false });
+      this.record((s) => (s.bridges = s.bridges.filter((b) => b !== br)));
+    }
+    fs.rmSync(this.stateFile, { force: true });
+  }
+
+  private record(change: (s: LabState) => void): void {
+    change(this.state);
+    writeFileAtomic(this.stateFile, JSON.stringify(this.state, null, 2) + '\n', 0o600);
+  }
+
+  private checkName(name: string): void {
+    if (!name.startsWith(this.state.tag) || name.length > IFNAME_MAX || !/^[a-z0-9-]+$/.test(name)) {
+      throw new UserError(`"${name}" must start with "${this.state.tag}", be at most ${IFNAME_MAX} chars of [a-z0-9-]`);
+    }
+  }
+
+  private checkNamespace(ns: string): void {
+    if (!this.state.namespaces.some((n) => n.name === ns)) throw new Error(`namespace ${ns} is not part of this lab`);
+  }
+}
+
+async function linkExists(name: string): Promise<boolean> {
+  return (await execa('ip', ['link', 'show', name], { reject: false })).exitCode === 0;
+}
+
+async function namespaceExists(name: string): Promise<boolean> {
+  return fs.existsSync(`/run/netns/${name}`);
+}
+
+function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; starttime is field 22 overall.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(p: LabProcess): boolean {
+  return procStartTime(p.pid) === p.startTime;
+}
+
+async function stopIfSame(p: LabProcess): Promise<void> {
+  if (!alive(p)) return;
+  signal(p.pid, 'SIGTERM');
+  for (let i = 0; i < 30 && alive(p); i++) await sleep(100);
+  if (alive(p)) signal(p.pid, 'SIGKILL');
+  for (let i = 0; i < 20 && alive(p); i++) await sleep(50);
+}
+
+/** Anything still inside one of our namespaces was started there by us (or by what we started). */
+async function killNamespacePids(ns: string): Promise<void> {
+  if (!(await namespaceExists(ns))) return;
+  for (let round = 0; round < 2; round++) {
+    const res = await execa('ip', ['netns', 'pids', ns], { reject: false });
+    const pids = res.stdout.split(/\s+/).filter(Boolean).map(Number);
+    if (pids.length === 0) return;
+    for (const pid of pids) signal(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
+    await sleep(round === 0 ? 500 : 100);
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
