@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import { execa } from 'execa';
+import type { CommandOutcome, Host, InstalledPackage, RunOptions, UnitAction, UnitStatus } from './host.ts';
+
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+
+/** The machine itself: systemd, apt/dpkg, modprobe, sysctl. */
+export class RealHost implements Host {
+  readonly root = '/';
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('empty argv');
+    const result = await execa(file, args, {
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      timeout: opts.timeoutMs || undefined,
+      cancelSignal: opts.signal,
+      env: opts.env,
+      cwd: opts.cwd || undefined,
+      forceKillAfterDelay: 2000,
+    });
+    const output = result.all ?? '';
+    const exitCode = typeof result.exitCode === 'number' ? result.exitCode : result.failed ? 127 : 0;
+    return { exitCode: result.failed && exitCode === 0 ? 1 : exitCode, output, timedOut: result.timedOut };
+  }
+
+  async guard(argv: readonly string[], _kind: 'unless' | 'onlyif', opts?: RunOptions): Promise<boolean> {
+    return (await this.run(argv, opts)).exitCode === 0;
+  }
+
+  async commandDone(): Promise<void> {}
+
+  async installedPackage(name: string): Promise<InstalledPackage | undefined> {
+    const q = await this.run(['dpkg-query', '-W', '-f=${db:Status-Abbrev} ${Version}', name]);
+    if (q.exitCode !== 0 || !q.output.startsWith('ii')) return undefined;
+    const version = q.output.trim().split(/\s+/)[1] ?? '';
+    const holds = await this.run(['apt-mark', 'showhold', name]);
+    return { version, held: holds.output.split('\n').includes(name) };
+  }
+
+  installPackages(specs: readonly { name: string; version: string }[], signal?: AbortSignal): Promise<CommandOutcome> {
+    const names = specs.map((s) => (s.version ? `${s.name}=${s.version}` : s.name));
+    return this.run(
+      [
+        'apt-get',
+        'install',
+        '-y',
+        '-q',
+        '--no-install-recommends',
+        '--allow-downgrades',
+        '--allow-change-held-packages',
+        '-o',
+        'Dpkg::Options::=--force-confold',
+        ...names,
+      ],
+      { env: APT_ENV, signal },
+    );
+  }
+
+  holdPackages(names: readonly string[]): Promise<CommandOutcome> {
+    return this.run(['apt-mark', 'hold', ...names]);
+  }
+
+  async unitStatus(unit: string): Promise<UnitStatus> {
+    const enabled = (await this.run(['systemctl', 'is-enabled', unit])).output.trim();
+    const active = await this.run(['systemctl', 'is-active', '--quiet', unit]);
+    return { enabled: enabled === 'enabled', masked: enabled.startsWith('masked'), active: active.exitCode === 0 };
+  }
+
+  unitAction(unit: string, action: UnitAction): Promise<CommandOutcome> {
+    return this.run(['systemctl', action, unit]);
+  }
+
+  async moduleLoaded(name: string): Promise<boolean> {
+    return fs.existsSync(`/sys/module/${name}`);
+  }
+
+  loadModule(name: string): Promise<CommandOutcome> {
+    return this.run(['modprobe', name]);
+  }
+
+  async readSysctl(key: string): Promise<string | undefined> {
+    try {
+      return fs.readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeSysctl(key: string, value: string): Promise<CommandOutcome> {
+    return this.run(['sysctl', '-w', `${key}=${value}`]);
+  }
+}

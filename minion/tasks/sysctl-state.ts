@@ -1,0 +1,29 @@
+import type { SysctlState__Output } from '../../proto/gen/kubedos/v1/SysctlState.ts';
+import { fileState } from './file-state.ts';
+import { checkOutcome } from './fail-on-exit.ts';
+import { changed, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
+
+/** A kernel parameter at a value now, and (persist) in /etc/sysctl.d for the next boot. */
+export async function sysctlState(s: SysctlState__Output, ctx: StateContext): Promise<StateOutcome> {
+  const parts: string[] = [];
+  if (s.persist) {
+    const f = await fileState(
+      {
+        path: `/etc/sysctl.d/90-kubedos-${s.key}.conf`,
+        content: Buffer.from(`${s.key} = ${s.value}\n`),
+        mode: 0o644,
+        owner: '',
+        group: '',
+        secret: false,
+      },
+      ctx,
+    );
+    if (f.changed) parts.push(f.summary);
+  }
+  const now = await ctx.host.readSysctl(s.key);
+  if (now?.replace(/\s+/g, ' ') !== s.value) {
+    if (!ctx.dryRun) checkOutcome(ctx, `sysctl ${s.key}`, await ctx.host.writeSysctl(s.key, s.value));
+    parts.push(`${ctx.dryRun ? 'would set' : 'set'} ${s.key}=${s.value} (was ${now ?? 'unset'})`);
+  }
+  return parts.length ? changed(parts.join('; ')) : unchanged(`${s.key}=${s.value}`);
+}

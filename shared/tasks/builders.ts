@@ -1,0 +1,152 @@
+import type { CommandState } from '../../proto/gen/kubedos/v1/CommandState.ts';
+import type { ProbeState } from '../../proto/gen/kubedos/v1/ProbeState.ts';
+import type { State } from '../../proto/gen/kubedos/v1/State.ts';
+
+/**
+ * Typed constructors for the declarative states a task is made of (the proto
+ * `State` oneof). Plans use these so every state carries an id and exactly
+ * one kind; the minion dispatches on `kind`.
+ */
+
+export interface FileOptions {
+  mode?: number;
+  owner?: string;
+  group?: string;
+  secret?: boolean;
+}
+
+export function file(id: string, path: string, content: string | Uint8Array, opts: FileOptions = {}): State {
+  return {
+    id,
+    kind: 'file',
+    file: {
+      path,
+      content: Buffer.from(content),
+      mode: opts.mode ?? 0o644,
+      owner: opts.owner ?? '',
+      group: opts.group ?? '',
+      secret: opts.secret ?? false,
+    },
+  };
+}
+
+export function directory(id: string, path: string, opts: Omit<FileOptions, 'secret'> = {}): State {
+  return {
+    id,
+    kind: 'directory',
+    directory: { path, mode: opts.mode ?? 0o755, owner: opts.owner ?? '', group: opts.group ?? '' },
+  };
+}
+
+export interface PackageSpec {
+  name: string;
+  version?: string;
+  hold?: boolean;
+}
+
+export function packages(id: string, list: readonly (string | PackageSpec)[]): State {
+  return {
+    id,
+    kind: 'packages',
+    packages: {
+      packages: list.map((p) =>
+        typeof p === 'string'
+          ? { name: p, version: '', hold: false }
+          : { name: p.name, version: p.version ?? '', hold: p.hold ?? false },
+      ),
+    },
+  };
+}
+
+export interface ServiceOptions {
+  enabled?: boolean;
+  running?: boolean;
+  restartOnChange?: string[];
+  masked?: boolean;
+}
+
+export function service(id: string, unit: string, opts: ServiceOptions = {}): State {
+  return {
+    id,
+    kind: 'service',
+    service: {
+      unit,
+      enabled: opts.enabled ?? true,
+      running: opts.running ?? true,
+      restartOnChange: opts.restartOnChange ?? [],
+      masked: opts.masked ?? false,
+    },
+  };
+}
+
+export function kernelModule(id: string, name: string, persist = true): State {
+  return { id, kind: 'kernelModule', kernelModule: { name, persist } };
+}
+
+export function sysctl(id: string, key: string, value: string, persist = true): State {
+  return { id, kind: 'sysctl', sysctl: { key, value, persist } };
+}
+
+export interface CommandOptions {
+  creates?: string;
+  unless?: string[];
+  onlyif?: string[];
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  cwd?: string;
+  secretOutput?: boolean;
+}
+
+export function commandSpec(argv: string[], opts: CommandOptions = {}): CommandState {
+  return {
+    argv,
+    creates: opts.creates ?? '',
+    unless: opts.unless ?? [],
+    onlyif: opts.onlyif ?? [],
+    timeoutMs: opts.timeoutMs ?? 0,
+    env: opts.env ?? {},
+    cwd: opts.cwd ?? '',
+    secretOutput: opts.secretOutput ?? false,
+  };
+}
+
+export function command(id: string, argv: string[], opts: CommandOptions = {}): State {
+  return { id, kind: 'command', command: commandSpec(argv, opts) };
+}
+
+export interface ProbeOptions {
+  deadlineMs?: number;
+  intervalMs?: number;
+  caPem?: string;
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  expectStatus?: number;
+}
+
+function probe(id: string, target: Pick<ProbeState, 'tcp' | 'http' | 'command' | 'target'>, opts: ProbeOptions): State {
+  return {
+    id,
+    kind: 'probe',
+    probe: {
+      ...target,
+      caPem: opts.caPem ?? '',
+      clientCertPem: opts.clientCertPem ?? '',
+      clientKeyPem: opts.clientKeyPem ?? '',
+      deadlineMs: opts.deadlineMs ?? 120_000,
+      intervalMs: opts.intervalMs ?? 1_000,
+      expectStatus: opts.expectStatus ?? 0,
+    },
+  };
+}
+
+export function tcpProbe(id: string, hostPort: string, opts: ProbeOptions = {}): State {
+  return probe(id, { target: 'tcp', tcp: hostPort }, opts);
+}
+
+export function httpProbe(id: string, url: string, opts: ProbeOptions = {}): State {
+  return probe(id, { target: 'http', http: url }, opts);
+}
+
+export function commandProbe(id: string, argv: string[], opts: ProbeOptions & CommandOptions = {}): State {
+  return probe(id, { target: 'command', command: commandSpec(argv, opts) }, opts);
+}

@@ -1,0 +1,28 @@
+/** What replaces a secret wherever it would have been shown. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Replaces every occurrence of each secret value. Values shorter than 6
+ * characters are ignored: redacting "1" would mangle every line and protect
+ * nothing.
+ */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length < 6) continue;
+    out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+/** Secret placeholders the hub substitutes just before it sends a task: `${secret:join-token}`. */
+export const SECRET_PLACEHOLDER = /\$\{secret:([a-z0-9-]+)\}/g;
+
+export function secretRef(name: string): string {
+  return `\${secret:${name}}`;
+}
+
+/** Names of the secrets a string refers to. */
+export function secretNamesIn(text: string): string[] {
+  return [...text.matchAll(SECRET_PLACEHOLDER)].map((m) => m[1]!);
+}
