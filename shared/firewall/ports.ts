@@ -1,0 +1,15 @@
+/** The ports the per-role firewall opens; one place, so docs and rules agree. */
+export const PORTS = {
+  ssh: 22,
+  nodeExporter: 9100,
+  etcdClient: 2379,
+  etcdPeer: 2380,
+  kubeApi: 6443,
+  kubelet: 10250,
+  /** CNI overlay (VXLAN, as flannel and cilium use) and the CNI's health check. */
+  cniVxlanUdp: 8472,
+  cniHealth: 4240,
+  prometheus: 9090,
+  grafana: 3000,
+  nfs: 2049,
+} as const;

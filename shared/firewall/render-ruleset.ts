@@ -1,0 +1,107 @@
+/**
+ * The per-role nftables ruleset, rendered by the hub and applied by the
+ * minion (which checks it with `nft -c` first). Input only: default drop,
+ * established traffic, the WireGuard ports, then per-plane services:
+ * SSH only on wg1, node exporter only on wg2, Kubernetes traffic on wg3 with
+ * etcd restricted to control planes and etcd members. The table is replaced
+ * in one transaction (declare, delete, define), so there is never a moment
+ * without rules, and `ct state established` keeps the live session open.
+ */
+import { intendedPlaneAddresses, hubPlaneAddress } from '../planes/addressing.ts';
+import { planeOf, topologyNode } from '../planes/peer-lists.ts';
+import type { Role, Topology, TopologyNode } from '../topology/model.ts';
+import { PORTS } from './ports.ts';
+
+export const FIREWALL_TABLE = 'kubedos';
+/** The node's LAN interface name; the netns substrate and the ISO both call it eth0. */
+export const DEFAULT_LAN_INTERFACE = 'eth0';
+
+export interface RulesetOptions {
+  lanInterface?: string;
+}
+
+export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOptions = {}): string {
+  const node = topologyNode(t, nodeName);
+  const lan = opts.lanInterface ?? DEFAULT_LAN_INTERFACE;
+  const wgPorts = t.planes.map((p) => p.port).join(', ');
+  const rules = [
+    'ct state established,related accept',
+    'ct state invalid drop',
+    'iif "lo" accept',
+    'meta l4proto icmp icmp type { echo-request, destination-unreachable, time-exceeded } accept',
+    `iifname "${lan}" udp dport { ${wgPorts} } accept`,
+    `iifname "wg1" tcp dport ${PORTS.ssh} accept`,
+    `iifname "wg2" ip saddr { ${scrapers(t).join(', ')} } tcp dport ${PORTS.nodeExporter} accept`,
+    ...roleRules(t, node, lan),
+  ];
+  return [
+    `table inet ${FIREWALL_TABLE} {}`,
+    `delete table inet ${FIREWALL_TABLE}`,
+    `table inet ${FIREWALL_TABLE} {`,
+    '  chain input {',
+    '    type filter hook input priority filter; policy drop;',
+    ...rules.map((r) => `    ${r}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Who may scrape node exporters over wg2: the prometheus nodes and the hub. */
+function scrapers(t: Topology): string[] {
+  const prometheus = t.nodes
+    .filter((n) => n.role === 'prometheus')
+    .map((n) => intendedPlaneAddresses(t, n).find((a) => a.plane === 'wg2')!.address);
+  return [hubPlaneAddress(planeOf(t, 'wg2')), ...prometheus];
+}
+
+function wg3Addresses(t: Topology, roles: readonly Role[]): string[] {
+  return t.nodes
+    .filter((n) => roles.includes(n.role))
+    .map((n) => intendedPlaneAddresses(t, n).find((a) => a.plane === 'wg3')!.address);
+}
+
+function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
+  const kube = [
+    `iifname "wg3" tcp dport ${PORTS.kubelet} accept`,
+    `iifname "wg3" udp dport ${PORTS.cniVxlanUdp} accept`,
+    `iifname "wg3" tcp dport ${PORTS.cniHealth} accept`,
+  ];
+  switch (node.role) {
+    case 'master': {
+      const wg1Hub = hubPlaneAddress(planeOf(t, 'wg1'));
+      // Enrollment on the LAN; sessions on the hub's wg1 address (and on the LAN as the documented fallback).
+      return [
+        `iifname "${lan}" tcp dport ${t.hub.port} accept`,
+        `iifname "wg1" ip daddr ${wg1Hub} tcp dport ${t.hub.port} accept`,
+      ];
+    }
+    case 'etcd': {
+      const peers = wg3Addresses(t, ['etcd', 'cp']);
+      return [
+        `iifname "wg3" ip saddr { ${peers.join(', ')} } tcp dport { ${PORTS.etcdClient}, ${PORTS.etcdPeer} } accept`,
+        ...kube,
+      ];
+    }
+    case 'cp':
+      return [`iifname "wg3" tcp dport ${PORTS.kubeApi} accept`, ...kube];
+    case 'lb':
+      // The API VIP lives on the LAN; keepalived speaks VRRP (protocol 112) between the load balancers.
+      return [
+        `tcp dport ${PORTS.kubeApi} accept`,
+        `iifname "${lan}" ip saddr { ${t.nodes
+          .filter((n) => n.role === 'lb')
+          .map((n) => n.ip)
+          .join(', ')} } ip protocol vrrp accept`,
+        ...kube,
+      ];
+    case 'worker':
+      return kube;
+    case 'prometheus':
+      return [`iifname "wg1" tcp dport ${PORTS.prometheus} accept`];
+    case 'grafana':
+      return [`iifname "${lan}" tcp dport ${PORTS.grafana} accept`];
+    case 'storage':
+      return [`iifname "wg3" tcp dport ${PORTS.nfs} accept`];
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Bringing a plane up from its rendered config file. Two strategies, one
+ * config: on a real Debian node `wg-quick` via systemd (enabled, so planes
+ * return after a reboot); where the kernel has no WireGuard, wireguard-go
+ * plus `wg setconf` on the stripped config plus `ip`. Live peer changes go
+ * through `wg syncconf` in both, which adds, changes and removes peers
+ * without disturbing the ones that stay.
+ */
+import fs from 'node:fs';
+import { addressOf, stripWgQuickKeys } from './render-wg-config.ts';
+import type { CommandRunner } from './command-runner.ts';
+
+export type BringUpMode = 'wg-quick' | 'wireguard-go';
+
+export interface PlaneBringUp {
+  readonly mode: BringUpMode;
+  /** Idempotent: brings the interface up or, when it is up, makes it match the file. */
+  up(iface: string, confFile: string): Promise<void>;
+  down(iface: string): Promise<void>;
+}
+
+export async function interfaceExists(run: CommandRunner, iface: string): Promise<boolean> {
+  return (await run(['ip', 'link', 'show', 'dev', iface], { reject: false })).exitCode === 0;
+}
+
+async function syncconf(run: CommandRunner, iface: string, confFile: string): Promise<void> {
+  await run(['wg', 'syncconf', iface, '/dev/stdin'], { input: stripWgQuickKeys(fs.readFileSync(confFile, 'utf8')) });
+}
+
+export function wireguardGoBringUp(run: CommandRunner): PlaneBringUp {
+  return {
+    mode: 'wireguard-go',
+    async up(iface, confFile) {
+      const text = fs.readFileSync(confFile, 'utf8');
+      // wireguard-go daemonises once the interface exists, so it outlives a minion restart.
+      if (!(await interfaceExists(run, iface))) await run(['wireguard-go', iface]);
+      await run(['wg', 'syncconf', iface, '/dev/stdin'], { input: stripWgQuickKeys(text) });
+      await run(['ip', 'address', 'replace', addressOf(text), 'dev', iface]);
+      await run(['ip', 'link', 'set', 'dev', iface, 'up']);
+    },
+    async down(iface) {
+      // Deleting the tun device makes wireguard-go exit.
+      await run(['ip', 'link', 'del', 'dev', iface], { reject: false });
+    },
+  };
+}
+
+export function wgQuickBringUp(run: CommandRunner): PlaneBringUp {
+  return {
+    mode: 'wg-quick',
+    async up(iface, confFile) {
+      await run(['systemctl', 'enable', `wg-quick@${iface}`]);
+      if (await interfaceExists(run, iface)) await syncconf(run, iface, confFile);
+      else await run(['systemctl', 'start', `wg-quick@${iface}`]);
+    },
+    async down(iface) {
+      await run(['systemctl', 'disable', '--now', `wg-quick@${iface}`], { reject: false });
+    },
+  };
+}
+
+/** wg-quick when the kernel has WireGuard and systemd runs; wireguard-go otherwise. */
+export async function detectBringUpMode(run: CommandRunner): Promise<BringUpMode> {
+  const kernel =
+    fs.existsSync('/sys/module/wireguard') || (await run(['modprobe', 'wireguard'], { reject: false })).exitCode === 0;
+  return kernel && fs.existsSync('/run/systemd/system') ? 'wg-quick' : 'wireguard-go';
+}
+
+export function bringUpFor(mode: BringUpMode, run: CommandRunner): PlaneBringUp {
+  return mode === 'wg-quick' ? wgQuickBringUp(run) : wireguardGoBringUp(run);
+}
