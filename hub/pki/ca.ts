@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { randomSerial, webcrypto, x509 } from '../../shared/pki/x509.ts';
+
+/**
+ * A certificate authority the hub keeps: its key is made here and kept in the
+ * hub's state dir (0600, in a 0700 directory). The etcd CA's key is never put
+ * in a task; only the certificates it signs leave the hub.
+ */
+export interface CertPair {
+  certPem: string;
+  keyPem: string;
+}
+
+export type CertUsage = 'server' | 'client' | 'peer';
+
+export interface IssueRequest {
+  commonName: string;
+  organization?: string;
+  dns?: string[];
+  ips?: string[];
+  usage: CertUsage;
+}
+
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const DAY_MS = 86_400_000;
+
+async function newKeys(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+async function keyPem(key: CryptoKey): Promise<string> {
+  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+}
+
+async function importKey(pem: string): Promise<CryptoKey> {
+  const der = x509.PemConverter.decode(pem)[0]!;
+  return (await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign'])) as unknown as CryptoKey;
+}
+
+export class CertificateAuthority {
+  readonly certPem: string;
+  private readonly cert: x509.X509Certificate;
+  private readonly key: CryptoKey;
+
+  private constructor(certPem: string, key: CryptoKey) {
+    this.certPem = certPem;
+    this.cert = new x509.X509Certificate(certPem);
+    this.key = key;
+  }
+
+  static files(dir: string, name: string): { cert: string; key: string } {
+    return { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+  }
+
+  /**
+   * Loads the CA from dir, or makes it. The certificate is written last, so
+   * a crash in between leaves no certificate and the next start makes both
+   * again; nothing was signed by the lost key.
+   */
+  static async ensure(dir: string, name: string, deployment: string, validDays = 3650): Promise<CertificateAuthority> {
+    ensurePrivateDir(dir);
+    const f = CertificateAuthority.files(dir, name);
+    if (fs.existsSync(f.cert) && fs.existsSync(f.key)) {
+      const certPem = fs.readFileSync(f.cert, 'utf8');
+      return new CertificateAuthority(certPem, await importKey(fs.readFileSync(f.key, 'utf8')));
+    }
+    const keys = await newKeys();
+    const now = Date.now();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: randomSerial(),
+      name: `CN=${name}, O=kubedos ${deployment}`,
+      notBefore: new Date(now - 5 * 60_000),
+      notAfter: new Date(now + validDays * DAY_MS),
+      keys,
+      signingAlgorithm: ALGORITHM,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    writeFileAtomic(f.key, await keyPem(keys.privateKey), 0o600);
+    const certPem = cert.toString('pem');
+    writeFileAtomic(f.cert, certPem, 0o644);
+    return new CertificateAuthority(certPem, keys.privateKey);
+  }
+
+  async issue(req: IssueRequest, validDays = 365): Promise<CertPair> {
+    const keys = await newKeys();
+    const now = Date.now();
+    const eku =
+      req.usage === 'client'
+        ? [x509.ExtendedKeyUsage.clientAuth]
+        : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
+    const sans = [
+      ...(req.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
+      ...(req.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+    ];
+    const subject = `CN=${req.commonName}${req.organization ? `, O=${req.organization}` : ''}`;
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject,
+      issuer: this.cert.subject,
+      notBefore: new Date(now - 5 * 60_000),
+      notAfter: new Date(now + validDays * DAY_MS),
+      publicKey: keys.publicKey,
+      signingKey: this.key,
+      signingAlgorithm: ALGORITHM,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension(eku),
+        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+        ...(sans.length ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
+      ],
+    });
+    return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
+  }
+}
+
+/** kubeadm's discovery pin: sha256 over the CA certificate's SubjectPublicKeyInfo. */
+export function caCertHash(certPem: string): string {
+  const spki = new x509.X509Certificate(certPem).publicKey.rawData;
+  return `sha256:${createHash('sha256').update(Buffer.from(spki)).digest('hex')}`;
+}

@@ -1,0 +1,76 @@
+import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
+import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
+import fs from 'node:fs';
+import { CertificateAuthority, caCertHash, type CertPair } from './ca.ts';
+import { ensureIssued } from './issued-certs.ts';
+
+/** Everything the plan needs from the etcd PKI: the CA certificate and the issued pairs. */
+export interface EtcdPki {
+  caCertPem: string;
+  /** Per etcd member (hostname): its server and peer pairs. */
+  members: Record<string, { server: CertPair; peer: CertPair }>;
+  /** For kube-apiserver on every control plane. */
+  apiserverClient: CertPair;
+  /** For the health gate's probes. */
+  healthcheckClient: CertPair;
+}
+
+/** The Kubernetes cluster CA: made by the hub so joins can pin it (caCertHashes); cp-1 gets it before kubeadm init. */
+export interface KubernetesCa extends CertPair {
+  hash: string;
+}
+
+export async function ensureKubernetesCa(dir: string, t: Topology): Promise<KubernetesCa> {
+  const ca = await CertificateAuthority.ensure(dir, 'kubernetes-ca', t.name);
+  const keyPem = fs.readFileSync(CertificateAuthority.files(dir, 'kubernetes-ca').key, 'utf8');
+  return { certPem: ca.certPem, keyPem, hash: caCertHash(ca.certPem) };
+}
+
+export function wg3Address(t: Topology, node: TopologyNode): string {
+  const a = intendedPlaneAddresses(t, node).find((p) => p.plane === 'wg3');
+  if (!a) throw new Error('topology has no wg3 plane');
+  return a.address;
+}
+
+/** A member's names: hostname (short and FQDN), LAN and wg3 addresses, and localhost. */
+export function memberSans(t: Topology, node: TopologyNode): { dns: string[]; ips: string[] } {
+  return {
+    dns: [node.hostname, `${node.hostname}.${t.lan.domain}`, 'localhost'],
+    ips: [node.ip, wg3Address(t, node), '127.0.0.1'],
+  };
+}
+
+/** Makes (or loads) the etcd CA in dir and every certificate the topology needs. */
+export async function ensureEtcdPki(dir: string, t: Topology): Promise<EtcdPki> {
+  const ca = await CertificateAuthority.ensure(dir, 'etcd-ca', t.name);
+  const issued = `${dir}/issued`;
+  const members: EtcdPki['members'] = {};
+  for (const node of t.nodes.filter((n) => n.role === 'etcd')) {
+    const sans = memberSans(t, node);
+    members[node.hostname] = {
+      server: await ensureIssued(ca, issued, `${node.hostname}-server`, {
+        commonName: node.hostname,
+        usage: 'server',
+        ...sans,
+      }),
+      peer: await ensureIssued(ca, issued, `${node.hostname}-peer`, {
+        commonName: node.hostname,
+        usage: 'peer',
+        ...sans,
+      }),
+    };
+  }
+  return {
+    caCertPem: ca.certPem,
+    members,
+    apiserverClient: await ensureIssued(ca, issued, 'apiserver-etcd-client', {
+      commonName: 'kube-apiserver-etcd-client',
+      organization: 'system:masters',
+      usage: 'client',
+    }),
+    healthcheckClient: await ensureIssued(ca, issued, 'etcd-healthcheck-client', {
+      commonName: 'kube-etcd-healthcheck-client',
+      usage: 'client',
+    }),
+  };
+}

@@ -1,0 +1,79 @@
+import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
+import type { PlanMaterial, PlanOptions } from './material.ts';
+import type { Plan } from './model.ts';
+import { PlanBuilder } from './plan-builder.ts';
+import { containerd, darksiteRepo, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
+import type { RoleContext } from './roles/context.ts';
+import { etcdClientCerts, hubSecrets, kubeadmInit, kubeadmJoin } from './roles/control-plane.ts';
+import { etcdHealthGate, etcdMember } from './roles/etcd.ts';
+import { apiVipGate, loadBalancer } from './roles/load-balancer.ts';
+import { grafana, nfsServer, prometheus } from './roles/platform-services.ts';
+
+const DEFAULTS: Required<PlanOptions> = {
+  darksiteUrl: 'http://10.10.0.10:8080/darksite',
+  lanInterface: 'ens18',
+  kubePackageRevision: '-1.1',
+};
+
+/**
+ * The whole platform as one dependency graph. Nothing here is a phase
+ * barrier: each task names exactly what it needs, so etcd, the load
+ * balancers, the runtimes and the platform services all proceed at once and
+ * kubeadm init starts the moment its own inputs are ready.
+ */
+export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOptions = {}): Plan {
+  const plan = new PlanBuilder();
+  const ctx: RoleContext = {
+    t,
+    plan,
+    material,
+    options: {
+      ...DEFAULTS,
+      darksiteUrl:
+        options.darksiteUrl ?? `http://${t.nodes.find((n) => n.role === 'master')?.ip ?? '127.0.0.1'}:8080/darksite`,
+      ...stripUndefined(options),
+    },
+    nodesOf: (role: TopologyNode['role']) => t.nodes.filter((n) => n.role === role),
+  };
+  const pre = new Map<string, string>();
+  for (const node of t.nodes.filter(isKubernetesNode)) pre.set(node.hostname, preflight(ctx, node));
+  for (const node of t.nodes.filter((n) => n.role !== 'master')) nodeExporter(ctx, node);
+
+  const etcdServices = ctx.nodesOf('etcd').map((n) => etcdMember(ctx, n, pre.get(n.hostname)!));
+  const etcdHealthy = etcdHealthGate(ctx, etcdServices);
+
+  const lbTasks = ctx.nodesOf('lb').flatMap((n) => loadBalancer(ctx, n, pre.get(n.hostname)!));
+  const apiVip = apiVipGate(ctx, lbTasks);
+
+  const secrets = hubSecrets(ctx);
+  const kubeReady = new Map<string, string[]>();
+  for (const node of [...ctx.nodesOf('cp'), ...ctx.nodesOf('worker')]) {
+    const repo = darksiteRepo(ctx, node);
+    const p = pre.get(node.hostname)!;
+    const ready = [containerd(ctx, node, [p]), kubePackages(ctx, node, [p, repo])];
+    if (node.role === 'cp') ready.push(etcdClientCerts(ctx, node, [ready[1]!]));
+    kubeReady.set(node.hostname, ready);
+  }
+  const [first, ...others] = ctx.nodesOf('cp');
+  if (!first) throw new Error('topology has no control plane');
+  const apiReady = kubeadmInit(ctx, first, [
+    ...kubeReady.get(first.hostname)!,
+    etcdHealthy,
+    apiVip,
+    secrets.joinToken,
+    secrets.certificateKey,
+  ]);
+  for (const cp of others) kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, apiReady]);
+  for (const w of ctx.nodesOf('worker')) kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady]);
+
+  const promReady = ctx.nodesOf('prometheus').map((n) => prometheus(ctx, n));
+  for (const g of ctx.nodesOf('grafana')) grafana(ctx, g, [darksiteRepo(ctx, g), ...promReady]);
+  for (const s of ctx.nodesOf('storage')) nfsServer(ctx, s);
+
+  plan.validate();
+  return { deployment: t.name, tasks: plan.tasks };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,24 @@
+import path from 'node:path';
+import type { Topology } from '../../shared/topology/model.ts';
+import { ensureEtcdPki, ensureKubernetesCa, type EtcdPki, type KubernetesCa } from '../pki/etcd-pki.ts';
+
+/** What a plan is built from besides the topology: certificates the hub has issued, and site options. */
+export interface PlanMaterial {
+  etcd: EtcdPki;
+  kubernetesCa: KubernetesCa;
+}
+
+export interface PlanOptions {
+  /** The darksite apt repository (grafana and the Kubernetes packages are not in Debian's archive). */
+  darksiteUrl?: string;
+  /** The LAN interface name inside the VMs (virtio on Proxmox: ens18), for keepalived. */
+  lanInterface?: string;
+  /** Debian revision of the pinned kubelet/kubeadm/kubectl packages. */
+  kubePackageRevision?: string;
+}
+
+/** Makes (or loads) the CAs and certificates under <hubStateDir>/pki. */
+export async function ensurePlanMaterial(hubStateDir: string, t: Topology): Promise<PlanMaterial> {
+  const dir = path.join(hubStateDir, 'pki');
+  return { etcd: await ensureEtcdPki(dir, t), kubernetesCa: await ensureKubernetesCa(dir, t) };
+}

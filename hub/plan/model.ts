@@ -1,0 +1,45 @@
+import type { State } from '../../proto/gen/kubedos/v1/State.ts';
+
+/** The phases hubctl status reports; a task's phase is for people, the graph alone orders work. */
+export const PHASES = [
+  'preflight',
+  'runtime',
+  'etcd',
+  'load-balancers',
+  'control-plane',
+  'workers',
+  'platform-services',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The node name of tasks the hub runs itself (they make secrets; no minion is involved). */
+export const HUB_NODE = 'hub';
+
+export interface HubAction {
+  kind: 'generate-secret';
+  secret: string;
+  format: 'bootstrap-token' | 'hex32';
+}
+
+export interface PlannedTask {
+  /** "<node>/<name>", unique in the plan. */
+  id: string;
+  node: string;
+  name: string;
+  phase: Phase;
+  deps: string[];
+  states: State[];
+  timeoutMs: number;
+  /** Further attempts after a retryable failure. */
+  retries: number;
+  hubAction?: HubAction;
+}
+
+export interface Plan {
+  deployment: string;
+  tasks: PlannedTask[];
+}
+
+export function taskId(node: string, name: string): string {
+  return `${node}/${name}`;
+}

@@ -1,0 +1,63 @@
+import type { State } from '../../proto/gen/kubedos/v1/State.ts';
+import { taskId, type Phase, type PlannedTask, type HubAction } from './model.ts';
+
+export interface TaskOptions {
+  deps?: string[];
+  timeoutMs?: number;
+  retries?: number;
+  hubAction?: HubAction;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+/** Collects tasks and refuses a duplicate id or a dependency on a task that is not there. */
+export class PlanBuilder {
+  readonly tasks: PlannedTask[] = [];
+  private readonly ids = new Set<string>();
+
+  add(node: string, name: string, phase: Phase, states: State[], opts: TaskOptions = {}): string {
+    const id = taskId(node, name);
+    if (this.ids.has(id)) throw new Error(`duplicate task ${id}`);
+    this.ids.add(id);
+    this.tasks.push({
+      id,
+      node,
+      name,
+      phase,
+      deps: [...new Set(opts.deps ?? [])],
+      states,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retries: opts.retries ?? 2,
+      ...(opts.hubAction ? { hubAction: opts.hubAction } : {}),
+    });
+    return id;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /** Checks every dependency exists and the graph has no cycle. */
+  validate(): void {
+    for (const t of this.tasks)
+      for (const d of t.deps) if (!this.ids.has(d)) throw new Error(`${t.id} depends on unknown task ${d}`);
+    topologicalOrder(this.tasks);
+  }
+}
+
+/** Kahn's order; ties broken by plan order so the listing is stable. Throws on a cycle. */
+export function topologicalOrder(tasks: readonly PlannedTask[]): PlannedTask[] {
+  const remaining = new Map(tasks.map((t) => [t.id, new Set(t.deps)]));
+  const out: PlannedTask[] = [];
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  while (remaining.size) {
+    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id);
+    if (ready.length === 0) throw new Error(`dependency cycle among ${[...remaining.keys()].join(', ')}`);
+    for (const id of ready) {
+      remaining.delete(id);
+      out.push(byId.get(id)!);
+      for (const deps of remaining.values()) deps.delete(id);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { Topology } from '../../../shared/topology/model.ts';
+import { API_PORT } from './kubeadm.ts';
+
+/** haproxy in TCP mode in front of the three API servers, each health-checked on /readyz. */
+export function renderHaproxy(t: Topology): string {
+  const servers = t.nodes
+    .filter((n) => n.role === 'cp')
+    .map((n) => `    server ${n.hostname} ${n.ip}:${API_PORT} check check-ssl verify none inter 2s fall 3 rise 2`);
+  return `# Written by the kubedos hub.
+global
+    log /dev/log local0
+    maxconn 20000
+    daemon
+
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+frontend kube-apiserver
+    bind *:${API_PORT}
+    default_backend kube-apiserver
+
+backend kube-apiserver
+    option httpchk
+    http-check send meth GET uri /readyz
+    http-check expect status 200
+    balance roundrobin
+${servers.join('\n')}
+`;
+}

@@ -1,0 +1,98 @@
+import { command, file, kernelModule, packages, service, sysctl } from '../../../shared/tasks/builders.ts';
+import { KUBERNETES_ROLES, type TopologyNode } from '../../../shared/topology/model.ts';
+import { renderContainerdConfig } from '../render/containerd.ts';
+import { renderDarksiteSource } from '../render/grafana.ts';
+import { renderHosts } from '../render/hosts.ts';
+import { renderNodeExporterDefaults } from '../render/prometheus.ts';
+import { createHash } from 'node:crypto';
+import type { RoleContext } from './context.ts';
+
+/** Kubernetes nodes: swap off (now and in fstab), overlay + br_netfilter, forwarding sysctls, hosts. */
+export function preflight(ctx: RoleContext, node: TopologyNode): string {
+  const kubelet = node.role === 'cp' || node.role === 'worker';
+  const states = [
+    file('hosts', '/etc/hosts', renderHosts(ctx.t, node)),
+    ...(kubelet
+      ? [
+          command('swap-off', ['swapoff', '-a'], { onlyif: ['grep', '-q', '^/', '/proc/swaps'] }),
+          command(
+            'swap-out-of-fstab',
+            ['sed', '-i', '-E', 's@^([^#].*[[:space:]]swap[[:space:]].*)$@# \\1@', '/etc/fstab'],
+            {
+              onlyif: ['grep', '-qE', '^[^#].*[[:space:]]swap[[:space:]]', '/etc/fstab'],
+            },
+          ),
+        ]
+      : []),
+    kernelModule('overlay', 'overlay'),
+    kernelModule('br_netfilter', 'br_netfilter'),
+    sysctl('ip-forward', 'net.ipv4.ip_forward', '1'),
+    sysctl('bridge-nf-iptables', 'net.bridge.bridge-nf-call-iptables', '1'),
+    sysctl('bridge-nf-ip6tables', 'net.bridge.bridge-nf-call-ip6tables', '1'),
+    ...(node.role === 'lb' ? [sysctl('nonlocal-bind', 'net.ipv4.ip_nonlocal_bind', '1')] : []),
+  ];
+  return ctx.plan.add(node.hostname, 'preflight', 'preflight', states);
+}
+
+/** The darksite apt source, and an apt-get update whenever its content changes. */
+export function darksiteRepo(ctx: RoleContext, node: TopologyNode): string {
+  const source = renderDarksiteSource(ctx.options.darksiteUrl);
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return ctx.plan.add(node.hostname, 'darksite-repo', 'preflight', [
+    file('source', '/etc/apt/sources.list.d/kubedos-darksite.list', source),
+    command('apt-update', ['apt-get', 'update', '-q'], {
+      creates: `/var/lib/kubedos/apt-updated-${digest}`,
+      timeoutMs: 300_000,
+    }),
+    file('apt-updated', `/var/lib/kubedos/apt-updated-${digest}`, `${source}`),
+  ]);
+}
+
+/** containerd with SystemdCgroup = true, restarted when its config changes. */
+export function containerd(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
+  return ctx.plan.add(
+    node.hostname,
+    'containerd',
+    'runtime',
+    [
+      packages('packages', ['containerd']),
+      file('config', '/etc/containerd/config.toml', renderContainerdConfig()),
+      service('service', 'containerd', { restartOnChange: ['/etc/containerd/config.toml'] }),
+    ],
+    { deps },
+  );
+}
+
+/** kubelet, kubeadm, kubectl at the topology's version, held so apt never moves them. */
+export function kubePackages(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
+  const version = `${ctx.t.kubernetes.version.replace(/^v/, '')}${ctx.options.kubePackageRevision}`;
+  return ctx.plan.add(
+    node.hostname,
+    'kube-packages',
+    'runtime',
+    [
+      packages(
+        'kube',
+        ['kubelet', 'kubeadm', 'kubectl'].map((name) => ({ name, version, hold: true })),
+      ),
+      packages('support', ['nfs-common', 'conntrack', 'socat', 'ebtables', 'ethtool']),
+      command('kubelet-enabled', ['systemctl', 'enable', 'kubelet'], {
+        unless: ['systemctl', 'is-enabled', '--quiet', 'kubelet'],
+      }),
+    ],
+    { deps, timeoutMs: 15 * 60_000 },
+  );
+}
+
+/** prometheus-node-exporter listening on the node's wg2 address. */
+export function nodeExporter(ctx: RoleContext, node: TopologyNode): string {
+  return ctx.plan.add(node.hostname, 'node-exporter', 'platform-services', [
+    packages('packages', ['prometheus-node-exporter']),
+    file('defaults', '/etc/default/prometheus-node-exporter', renderNodeExporterDefaults(ctx.t, node)),
+    service('service', 'prometheus-node-exporter', { restartOnChange: ['/etc/default/prometheus-node-exporter'] }),
+  ]);
+}
+
+export function isKubernetesNode(node: TopologyNode): boolean {
+  return KUBERNETES_ROLES.includes(node.role);
+}

@@ -1,0 +1,110 @@
+import { command, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
+import type { TopologyNode } from '../../../shared/topology/model.ts';
+import { HUB_NODE, taskId } from '../model.ts';
+import {
+  API_PORT,
+  CERTIFICATE_KEY_SECRET,
+  JOIN_TOKEN_SECRET,
+  KUBE_PKI,
+  renderKubeadmInit,
+  renderKubeadmJoin,
+} from '../render/kubeadm.ts';
+import type { RoleContext } from './context.ts';
+
+export const INIT_CONFIG = '/etc/kubernetes/kubeadm-init.yaml';
+export const JOIN_CONFIG = '/etc/kubernetes/kubeadm-join.yaml';
+const secretFile = { mode: 0o600, secret: true };
+
+/** The hub-made secrets: the bootstrap token and the key kubeadm encrypts uploaded certificates with. */
+export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKey: string } {
+  return {
+    joinToken: ctx.plan.add(HUB_NODE, JOIN_TOKEN_SECRET, 'control-plane', [], {
+      hubAction: { kind: 'generate-secret', secret: JOIN_TOKEN_SECRET, format: 'bootstrap-token' },
+      retries: 0,
+    }),
+    certificateKey: ctx.plan.add(HUB_NODE, CERTIFICATE_KEY_SECRET, 'control-plane', [], {
+      hubAction: { kind: 'generate-secret', secret: CERTIFICATE_KEY_SECRET, format: 'hex32' },
+      retries: 0,
+    }),
+  };
+}
+
+/** apiserver's etcd client certificate and the etcd CA, on every control plane. */
+export function etcdClientCerts(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
+  const { caCertPem, apiserverClient } = ctx.material.etcd;
+  return ctx.plan.add(
+    node.hostname,
+    'etcd-client-certs',
+    'control-plane',
+    [
+      directory('pki-etcd', `${KUBE_PKI}/etcd`, { mode: 0o755 }),
+      file('etcd-ca', `${KUBE_PKI}/etcd/ca.crt`, caCertPem),
+      file('client-cert', `${KUBE_PKI}/apiserver-etcd-client.crt`, apiserverClient.certPem),
+      file('client-key', `${KUBE_PKI}/apiserver-etcd-client.key`, apiserverClient.keyPem, secretFile),
+    ],
+    { deps },
+  );
+}
+
+/** kubeadm init on the first control plane: guarded by admin.conf, so a rerun does nothing. */
+export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
+  const ca = ctx.material.kubernetesCa;
+  const init = ctx.plan.add(
+    node.hostname,
+    'kubeadm-init',
+    'control-plane',
+    [
+      file('cluster-ca-cert', `${KUBE_PKI}/ca.crt`, ca.certPem),
+      file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ca.keyPem, secretFile),
+      file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node), secretFile),
+      command('init', ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs'], {
+        creates: '/etc/kubernetes/admin.conf',
+        timeoutMs: 10 * 60_000,
+      }),
+    ],
+    { deps, timeoutMs: 12 * 60_000, retries: 1 },
+  );
+  return ctx.plan.add(
+    node.hostname,
+    'api-ready',
+    'control-plane',
+    [
+      httpProbe('readyz', `https://${ctx.t.apiVip}:${API_PORT}/readyz`, {
+        caPem: ca.certPem,
+        deadlineMs: 300_000,
+        intervalMs: 2_000,
+      }),
+    ],
+    { deps: [init], timeoutMs: 320_000 },
+  );
+}
+
+/** kubeadm join (control plane or worker), guarded by kubelet.conf so a rerun does nothing. */
+export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: boolean, deps: string[]): string {
+  return ctx.plan.add(
+    node.hostname,
+    'kubeadm-join',
+    controlPlane ? 'control-plane' : 'workers',
+    [
+      file(
+        'config',
+        JOIN_CONFIG,
+        renderKubeadmJoin(ctx.t, node, ctx.material.kubernetesCa.hash, controlPlane),
+        secretFile,
+      ),
+      command('join', ['kubeadm', 'join', '--config', JOIN_CONFIG], {
+        creates: '/etc/kubernetes/kubelet.conf',
+        timeoutMs: 10 * 60_000,
+      }),
+    ],
+    {
+      deps: [
+        ...deps,
+        taskId(HUB_NODE, JOIN_TOKEN_SECRET),
+        ...(controlPlane ? [taskId(HUB_NODE, CERTIFICATE_KEY_SECRET)] : []),
+      ],
+      timeoutMs: 12 * 60_000,
+      retries: 2,
+    },
+  );
+}

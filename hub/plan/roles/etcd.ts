@@ -1,0 +1,92 @@
+import { command, directory, file, httpProbe, packages, service } from '../../../shared/tasks/builders.ts';
+import type { TopologyNode } from '../../../shared/topology/model.ts';
+import { wg3Address } from '../../pki/etcd-pki.ts';
+import { ETCD_CLIENT_PORT, ETCD_PKI_DIR, renderEtcdEnv } from '../render/etcd-env.ts';
+import type { RoleContext } from './context.ts';
+
+export const ETCD_ENV_FILE = '/etc/default/etcd';
+const HEALTH_DIR = '/etc/etcd/healthcheck';
+
+/**
+ * One etcd member, in three tasks. The unit is masked before the package is
+ * installed, so Debian's default single-node instance never starts and never
+ * writes a data dir; ours uses its own data dir and starts only once its
+ * certificates and cluster configuration are in place.
+ */
+export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: string): string {
+  const { members, caCertPem } = ctx.material.etcd;
+  const pair = members[node.hostname];
+  if (!pair) throw new Error(`no etcd certificates for ${node.hostname}`);
+  const install = ctx.plan.add(
+    node.hostname,
+    'etcd-install',
+    'etcd',
+    [service('mask-default', 'etcd', { masked: true }), packages('packages', ['etcd-server', 'etcd-client'])],
+    { deps: [preflight] },
+  );
+  const secret = { mode: 0o600, owner: 'etcd', group: 'etcd', secret: true };
+  const pub = { mode: 0o644 };
+  const config = ctx.plan.add(
+    node.hostname,
+    'etcd-config',
+    'etcd',
+    [
+      directory('pki-dir', ETCD_PKI_DIR, { mode: 0o750, owner: 'root', group: 'etcd' }),
+      file('ca', `${ETCD_PKI_DIR}/ca.crt`, caCertPem, pub),
+      file('server-cert', `${ETCD_PKI_DIR}/server.crt`, pair.server.certPem, pub),
+      file('server-key', `${ETCD_PKI_DIR}/server.key`, pair.server.keyPem, secret),
+      file('peer-cert', `${ETCD_PKI_DIR}/peer.crt`, pair.peer.certPem, pub),
+      file('peer-key', `${ETCD_PKI_DIR}/peer.key`, pair.peer.keyPem, secret),
+      file('env', ETCD_ENV_FILE, renderEtcdEnv(ctx.t, node.hostname)),
+      // Debian's default member, should one ever have started, must not linger beside ours.
+      command('wipe-default', ['rm', '-rf', '/var/lib/etcd/default'], {
+        onlyif: ['test', '-d', '/var/lib/etcd/default'],
+      }),
+    ],
+    { deps: [install] },
+  );
+  return ctx.plan.add(
+    node.hostname,
+    'etcd-service',
+    'etcd',
+    [
+      service('service', 'etcd', {
+        restartOnChange: [
+          ETCD_ENV_FILE,
+          ...['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key'].map((f) => `${ETCD_PKI_DIR}/${f}`),
+        ],
+      }),
+    ],
+    { deps: [config], timeoutMs: 3 * 60_000 },
+  );
+}
+
+/**
+ * The gate: every member answers /health over mutual TLS. It runs on the
+ * first member (it has a route to every member on wg3) with the hub-issued
+ * healthcheck client certificate.
+ */
+export function etcdHealthGate(ctx: RoleContext, services: string[]): string {
+  const members = ctx.nodesOf('etcd');
+  const first = members[0]!;
+  const { caCertPem, healthcheckClient } = ctx.material.etcd;
+  return ctx.plan.add(
+    first.hostname,
+    'etcd-healthy',
+    'etcd',
+    [
+      file('healthcheck-cert', `${HEALTH_DIR}/client.crt`, healthcheckClient.certPem),
+      file('healthcheck-key', `${HEALTH_DIR}/client.key`, healthcheckClient.keyPem, { mode: 0o600, secret: true }),
+      ...members.map((m) =>
+        httpProbe(`health-${m.hostname}`, `https://${wg3Address(ctx.t, m)}:${ETCD_CLIENT_PORT}/health`, {
+          caPem: caCertPem,
+          clientCertPem: healthcheckClient.certPem,
+          clientKeyPem: healthcheckClient.keyPem,
+          deadlineMs: 120_000,
+          intervalMs: 1_000,
+        }),
+      ),
+    ],
+    { deps: services, timeoutMs: 150_000 },
+  );
+}
