@@ -31,6 +31,6 @@ export async function commandState(s: CommandState__Output, ctx: StateContext): 
   if (ctx.dryRun) return changed(`would run ${shown}`);
   ctx.log(`running ${shown}`);
   checkOutcome(ctx, shown, await ctx.host.run(s.argv, opts), !s.secretOutput);
-  await ctx.host.commandDone({ creates: s.creates, unless: s.unless });
+  await ctx.host.commandDone({ creates: s.creates, unless: s.unless, onlyif: s.onlyif });
   return changed(`ran ${shown}`);
 }

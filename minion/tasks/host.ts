@@ -42,7 +42,7 @@ export interface Host {
    * (the command itself made its effect); the recording host notes the
    * effect the command would have had, so its guards hold on the next run.
    */
-  commandDone(effect: { creates: string; unless: readonly string[] }): Promise<void>;
+  commandDone(effect: { creates: string; unless: readonly string[]; onlyif: readonly string[] }): Promise<void>;
   installedPackage(name: string): Promise<InstalledPackage | undefined>;
   installPackages(specs: readonly { name: string; version: string }[], signal?: AbortSignal): Promise<CommandOutcome>;
   holdPackages(names: readonly string[]): Promise<CommandOutcome>;

@@ -85,12 +85,16 @@ export class RecordingHost implements Host {
     return this.model().guards[argv.join('\0')] ?? kind === 'onlyif';
   }
 
-  async commandDone(effect: { creates: string; unless: readonly string[] }): Promise<void> {
+  /** A guarded command's effect: its `creates` exists, its `unless` now holds, its `onlyif` no longer does. */
+  async commandDone(effect: { creates: string; unless: readonly string[]; onlyif: readonly string[] }): Promise<void> {
     if (effect.creates) {
       const target = underRoot(this.root, effect.creates);
       if (!fs.existsSync(target)) writeFileAtomic(target, 'created by a recorded command\n');
     }
-    if (effect.unless.length) this.update((m) => void (m.guards[effect.unless.join('\0')] = true));
+    this.update((m) => {
+      if (effect.unless.length) m.guards[effect.unless.join('\0')] = true;
+      if (effect.onlyif.length) m.guards[effect.onlyif.join('\0')] = false;
+    });
   }
 
   async installedPackage(name: string): Promise<InstalledPackage | undefined> {

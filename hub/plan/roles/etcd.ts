@@ -21,7 +21,11 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
     node.hostname,
     'etcd-install',
     'etcd',
-    [service('mask-default', 'etcd', { masked: true }), packages('packages', ['etcd-server', 'etcd-client'])],
+    [
+      // Only before the first install: masking a running member on every rerun would flap it.
+      command('mask-default', ['systemctl', 'mask', 'etcd'], { unless: ['dpkg', '-s', 'etcd-server'] }),
+      packages('packages', ['etcd-server', 'etcd-client']),
+    ],
     { deps: [preflight] },
   );
   const secret = { mode: 0o600, owner: 'etcd', group: 'etcd', secret: true };

@@ -1,0 +1,444 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { LogLine__Output } from '../../proto/gen/kubedos/v1/LogLine.ts';
+import type { TaskResult__Output } from '../../proto/gen/kubedos/v1/TaskResult.ts';
+import { tailOf } from '../../shared/tasks/output-tail.ts';
+import { redactSecrets } from '../../shared/tasks/redact.ts';
+import { statusWord } from '../../shared/tasks/status.ts';
+import { UserError } from '../../shared/errors.ts';
+import { HUB_NODE, type Plan } from '../plan/model.ts';
+import type { NodeChannel } from './node-channel.ts';
+import { SecretStore } from './secrets.ts';
+import { decodeSpec, encodeSpec } from './spec-codec.ts';
+import { parseWireTaskId, wireTaskId, type RunRow, type TaskRow } from './task-row.ts';
+
+export interface EngineOptions {
+  /** Delay before retry n (1-based): exponential from 1 s, capped at 30 s. */
+  backoffMs?: (attempt: number) => number;
+  /** Slack beyond a task's own timeout before the hub gives up on the node's answer. */
+  timeoutGraceMs?: number;
+  /** Log lines kept per task. */
+  logLinesPerTask?: number;
+}
+
+export interface RunSummary {
+  runId: number;
+  state: RunRow['state'];
+  total: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  blocked: number;
+}
+
+const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
+
+/**
+ * The convergence engine: a dependency-graph scheduler. A task is sent the
+ * moment everything it depends on is done (parallel across nodes and within
+ * one), gates are probe tasks (never sleeps), failures retry with backoff
+ * when the node says trying again could help, and a failure blocks only what
+ * depends on it. All progress is in sqlite: a new engine on the same
+ * database picks up where a killed one stopped.
+ */
+export class ConvergeEngine {
+  readonly secrets: SecretStore;
+  private readonly db: DatabaseSync;
+  private readonly channel: NodeChannel;
+  private readonly backoff: (attempt: number) => number;
+  private readonly grace: number;
+  private readonly logLines: number;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private waiters: Array<{ runId: number; resolve: (s: RunSummary) => void }> = [];
+  private closed = false;
+
+  constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
+    this.db = db;
+    this.channel = channel;
+    this.backoff = opts.backoffMs ?? defaultBackoff;
+    this.grace = opts.timeoutGraceMs ?? 5_000;
+    this.logLines = opts.logLinesPerTask ?? 200;
+    this.secrets = new SecretStore(db);
+    channel.onResult((node, result) => this.onResult(node, result));
+    channel.onConnected((node) => this.onConnected(node));
+    channel.onLog?.((node, line) => this.onLog(node, line));
+  }
+
+  /** Starts a run of the plan; the engine drives it from here on. */
+  start(plan: Plan, opts: { dryRun?: boolean } = {}): number {
+    const active = this.activeRun();
+    if (active)
+      throw new UserError(`convergence run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
+    const now = Date.now();
+    this.db.exec('BEGIN IMMEDIATE');
+    let runId: number;
+    try {
+      runId = Number(
+        this.db
+          .prepare("INSERT INTO converge_run (started_at, dry_run, state) VALUES (?, ?, 'running')")
+          .run(now, opts.dryRun ? 1 : 0).lastInsertRowid,
+      );
+      const insert = this.db.prepare(
+        "INSERT INTO converge_task (run_id, task_id, seq, node, name, phase, deps, spec, state, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+      );
+      plan.tasks.forEach((t, seq) =>
+        insert.run(runId, t.id, seq, t.node, t.name, t.phase, JSON.stringify(t.deps), encodeSpec(t), t.retries),
+      );
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    this.pump();
+    return runId;
+  }
+
+  /**
+   * After a hub restart: tasks that were in flight are sent again (the node
+   * may never have received them, or its answer was lost); finished tasks
+   * are left alone.
+   */
+  resume(): number | undefined {
+    const run = this.activeRun();
+    if (!run) return undefined;
+    for (const t of this.rows(run.id, 'dispatched')) this.send(run, t);
+    this.pump();
+    return run.id;
+  }
+
+  /** Resolves when the run has nothing left it can do (every task done, failed or blocked). */
+  waitForRun(runId: number): Promise<RunSummary> {
+    const run = this.run(runId);
+    if (run && run.state !== 'running') return Promise.resolve(this.summary(runId));
+    return new Promise((resolve) => this.waiters.push({ runId, resolve }));
+  }
+
+  /** Makes a task (node/name) or every task of a node pending again in the latest run, with what it blocked. */
+  rerun(target: string): string[] {
+    const run = this.latestRun();
+    if (!run) throw new UserError('there is no convergence run to rerun from', 'start one with `hubctl converge`');
+    const tasks = this.rows(run.id);
+    const picked = tasks.filter((t) => t.task_id === target || t.node === target);
+    if (picked.length === 0)
+      throw new UserError(`no task or node "${target}" in run ${run.id}`, 'see `hubctl plan` for the task ids');
+    const reset = new Set(picked.map((t) => t.task_id));
+    // Blocked tasks further down the graph were blocked by the same failure: reset them too.
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const t of tasks) {
+        if (
+          !reset.has(t.task_id) &&
+          t.state === 'blocked' &&
+          (JSON.parse(t.deps) as string[]).some((d) => reset.has(d))
+        ) {
+          reset.add(t.task_id);
+          grew = true;
+        }
+      }
+    }
+    // A rerun gets the plan's full retry budget again, counted from the attempts already made.
+    const upd = this.db.prepare(
+      "UPDATE converge_task SET state = 'pending', retry_at = 0, error = '', retries = attempt + ? WHERE run_id = ? AND task_id = ? AND state != 'dispatched'",
+    );
+    const byId = new Map(tasks.map((t) => [t.task_id, t]));
+    this.db.exec('BEGIN IMMEDIATE');
+    for (const id of reset) upd.run(decodeSpec(byId.get(id)!.spec).retries, run.id, id);
+    this.db.prepare("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
+    this.db.exec('COMMIT');
+    this.pump();
+    return [...reset];
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  latestRun(): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM converge_run ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+  }
+
+  run(id: number): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM converge_run WHERE id = ?').get(id) as RunRow | undefined;
+  }
+
+  rows(runId: number, state?: TaskRow['state']): TaskRow[] {
+    return (state
+      ? this.db.prepare('SELECT * FROM converge_task WHERE run_id = ? AND state = ? ORDER BY seq').all(runId, state)
+      : this.db
+          .prepare('SELECT * FROM converge_task WHERE run_id = ? ORDER BY seq')
+          .all(runId)) as unknown as TaskRow[];
+  }
+
+  summary(runId: number): RunSummary {
+    const rows = this.rows(runId);
+    const run = this.run(runId)!;
+    const done = rows.filter((r) => r.state === 'done');
+    return {
+      runId,
+      state: run.state,
+      total: rows.length,
+      changed: done.filter((r) => r.changed).length,
+      unchanged: done.filter((r) => !r.changed).length,
+      failed: rows.filter((r) => r.state === 'failed').length,
+      blocked: rows.filter((r) => r.state === 'blocked').length,
+    };
+  }
+
+  private activeRun(): RunRow | undefined {
+    return this.db.prepare("SELECT * FROM converge_run WHERE state = 'running' ORDER BY id DESC LIMIT 1").get() as
+      RunRow | undefined;
+  }
+
+  /** Sends every task whose dependencies are done; finishes the run when nothing is left to do. */
+  pump(): void {
+    if (this.closed) return;
+    const run = this.activeRun();
+    if (!run) return;
+    const rows = this.rows(run.id);
+    const byId = new Map(rows.map((r) => [r.task_id, r]));
+    const now = Date.now();
+    let nextRetry = Infinity;
+    for (const t of rows) {
+      if (t.state !== 'pending') continue;
+      const deps = (JSON.parse(t.deps) as string[]).map((d) => byId.get(d)!);
+      if (!deps.every((d) => d.state === 'done')) continue;
+      if (t.retry_at > now) {
+        nextRetry = Math.min(nextRetry, t.retry_at);
+        continue;
+      }
+      if (t.node === HUB_NODE) this.runHubTask(run, t);
+      else if (this.channel.isConnected(t.node)) this.dispatch(run, t);
+    }
+    if (nextRetry < Infinity) {
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetry - Date.now()));
+    }
+    this.finishIfIdle(run.id);
+  }
+
+  private finishIfIdle(runId: number): void {
+    const open = this.db
+      .prepare("SELECT COUNT(*) AS n FROM converge_task WHERE run_id = ? AND state IN ('pending', 'dispatched')")
+      .get(runId) as { n: number };
+    if (open.n > 0) return;
+    const failed = this.db
+      .prepare("SELECT COUNT(*) AS n FROM converge_task WHERE run_id = ? AND state IN ('failed', 'blocked')")
+      .get(runId) as { n: number };
+    this.db
+      .prepare("UPDATE converge_run SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'")
+      .run(failed.n ? 'failed' : 'done', Date.now(), runId);
+    const summary = this.summary(runId);
+    const ready = this.waiters.filter((w) => w.runId === runId);
+    this.waiters = this.waiters.filter((w) => w.runId !== runId);
+    for (const w of ready) w.resolve(summary);
+  }
+
+  private runHubTask(run: RunRow, t: TaskRow): void {
+    const spec = decodeSpec(t.spec);
+    const started = Date.now();
+    let changed = false;
+    let summary: string;
+    if (!spec.hubAction) summary = 'nothing to do';
+    else if (run.dry_run)
+      summary = this.secrets.get(spec.hubAction.secret)
+        ? `${spec.hubAction.secret} exists`
+        : `would generate ${spec.hubAction.secret}`;
+    else {
+      changed = this.secrets.generate(spec.hubAction, t.task_id);
+      summary = changed ? `generated ${spec.hubAction.secret}` : `${spec.hubAction.secret} exists`;
+    }
+    this.db
+      .prepare(
+        "UPDATE converge_task SET state = 'done', attempt = attempt + 1, status = ?, changed = ?, dispatched_at = ?, finished_at = ?, duration_ms = ?, summary = ? WHERE run_id = ? AND task_id = ?",
+      )
+      .run(
+        changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED',
+        changed ? 1 : 0,
+        started,
+        Date.now(),
+        Date.now() - started,
+        summary,
+        run.id,
+        t.task_id,
+      );
+  }
+
+  private dispatch(run: RunRow, t: TaskRow): void {
+    // The row says "dispatched" before the task leaves: a crash right after still sends it on resume.
+    this.db
+      .prepare(
+        "UPDATE converge_task SET state = 'dispatched', attempt = attempt + 1, dispatched_at = ? WHERE run_id = ? AND task_id = ? AND state = 'pending'",
+      )
+      .run(Date.now(), run.id, t.task_id);
+    this.send(run, { ...t, attempt: t.attempt + 1 });
+  }
+
+  private send(run: RunRow, t: TaskRow): void {
+    const spec = decodeSpec(t.spec);
+    const wire = wireTaskId(run.id, t.task_id);
+    const sent = this.channel.sendTask(t.node, {
+      taskId: wire,
+      name: t.task_id,
+      attempt: t.attempt,
+      states: this.secrets.substitute(spec.states),
+      timeoutMs: spec.timeoutMs,
+      dryRun: run.dry_run === 1,
+    });
+    this.armTimeout(run.id, t, spec.timeoutMs);
+    // Not sent: the node dropped between isConnected and now. It stays dispatched and goes again on reconnect.
+    void sent;
+  }
+
+  private armTimeout(runId: number, t: TaskRow, timeoutMs: number): void {
+    const key = wireTaskId(runId, t.task_id);
+    clearTimeout(this.timers.get(key));
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.channel.cancelTask?.(t.node, key, 'deadline passed');
+      this.onResult(t.node, {
+        taskId: key,
+        attempt: t.attempt,
+        status: 'TASK_STATUS_FAILED',
+        durationMs: timeoutMs + this.grace,
+        states: [],
+        outputTail: '',
+        error: `no result from ${t.node} within ${timeoutMs + this.grace} ms`,
+        retryable: true,
+        dryRun: false,
+      });
+    }, timeoutMs + this.grace);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  private onConnected(node: string): void {
+    if (this.closed) return;
+    const run = this.activeRun();
+    if (!run) return;
+    // What the node was given and has not answered goes again: the minion may have lost it with its session.
+    for (const t of this.rows(run.id, 'dispatched')) if (t.node === node) this.send(run, t);
+    this.pump();
+  }
+
+  private onResult(node: string, result: TaskResult__Output): void {
+    const id = parseWireTaskId(result.taskId);
+    if (!id || this.closed) return;
+    const t = this.db
+      .prepare('SELECT * FROM converge_task WHERE run_id = ? AND task_id = ?')
+      .get(id.runId, id.taskId) as TaskRow | undefined;
+    // A late answer (an earlier attempt, or after a timeout already decided) changes nothing.
+    if (!t || t.node !== node || t.state !== 'dispatched' || t.attempt !== result.attempt) return;
+    if (result.status === 'TASK_STATUS_RUNNING') return;
+    const key = wireTaskId(id.runId, id.taskId);
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    const secrets = this.secrets.values();
+    const tail = redactSecrets(tailOf(result.outputTail), secrets);
+    const error = redactSecrets(result.error, secrets);
+    const summary = redactSecrets(
+      result.states
+        .filter((s) => s.status !== 'TASK_STATUS_UNCHANGED')
+        .map((s) => `${s.stateId}: ${s.summary}`)
+        .join('; '),
+      secrets,
+    );
+    const failed = result.status === 'TASK_STATUS_FAILED' || result.status === 'TASK_STATUS_CANCELLED';
+    const now = Date.now();
+    if (!failed) {
+      this.db
+        .prepare(
+          "UPDATE converge_task SET state = 'done', status = ?, changed = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = '' WHERE run_id = ? AND task_id = ?",
+        )
+        .run(
+          result.status,
+          result.status === 'TASK_STATUS_CHANGED' ? 1 : 0,
+          now,
+          result.durationMs,
+          summary,
+          tail,
+          id.runId,
+          id.taskId,
+        );
+    } else if (result.retryable && t.attempt <= t.retries) {
+      this.db
+        .prepare(
+          "UPDATE converge_task SET state = 'pending', status = ?, retry_at = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
+        )
+        .run(
+          result.status,
+          now + this.backoff(t.attempt),
+          now,
+          result.durationMs,
+          summary,
+          tail,
+          error,
+          id.runId,
+          id.taskId,
+        );
+      this.appendLog(id.runId, node, id.taskId, 'warn', `attempt ${t.attempt} failed, retrying: ${error}`);
+    } else {
+      this.fail(id.runId, t, result.status, error, tail, summary, result.durationMs);
+    }
+    this.pump();
+  }
+
+  private fail(
+    runId: number,
+    t: TaskRow,
+    status: string,
+    error: string,
+    tail: string,
+    summary: string,
+    durationMs: number,
+  ): void {
+    const now = Date.now();
+    this.db.exec('BEGIN IMMEDIATE');
+    this.db
+      .prepare(
+        "UPDATE converge_task SET state = 'failed', status = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
+      )
+      .run(status, now, durationMs, summary, tail, error, runId, t.task_id);
+    // Everything downstream is blocked; nothing else is.
+    const rows = this.rows(runId);
+    const blocked = new Set([t.task_id]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const r of rows) {
+        if (blocked.has(r.task_id) || r.state !== 'pending') continue;
+        if ((JSON.parse(r.deps) as string[]).some((d) => blocked.has(d))) {
+          blocked.add(r.task_id);
+          grew = true;
+        }
+      }
+    }
+    blocked.delete(t.task_id);
+    const upd = this.db.prepare(
+      "UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND task_id = ?",
+    );
+    for (const b of blocked) upd.run(`blocked by ${t.task_id} (${statusWord(status)})`, runId, b);
+    this.db.exec('COMMIT');
+    this.appendLog(runId, t.node, t.task_id, 'error', `failed: ${error}`);
+  }
+
+  private onLog(node: string, line: LogLine__Output): void {
+    const id = parseWireTaskId(line.taskId);
+    if (!id || this.closed) return;
+    this.appendLog(id.runId, node, id.taskId, line.level || 'info', redactSecrets(line.text, this.secrets.values()));
+  }
+
+  private appendLog(runId: number, node: string, taskId: string, level: string, text: string): void {
+    this.db
+      .prepare('INSERT INTO converge_log (run_id, task_id, node, at_ms, level, text) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(runId, taskId, node, Date.now(), level, text);
+    this.db
+      .prepare(
+        'DELETE FROM converge_log WHERE run_id = ? AND task_id = ? AND id <= (SELECT id FROM converge_log WHERE run_id = ? AND task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+      )
+      .run(runId, taskId, runId, taskId, this.logLines);
+  }
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { State } from '../../proto/gen/kubedos/v1/State.ts';
+import { SECRET_PLACEHOLDER } from '../../shared/tasks/redact.ts';
+import type { HubAction } from '../plan/model.ts';
+
+const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomFrom(alphabet: string, n: number): string {
+  // Rejection sampling keeps every character equally likely.
+  let out = '';
+  while (out.length < n)
+    for (const b of randomBytes(n * 2)) if (b < 252 && out.length < n) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/** A kubeadm bootstrap token: [a-z0-9]{6}.[a-z0-9]{16}. */
+export function bootstrapToken(): string {
+  return `${randomFrom(TOKEN_ALPHABET, 6)}.${randomFrom(TOKEN_ALPHABET, 16)}`;
+}
+
+/**
+ * Secrets the convergence makes and hands to later tasks (the join token and
+ * the certificate key). They live only in the hub's database; plans carry
+ * `${secret:name}` placeholders, filled in just before a task is sent.
+ */
+export class SecretStore {
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  get(name: string): string | undefined {
+    return (
+      this.db.prepare('SELECT value FROM converge_secret WHERE name = ?').get(name) as { value: string } | undefined
+    )?.value;
+  }
+
+  values(): string[] {
+    return (this.db.prepare('SELECT value FROM converge_secret').all() as { value: string }[]).map((r) => r.value);
+  }
+
+  /** Runs a hub action: true when it made the secret, false when it already existed. */
+  generate(action: HubAction, by: string): boolean {
+    if (this.get(action.secret) !== undefined) return false;
+    const value = action.format === 'bootstrap-token' ? bootstrapToken() : randomBytes(32).toString('hex');
+    this.db
+      .prepare('INSERT OR IGNORE INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?)')
+      .run(action.secret, value, Date.now(), by);
+    return true;
+  }
+
+  private fill(text: string, missing: string): string {
+    return text.replace(SECRET_PLACEHOLDER, (_, name: string) => this.get(name) ?? missing);
+  }
+
+  /** The states with every placeholder replaced (a dry run may see one not made yet). */
+  substitute(states: State[], missing = '[secret not generated yet]'): State[] {
+    return states.map((s) => {
+      if (s.file?.content) {
+        const text = Buffer.from(s.file.content as Uint8Array).toString('utf8');
+        if (!text.includes('${secret:')) return s;
+        return { ...s, file: { ...s.file, content: Buffer.from(this.fill(text, missing)) } };
+      }
+      if (s.command?.argv?.some((a) => a.includes('${secret:'))) {
+        return { ...s, command: { ...s.command, argv: s.command.argv.map((a) => this.fill(a, missing)) } };
+      }
+      return s;
+    });
+  }
+}
