@@ -8,7 +8,7 @@
  * without rules, and `ct state established` keeps the live session open.
  */
 import { intendedPlaneAddresses, hubPlaneAddress } from '../planes/addressing.ts';
-import { planeOf, topologyNode } from '../planes/peer-lists.ts';
+import { masterNode, planeOf, topologyNode } from '../planes/peer-lists.ts';
 import type { Role, Topology, TopologyNode } from '../topology/model.ts';
 import { PORTS } from './ports.ts';
 
@@ -18,6 +18,8 @@ export const DEFAULT_LAN_INTERFACE = 'eth0';
 
 export interface RulesetOptions {
   lanInterface?: string;
+  /** Where sessions to the hub go; default: the master's LAN address and the hub's wg1 address. */
+  hubAddresses?: string[];
 }
 
 export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOptions = {}): string {
@@ -26,6 +28,7 @@ export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOption
   const wgPorts = t.planes.map((p) => p.port).join(', ');
   const rules = [
     'ct state established,related accept',
+    ...(node.role === 'master' ? [] : [sessionRule(t, opts)]),
     'ct state invalid drop',
     'iif "lo" accept',
     'meta l4proto icmp icmp type { echo-request, destination-unreachable, time-exceeded } accept',
@@ -45,6 +48,19 @@ export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOption
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * The minion's session to the hub survives the first ruleset even though
+ * conntrack only starts tracking when that ruleset loads: a connection
+ * picked up mid-stream is "new" until both directions are seen, and the
+ * hub's next segment would be dropped. Segments from the hub's listener
+ * without SYN can only belong to a connection this node opened, so they
+ * are accepted; a spoofer cannot open anything with them.
+ */
+function sessionRule(t: Topology, opts: RulesetOptions): string {
+  const hubs = opts.hubAddresses ?? [masterNode(t).ip, hubPlaneAddress(planeOf(t, 'wg1'))];
+  return `ip saddr { ${hubs.join(', ')} } tcp sport ${t.hub.port} tcp flags & syn == 0 accept`;
 }
 
 /** Who may scrape node exporters over wg2: the prometheus nodes and the hub. */

@@ -24,7 +24,11 @@ export interface PlaneAddress {
 export function intendedPlaneAddresses(t: Topology, node: TopologyNode): PlaneAddress[] {
   const lan = parseIpv4Network(t.lan.cidr);
   const host = planeHostOf(node, lan);
-  return t.planes.map((p) => ({ plane: p.name, address: hostAddress(parseIpv4Network(p.cidr), host), network: p.cidr }));
+  return t.planes.map((p) => ({
+    plane: p.name,
+    address: hostAddress(parseIpv4Network(p.cidr), host),
+    network: p.cidr,
+  }));
 }
 
 export function hubPlaneAddress(plane: Plane): string {

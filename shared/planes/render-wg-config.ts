@@ -47,7 +47,9 @@ export function renderWgConfig(cfg: WgInterfaceConfig): string {
     `Address = ${cfg.address}`,
     `ListenPort = ${cfg.listenPort}`,
   ];
-  for (const peer of [...cfg.peers].sort((a, b) => a.publicKey.localeCompare(b.publicKey))) {
+  for (const peer of [...cfg.peers].sort((a, b) =>
+    a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0,
+  )) {
     checkKey(peer.publicKey, `public key of ${peer.name ?? 'a peer'}`);
     if (peer.allowedIps.length === 0) throw new Error(`peer ${peer.name ?? peer.publicKey} has no allowed IPs`);
     lines.push('', '[Peer]');

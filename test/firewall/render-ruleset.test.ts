@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
+import { PORTS } from '../../shared/firewall/ports.ts';
+import { loadTopology } from '../../shared/topology/load.ts';
+import { KUBERNETES_ROLES } from '../../shared/topology/model.ts';
+
+const t = loadTopology();
+const rulesFor = (node: string) =>
+  renderRuleset(t, node)
+    .split('\n')
+    .map((l) => l.trim());
+const withPort = (rules: string[], port: number) =>
+  rules.filter((r) => new RegExp(`dport (\\{[^}]*\\b${port}\\b[^}]*\\}|${port})( |$)`).test(r));
+
+describe('per-role nftables rulesets', () => {
+  for (const node of t.nodes) {
+    it(`${node.hostname} (${node.role}): default drop, established first, SSH only on wg1, exporter only on wg2`, () => {
+      const rules = rulesFor(node.hostname);
+      assert.ok(rules.includes('type filter hook input priority filter; policy drop;'));
+      assert.equal(
+        rules.find((r) => r.endsWith('accept')),
+        'ct state established,related accept',
+      );
+      assert.deepEqual(withPort(rules, PORTS.ssh), [`iifname "wg1" tcp dport ${PORTS.ssh} accept`]);
+      const exporter = withPort(rules, PORTS.nodeExporter);
+      assert.equal(exporter.length, 1);
+      assert.match(exporter[0]!, /^iifname "wg2" ip saddr \{ 10\.79\.0\.1, 10\.79\.0\.11 \} tcp dport 9100 accept$/);
+      assert.ok(rules.includes('iifname "eth0" udp dport { 51821, 51822, 51823 } accept'));
+    });
+  }
+
+  it('etcd ports only on etcd members, only from control planes and etcd members over wg3', () => {
+    for (const node of t.nodes) {
+      const etcd = withPort(rulesFor(node.hostname), PORTS.etcdClient);
+      if (node.role !== 'etcd') {
+        assert.deepEqual(etcd, [], node.hostname);
+        continue;
+      }
+      assert.equal(etcd.length, 1);
+      const sources = /ip saddr \{ ([^}]+) \}/.exec(etcd[0]!)![1]!.split(', ');
+      assert.deepEqual(sources, ['10.80.0.21', '10.80.0.22', '10.80.0.23', '10.80.0.31', '10.80.0.32', '10.80.0.33']);
+      assert.match(etcd[0]!, /^iifname "wg3" /);
+      assert.match(etcd[0]!, /dport \{ 2379, 2380 \}/);
+    }
+  });
+
+  it('6443 on load balancers and control planes only; kubelet and CNI on wg3 for Kubernetes nodes only', () => {
+    for (const node of t.nodes) {
+      const rules = rulesFor(node.hostname);
+      const api = withPort(rules, PORTS.kubeApi);
+      assert.equal(api.length, ['cp', 'lb'].includes(node.role) ? 1 : 0, node.hostname);
+      if (node.role === 'cp') assert.equal(api[0], `iifname "wg3" tcp dport ${PORTS.kubeApi} accept`);
+      const kubelet = withPort(rules, PORTS.kubelet);
+      const cni = withPort(rules, PORTS.cniVxlanUdp);
+      if (KUBERNETES_ROLES.includes(node.role)) {
+        assert.deepEqual(kubelet, [`iifname "wg3" tcp dport ${PORTS.kubelet} accept`]);
+        assert.deepEqual(cni, [`iifname "wg3" udp dport ${PORTS.cniVxlanUdp} accept`]);
+      } else {
+        assert.deepEqual(kubelet, []);
+        assert.deepEqual(cni, []);
+      }
+    }
+  });
+
+  it('the master accepts enrollment on the LAN and sessions on its wg1 address', () => {
+    const hub = withPort(rulesFor('master'), t.hub.port);
+    assert.deepEqual(hub, [
+      'iifname "eth0" tcp dport 7443 accept',
+      'iifname "wg1" ip daddr 10.78.0.1 tcp dport 7443 accept',
+    ]);
+  });
+
+  it('replaces its table in one transaction', () => {
+    const text = renderRuleset(t, 'w-1');
+    assert.match(text, /^table inet kubedos \{\}\ndelete table inet kubedos\ntable inet kubedos \{\n/);
+  });
+});
