@@ -33,6 +33,8 @@ export type UnitAction = 'enable' | 'disable' | 'start' | 'stop' | 'restart' | '
 
 export interface Host {
   readonly root: string;
+  /** The sim: probes are journaled and pass, nothing on the network is asked. */
+  readonly simulatesProbes: boolean;
   /** Runs a command; a non-zero exit is an outcome, not an exception. */
   run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome>;
   /** Runs a guard (unless/onlyif): only its exit status matters. */

@@ -3,7 +3,6 @@ import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ProbeState__Output } from '../../proto/gen/kubedos/v1/ProbeState.ts';
-import { RecordingHost } from './recording-host.ts';
 import { runOptions } from './command-state.ts';
 import { StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
@@ -66,7 +65,7 @@ export async function probeState(s: ProbeState__Output, ctx: StateContext): Prom
         : `command ${s.command?.argv.join(' ')}`;
   if (!s.target) throw new StateError('probe without a target', false);
   if (ctx.dryRun) return unchanged(`would wait for ${target}`);
-  if (ctx.host instanceof RecordingHost) {
+  if (ctx.host.simulatesProbes) {
     await ctx.host.run(['#probe', target]);
     return unchanged(`${target} (recorded)`);
   }

@@ -7,6 +7,7 @@ const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
 /** The machine itself: systemd, apt/dpkg, modprobe, sysctl. */
 export class RealHost implements Host {
   readonly root = '/';
+  readonly simulatesProbes = false;
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
     const [file, ...args] = argv;
@@ -53,6 +54,9 @@ export class RealHost implements Host {
         '--allow-change-held-packages',
         '-o',
         'Dpkg::Options::=--force-confold',
+        // Tasks on one node run in parallel: wait for dpkg's lock rather than fail on it.
+        '-o',
+        'DPkg::Lock::Timeout=600',
         ...names,
       ],
       { env: APT_ENV, signal },

@@ -31,6 +31,7 @@ const OK: CommandOutcome = { exitCode: 0, output: '', timedOut: false };
  */
 export class RecordingHost implements Host {
   readonly root: string;
+  readonly simulatesProbes: boolean = true;
   private readonly task: string;
 
   constructor(root: string, task = '') {
