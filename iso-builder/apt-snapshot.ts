@@ -276,7 +276,8 @@ class PrivateApt {
     const entries: ClosureEntry[] = [];
     for (const line of out.split('\n')) {
       const m = /^'([^']+)' (\S+) (\d+) /.exec(line);
-      if (m) entries.push({ uri: m[1]!, filename: m[2]!, size: Number(m[3]) });
+      // The operator's local .debs are listed too (file: URIs); they go into the pool from their folder.
+      if (m && !m[1]!.startsWith('file:')) entries.push({ uri: m[1]!, filename: m[2]!, size: Number(m[3]) });
     }
     return entries.sort((a, b) => (a.filename < b.filename ? -1 : 1));
   }
