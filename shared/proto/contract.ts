@@ -27,7 +27,8 @@ let cached: { grpcType: ProtoGrpcType; root: protobuf.Root } | undefined;
 
 function load(): { grpcType: ProtoGrpcType; root: protobuf.Root } {
   if (!cached) {
-    const root = protobuf.parse(protoSource(), { keepCase: true }).root;
+    // Parsed once with camelCase names, so the grpc side and the signed-payload codec see the same field names.
+    const root = protobuf.parse(protoSource(), { keepCase: false }).root;
     const definition = protoLoader.fromJSON(root.toJSON(), LOADER_OPTIONS);
     cached = { grpcType: grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType, root };
   }
@@ -45,43 +46,14 @@ function enrollPayloadType(): protobuf.Type {
 /** Encodes the payload whose exact bytes both enrollment signatures cover. */
 export function encodeEnrollPayload(payload: EnrollPayload): Uint8Array {
   const type = enrollPayloadType();
-  const snake = toSnake(payload) as Record<string, unknown>;
-  const problem = type.verify(snake);
+  const problem = type.verify(payload);
   if (problem) throw new Error(`invalid enrollment payload: ${problem}`);
-  return type.encode(type.fromObject(snake)).finish();
+  return type.encode(type.fromObject(payload)).finish();
 }
 
 /** Decodes signed payload bytes; throws on garbage so the caller refuses the request. */
 export function decodeEnrollPayload(bytes: Uint8Array): EnrollPayload__Output {
   const type = enrollPayloadType();
   const message = type.decode(bytes);
-  const obj = type.toObject(message, {
-    longs: Number,
-    enums: String,
-    bytes: Buffer,
-    defaults: true,
-  }) as Record<string, unknown>;
-  return toCamel(obj) as EnrollPayload__Output;
-}
-
-// protobufjs's own codec is loaded with keepCase (field names as in the .proto);
-// the grpc side uses camelCase. These two keep the payload in the grpc shape.
-function toSnake(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toSnake);
-  if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), toSnake(v)]),
-    );
-  }
-  return value;
-}
-
-function toCamel(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toCamel);
-  if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), toCamel(v)]),
-    );
-  }
-  return value;
+  return type.toObject(message, { longs: Number, enums: String, bytes: Buffer, defaults: true }) as EnrollPayload__Output;
 }

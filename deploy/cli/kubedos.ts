@@ -1,0 +1,76 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import ms from 'ms';
+import { renderStatus } from '../../hub/cli/render-status.ts';
+import { runMain } from '../../shared/cli/run-main.ts';
+import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
+import { defaultRunRoot } from '../local/run-dir.ts';
+import { localDown, simUp } from '../sim/sim-substrate.ts';
+
+function duration(v: string): number {
+  const n = ms(v as ms.StringValue);
+  if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
+  return n;
+}
+
+runMain('kubedos', async () => {
+  const program = new Command('kubedos')
+    .description('Deploy a whole HA Kubernetes platform from one topology.')
+    .version('0.1.0')
+    .exitOverride();
+
+  program
+    .command('up')
+    .description('start a hub and every node of the topology on a local substrate, enroll them, and wait until all are connected')
+    .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
+    .addOption(new Option('--substrate <name>', 'where the nodes run').choices(['sim']).default('sim'))
+    .option('--run-dir <dir>', 'where the deployment keeps its state, secrets and logs')
+    .option('--detach', 'leave the deployment running in the background (stop it with "kubedos down")')
+    .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
+    .option('--window-ttl <duration>', 'how long the enrollment window stays open', duration, 15 * 60_000)
+    .option('--json', 'print the final status as JSON')
+    .action(async (o: { topology: string; substrate: string; runDir?: string; detach?: boolean; timeout: number; windowTtl: number; json?: boolean }) => {
+      const topology = loadTopology(o.topology);
+      const runRoot = o.runDir ?? defaultRunRoot(topology.name, o.substrate);
+      const controller = new AbortController();
+      const interrupt = () => controller.abort();
+      process.on('SIGINT', interrupt);
+      process.on('SIGTERM', interrupt);
+      const deployment = await simUp({
+        topology,
+        topologyFile: o.topology,
+        runRoot,
+        detach: !!o.detach,
+        timeoutMs: o.timeout,
+        windowTtlMs: o.windowTtl,
+        signal: controller.signal,
+        quiet: !!o.json,
+      });
+      if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
+      else process.stdout.write(renderStatus(deployment.status));
+      if (o.detach) {
+        process.stderr.write(`kubedos: ${topology.name} is up (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`);
+        return;
+      }
+      process.stderr.write(`kubedos: ${topology.name} is up; "hubctl status" in another terminal; Ctrl-C stops it\n`);
+      await new Promise<void>((resolve) => {
+        if (controller.signal.aborted) resolve();
+        controller.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      process.stderr.write('kubedos: stopping\n');
+      await deployment.stop();
+    });
+
+  program
+    .command('down')
+    .description('stop every process a local deployment started (state and logs are kept)')
+    .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
+    .addOption(new Option('--substrate <name>', 'where the nodes run').choices(['sim']).default('sim'))
+    .option('--run-dir <dir>', 'the deployment run dir')
+    .action(async (o: { topology: string; substrate: string; runDir?: string }) => {
+      const runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology).name, o.substrate);
+      const stopped = await localDown(runRoot);
+      process.stderr.write(`kubedos: stopped ${stopped} process${stopped === 1 ? '' : 'es'} (${runRoot})\n`);
+    });
+
+  await program.parseAsync();
+});

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { AdminConnection } from '../../hub/cli/admin-client.ts';
+import { currentHubLink } from '../../hub/cli/locate-hub.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
+import { UserError } from '../../shared/errors.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import type { MinionConfigFile } from '../../shared/identity/files.ts';
+import type { Topology } from '../../shared/topology/model.ts';
+import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
+import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessRecord } from '../local/process-table.ts';
+import { runDir, type RunDir } from '../local/run-dir.ts';
+import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';
+import { waitForNodes } from '../local/wait-for-nodes.ts';
+
+export interface SimUpOptions {
+  topology: Topology;
+  topologyFile: string;
+  runRoot: string;
+  detach: boolean;
+  timeoutMs: number;
+  windowTtlMs: number;
+  signal: AbortSignal;
+  quiet?: boolean;
+}
+
+export interface LocalDeployment {
+  run: RunDir;
+  status: StatusResponse__Output;
+  hubPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The `sim` substrate: the hub and one minion process per topology node, all
+ * on loopback, each minion with its own state dir, its own simulated
+ * identity, and its own root directory for what its tasks write. No root
+ * privileges needed. The real hub and minion code run unchanged.
+ */
+export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
+  const run = runDir(opts.runRoot);
+  const running = readProcesses(run.processes).filter((p) => isOurs(p.pid, run.root));
+  if (running.length > 0) {
+    throw new UserError(`deployment ${opts.topology.name} is already up in ${run.root}`, 'run "kubedos down" first');
+  }
+  ensurePrivateDir(run.root);
+  fs.copyFileSync(opts.topologyFile, run.topologyCopy);
+  const secrets = await ensureDeploymentSecrets(run.secrets, opts.topology);
+  const children: Array<ProcessRecord & { child: ChildProcess }> = [];
+  const stop = async () => {
+    await stopProcesses(children, run.root);
+    fs.rmSync(run.processes, { force: true });
+  };
+  try {
+    const hubLog = path.join(run.logs, 'hub.log');
+    const hub = spawnEntry(
+      'hub/main.ts',
+      [
+        '--state-dir', run.hubDir,
+        '--topology', run.topologyCopy,
+        '--inventory', secrets.inventoryPath,
+        '--tls-cert', secrets.hubCertPath,
+        '--tls-key', secrets.hubKeyPath,
+        '--listen', '127.0.0.1:0',
+      ],
+      { logFile: hubLog, detached: true, captureStdout: true },
+    );
+    children.push({ name: 'hub', pid: hub.pid!, child: hub });
+    recordProcesses(run.processes, children);
+    const hubPort = await waitForHubReady(hub, hubLog);
+
+    for (const node of opts.topology.nodes) {
+      const dir = run.nodeDir(node.hostname);
+      ensurePrivateDir(dir);
+      const identityFile = path.join(dir, 'identity.json');
+      fs.copyFileSync(secrets.identityPath(node.hostname), identityFile);
+      fs.chmodSync(identityFile, 0o600);
+      const config: MinionConfigFile = {
+        hub: `127.0.0.1:${hubPort}`,
+        hubCertPem: secrets.hubCertPem,
+        identityFile,
+        stateDir: path.join(dir, 'state'),
+        useSmbios: false,
+        root: path.join(dir, 'root'),
+      };
+      const configFile = path.join(dir, 'minion.json');
+      writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', 0o600);
+      const minion = spawnEntry('minion/main.ts', ['--config', configFile], {
+        logFile: path.join(run.logs, `${node.hostname}.log`),
+        detached: true,
+      });
+      children.push({ name: node.hostname, pid: minion.pid!, child: minion });
+    }
+    recordProcesses(run.processes, children);
+    fs.rmSync(currentHubLink(), { force: true });
+    fs.mkdirSync(path.dirname(currentHubLink()), { recursive: true });
+    fs.symlinkSync(run.hubDir, currentHubLink());
+
+    const admin = new AdminConnection(run.hubDir);
+    try {
+      await admin.call<object, Window__Output>((a) => a.OpenWindow, {
+        ttlSeconds: Math.round(opts.windowTtlMs / 1000),
+        role: '',
+        nodes: [],
+      });
+      const status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
+      if (opts.detach) {
+        for (const c of children) {
+          c.child.stdout?.destroy();
+          c.child.unref();
+        }
+      }
+      return { run, status, hubPort, stop };
+    } finally {
+      admin.close();
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Stops every process a local deployment recorded, and nothing else. */
+export async function localDown(runRoot: string): Promise<number> {
+  const run = runDir(runRoot);
+  const stopped = await stopProcesses(readProcesses(run.processes), run.root);
+  fs.rmSync(run.processes, { force: true });
+  const link = currentHubLink();
+  if (fs.existsSync(link) && fs.existsSync(run.hubDir) && fs.realpathSync(link) === fs.realpathSync(run.hubDir)) {
+    fs.rmSync(link, { force: true });
+  }
+  return stopped;
+}

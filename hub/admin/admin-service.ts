@@ -1,0 +1,116 @@
+import { status, type ServiceError, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type { DatabaseSync } from 'node:sqlite';
+import type { AdminHandlers } from '../../proto/gen/kubedos/v1/Admin.ts';
+import type { Window } from '../../proto/gen/kubedos/v1/Window.ts';
+import { UserError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/log.ts';
+import { revokeNode } from '../enrollment/enrollments.ts';
+import {
+  closeWindows,
+  listWindows,
+  openWindow,
+  pendingNodes,
+  type EnrollmentWindow,
+} from '../enrollment/windows.ts';
+import type { GroupCommit } from '../state/group-commit.ts';
+import { inventoryNode } from '../state/inventory.ts';
+import type { SessionRegistry } from '../sessions/registry.ts';
+import { tokenMatches } from './admin-token.ts';
+import { nodeStatuses } from './node-status.ts';
+
+export interface AdminServiceDeps {
+  db: DatabaseSync;
+  writes: GroupCommit;
+  registry: SessionRegistry;
+  deployment: string;
+  version: string;
+  adminToken: string;
+  heartbeatIntervalMs: number;
+  log: Logger;
+  /** Called after a node's keys are revoked, so plane peers can be removed at once. */
+  onReplaced?: (node: string) => void;
+  now?: () => number;
+}
+
+type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
+
+/** Operator calls, each checked against the admin token; UserErrors go back as their message. */
+export function adminService(deps: AdminServiceDeps): AdminHandlers {
+  const now = deps.now ?? Date.now;
+  const { db, writes } = deps;
+  const toWire = (w: EnrollmentWindow): Window => ({
+    id: w.id,
+    openedAtMs: w.openedAt,
+    expiresAtMs: w.expiresAt,
+    closedAtMs: w.closedAt ?? 0,
+    closeReason: w.closeReason ?? '',
+    scopeRole: w.scopeRole ?? '',
+    scopeNodes: w.scopeNodes,
+    pendingNodes: w.closedAt === null ? pendingNodes(db, w) : [],
+  });
+
+  function guarded<Req, Res>(name: string, fn: (req: Req) => Res | Promise<Res>): Handler<Req, Res> {
+    return (call, callback) => {
+      const presented = String(call.metadata.get('authorization')[0] ?? '').replace(/^Bearer /, '');
+      if (!tokenMatches(deps.adminToken, presented)) {
+        callback({ code: status.UNAUTHENTICATED, details: 'admin token rejected' } as ServiceError);
+        return;
+      }
+      Promise.resolve()
+        .then(() => fn(call.request))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => {
+            if (err instanceof UserError) {
+              callback({ code: status.FAILED_PRECONDITION, details: err.message } as ServiceError);
+            } else {
+              deps.log.error(`${name} failed`, { error: String(err) });
+              callback({ code: status.INTERNAL, details: 'internal error; see the hub log' } as ServiceError);
+            }
+          },
+        );
+    };
+  }
+
+  return {
+    Status: guarded('Status', () => {
+      const t = now();
+      const { nodes, summary } = nodeStatuses(db, deps.registry, deps.heartbeatIntervalMs, t);
+      return {
+        deployment: deps.deployment,
+        hubVersion: deps.version,
+        nowMs: t,
+        summary,
+        nodes,
+        windows: listWindows(db, t, false).map(toWire),
+      };
+    }),
+    OpenWindow: guarded('OpenWindow', async (req) => {
+      const w = await writes.run(() =>
+        openWindow(db, { ttlMs: (req.ttlSeconds ?? 0) * 1000, role: req.role ?? '', nodes: req.nodes ?? [] }, now()),
+      );
+      deps.log.info('enrollment window opened', { id: w.id, role: w.scopeRole ?? 'any', nodes: w.scopeNodes.length });
+      return toWire(w);
+    }),
+    CloseWindow: guarded('CloseWindow', async (req) => {
+      const closed = await writes.run(() => closeWindows(db, req.id || undefined, now()));
+      return { closed: closed.map(toWire) };
+    }),
+    ListWindows: guarded('ListWindows', (req) => ({
+      windows: listWindows(db, now(), req.includeClosed ?? false).map(toWire),
+    })),
+    ReplaceNode: guarded('ReplaceNode', async (req) => {
+      const node = req.node ?? '';
+      if (!inventoryNode(db, node)) throw new UserError(`unknown node "${node}"`);
+      const result = await writes.run(() => revokeNode(db, node, now()));
+      deps.registry.drop(node);
+      deps.onReplaced?.(node);
+      deps.log.info('node replaced: keys revoked', { node, generation: result.generation });
+      return {
+        node,
+        generation: result.generation,
+        revokedKeys: result.revoked.map((k) => Buffer.from(k).toString('base64')),
+      };
+    }),
+  };
+}

@@ -1,0 +1,144 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import ms from 'ms';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
+import { runMain } from '../../shared/cli/run-main.ts';
+import { ROLES } from '../../shared/topology/model.ts';
+import { HUB_VERSION } from '../hub.ts';
+import { AdminConnection } from './admin-client.ts';
+import { locateHubDir } from './locate-hub.ts';
+import { describeWindow, renderStatus } from './render-status.ts';
+
+function duration(v: string): number {
+  const n = ms(v as ms.StringValue);
+  if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
+  return n;
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v), 2) + '\n');
+}
+
+runMain('hubctl', async () => {
+  const program = new Command('hubctl')
+    .description('Operate a kubedos hub: node status, enrollment windows, node replacement.')
+    .version(HUB_VERSION)
+    .option('--hub-dir <dir>', 'hub state dir (default: $KUBEDOS_HUB_DIR, the system hub, or the last "kubedos up")')
+    .exitOverride();
+  const connect = () => new AdminConnection(locateHubDir(program.opts<{ hubDir?: string }>().hubDir).dir);
+  const status = (c: AdminConnection) => c.call<object, StatusResponse__Output>((a) => a.Status, {});
+
+  program
+    .command('status')
+    .description('every node: role, state (expected/enrolled/connected/lost), plane addresses, last heartbeat')
+    .option('--json', 'machine-readable output')
+    .option('--watch', 'refresh in place until Ctrl-C')
+    .option('--interval <duration>', 'refresh interval for --watch', duration, 2000)
+    .action(async (o: { json?: boolean; watch?: boolean; interval: number }) => {
+      const c = connect();
+      try {
+        if (!o.watch) {
+          const s = await status(c);
+          if (o.json) printJson(s);
+          else process.stdout.write(renderStatus(s));
+          return;
+        }
+        for (;;) {
+          const s = await status(c);
+          process.stdout.write(o.json ? JSON.stringify(s) + '\n' : `\x1b[H\x1b[2J${renderStatus(s)}`);
+          await new Promise((r) => setTimeout(r, o.interval));
+        }
+      } finally {
+        c.close();
+      }
+    });
+
+  program
+    .command('nodes')
+    .description('the inventory: node, role, VMID, LAN IP, generation')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const c = connect();
+      try {
+        const s = await status(c);
+        const rows = s.nodes.map((n) => ({ node: n.name, role: n.role, vmid: n.vmid, lanIp: n.lanIp, generation: n.generation, state: n.state }));
+        if (o.json) printJson(rows);
+        else for (const r of rows) process.stdout.write(`${r.node.padEnd(14)} ${r.role.padEnd(11)} ${String(r.vmid).padEnd(7)} ${r.lanIp.padEnd(15)} gen ${r.generation}  ${r.state}\n`);
+      } finally {
+        c.close();
+      }
+    });
+
+  const enroll = program.command('enroll').description('enrollment windows (the hub is closed by default)');
+  enroll
+    .command('open')
+    .description('open a window; it closes itself after --ttl or once every node in scope has enrolled')
+    .option('--ttl <duration>', 'how long the window stays open', duration, 15 * 60_000)
+    .addOption(new Option('--role <role>', 'only nodes of this role').choices([...ROLES]))
+    .option('--node <name...>', 'only these nodes')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { ttl: number; role?: string; node?: string[]; json?: boolean }) => {
+      const c = connect();
+      try {
+        const w = await c.call<object, Window__Output>((a) => a.OpenWindow, {
+          ttlSeconds: Math.round(o.ttl / 1000),
+          role: o.role ?? '',
+          nodes: o.node ?? [],
+        });
+        if (o.json) printJson(w);
+        else process.stdout.write(`${describeWindow(w, Date.now())}\n`);
+      } finally {
+        c.close();
+      }
+    });
+  enroll
+    .command('close [id]')
+    .description('close one window, or every open window')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string | undefined, o: { json?: boolean }) => {
+      const c = connect();
+      try {
+        const r = await c.call<object, { closed: Window__Output[] }>((a) => a.CloseWindow, { id: id ?? '' });
+        if (o.json) printJson(r.closed);
+        else process.stdout.write(r.closed.length === 0 ? 'no window was open\n' : r.closed.map((w) => `closed ${w.id}\n`).join(''));
+      } finally {
+        c.close();
+      }
+    });
+  enroll
+    .command('show')
+    .description('open windows (and with --all, closed ones)')
+    .option('--all', 'include closed windows')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { all?: boolean; json?: boolean }) => {
+      const c = connect();
+      try {
+        const r = await c.call<object, { windows: Window__Output[] }>((a) => a.ListWindows, { includeClosed: !!o.all });
+        if (o.json) printJson(r.windows);
+        else if (r.windows.length === 0) process.stdout.write('enrollment is closed\n');
+        else for (const w of r.windows) process.stdout.write(`${describeWindow(w, Date.now())}${w.pendingNodes.length ? `: ${w.pendingNodes.join(', ')}` : ''}\n`);
+      } finally {
+        c.close();
+      }
+    });
+
+  program
+    .command('replace <node>')
+    .description("revoke a node's keys so a rebuilt node can enroll in its place (it keeps its addresses)")
+    .option('--json', 'machine-readable output')
+    .action(async (node: string, o: { json?: boolean }) => {
+      const c = connect();
+      try {
+        const r = await c.call<object, { node: string; generation: number; revokedKeys: string[] }>((a) => a.ReplaceNode, { node });
+        if (o.json) printJson(r);
+        else
+          process.stdout.write(
+            `${r.node}: ${r.revokedKeys.length} keys revoked, now generation ${r.generation}; open a window for it: hubctl enroll open --node ${r.node}\n`,
+          );
+      } finally {
+        c.close();
+      }
+    });
+
+  await program.parseAsync();
+});

@@ -1,0 +1,61 @@
+import { status } from '@grpc/grpc-js';
+import type { DatabaseSync } from 'node:sqlite';
+import { MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
+import type { Plane } from '../../shared/topology/model.ts';
+import { AllocationError, allocatePlaneAddresses } from '../ipam/plane-allocation.ts';
+import type { CheckedEnrollment } from './check-enroll-request.ts';
+import { EnrollError } from './enroll-error.ts';
+import { enrollmentOf, isRevoked, spendNonce } from './enrollments.ts';
+import { coveringWindow } from './windows.ts';
+
+/**
+ * The stateful half of enrollment, run inside a group-commit transaction:
+ * single-use nonce, no takeover of an enrolled identity, an open window for
+ * this node, then the durable record and the node's addresses. Returns the
+ * node name; the grant is read back after commit.
+ */
+export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: CheckedEnrollment, now: number): string {
+  const { payload, inventory } = checked;
+  if (!spendNonce(db, payload.nonce, payload.timestampMs + MAX_CLOCK_SKEW_MS)) {
+    throw new EnrollError(status.UNAUTHENTICATED, 'replayed enrollment request refused (nonce already used)');
+  }
+  const current = enrollmentOf(db, inventory.node);
+  if (current) {
+    // The same node asking again with the same key (it crashed before saving
+    // the answer) gets its grant again; anyone else is an attempted takeover.
+    if (Buffer.compare(Buffer.from(current.identityPublicKey), payload.identityPublicKey) === 0) return inventory.node;
+    throw new EnrollError(
+      status.ALREADY_EXISTS,
+      `${inventory.node} is already enrolled with another identity; if the node was rebuilt, run "hubctl replace ${inventory.node}" and open a window`,
+    );
+  }
+  const window = coveringWindow(db, inventory, now);
+  if (!window) {
+    throw new EnrollError(
+      status.FAILED_PRECONDITION,
+      `no enrollment window is open for ${inventory.node} (${inventory.role}); an operator runs "hubctl enroll open"`,
+    );
+  }
+  if (isRevoked(db, payload.identityPublicKey) || payload.planeKeys.some((k) => isRevoked(db, k.publicKey))) {
+    throw new EnrollError(status.PERMISSION_DENIED, 'a key in this request was revoked; the node must generate new keys');
+  }
+  if (db.prepare('SELECT 1 FROM enrollments WHERE identity_public_key = ?').get(payload.identityPublicKey)) {
+    throw new EnrollError(status.PERMISSION_DENIED, 'this identity key already belongs to another node');
+  }
+  try {
+    allocatePlaneAddresses(db, planes, inventory, now);
+  } catch (err) {
+    if (err instanceof AllocationError) {
+      throw new EnrollError(err.kind === 'exhausted' ? status.RESOURCE_EXHAUSTED : status.ALREADY_EXISTS, err.message);
+    }
+    throw err;
+  }
+  db.prepare(
+    'INSERT INTO enrollments (node, identity_public_key, enrolled_at, window_id, generation, facts) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(inventory.node, payload.identityPublicKey, now, window.id, inventory.generation, JSON.stringify(payload.facts));
+  const key = db.prepare(
+    'INSERT INTO plane_keys (node, plane, public_key) VALUES (?, ?, ?) ON CONFLICT (node, plane) DO UPDATE SET public_key = excluded.public_key',
+  );
+  for (const k of payload.planeKeys) key.run(inventory.node, k.plane, k.publicKey);
+  return inventory.node;
+}

@@ -1,0 +1,81 @@
+import { status } from '@grpc/grpc-js';
+import type { DatabaseSync } from 'node:sqlite';
+import type { EnrollPayload__Output } from '../../proto/gen/kubedos/v1/EnrollPayload.ts';
+import type { EnrollRequest__Output } from '../../proto/gen/kubedos/v1/EnrollRequest.ts';
+import { MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
+import { verify } from '../../shared/keys/ed25519.ts';
+import { decodeEnrollPayload } from '../../shared/proto/contract.ts';
+import { PLANE_NAMES } from '../../shared/topology/model.ts';
+import { inventoryNode, type InventoryNode } from '../state/inventory.ts';
+import { EnrollError } from './enroll-error.ts';
+
+export interface CheckedEnrollment {
+  payload: EnrollPayload__Output;
+  inventory: InventoryNode;
+}
+
+/**
+ * Every check that needs no write: shape, deployment, inventory membership,
+ * both signatures, hardware identity and freshness. Runs before the request
+ * joins a group commit, so the expensive part (signature checks) happens
+ * outside the write transaction.
+ */
+export function checkEnrollRequest(
+  db: DatabaseSync,
+  deployment: string,
+  request: EnrollRequest__Output,
+  now: number,
+): CheckedEnrollment {
+  let payload: EnrollPayload__Output;
+  try {
+    payload = decodeEnrollPayload(request.payload);
+  } catch {
+    throw new EnrollError(status.INVALID_ARGUMENT, 'malformed enrollment payload');
+  }
+  if (payload.identityPublicKey.length !== 32) {
+    throw new EnrollError(status.INVALID_ARGUMENT, 'identity public key must be 32 bytes');
+  }
+  if (payload.nonce.length !== 16) throw new EnrollError(status.INVALID_ARGUMENT, 'nonce must be 16 bytes');
+  const planes = payload.planeKeys.map((k) => k.plane).sort();
+  if (planes.join(',') !== [...PLANE_NAMES].sort().join(',') || payload.planeKeys.some((k) => k.publicKey.length !== 32)) {
+    throw new EnrollError(
+      status.INVALID_ARGUMENT,
+      `exactly one 32-byte WireGuard public key per plane (${PLANE_NAMES.join(', ')}) is required`,
+    );
+  }
+  if (payload.deployment !== deployment) {
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      `this hub serves deployment "${deployment}", not "${payload.deployment}"`,
+    );
+  }
+  const inventory = inventoryNode(db, payload.node);
+  if (!inventory) {
+    throw new EnrollError(status.PERMISSION_DENIED, `unknown node "${payload.node}": not in this deployment's inventory`);
+  }
+  if (!verify(inventory.credentialPublicKey, request.payload, request.credentialSignature)) {
+    throw new EnrollError(
+      status.UNAUTHENTICATED,
+      `enrollment credential rejected for ${payload.node}: the request was altered, or the credential belongs to another node`,
+    );
+  }
+  if (!verify(payload.identityPublicKey, request.payload, request.identitySignature)) {
+    throw new EnrollError(status.UNAUTHENTICATED, 'identity signature invalid: the node must sign with the key it enrolls');
+  }
+  if (inventory.smbiosUuid && inventory.smbiosUuid.toLowerCase() !== payload.smbiosUuid.toLowerCase()) {
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      `${payload.node} reported SMBIOS UUID "${payload.smbiosUuid}" but the inventory expects another machine`,
+    );
+  }
+  if (inventory.smbiosSerial && inventory.smbiosSerial !== payload.smbiosSerial) {
+    throw new EnrollError(status.PERMISSION_DENIED, `${payload.node} reported an SMBIOS serial the inventory does not expect`);
+  }
+  if (Math.abs(now - payload.timestampMs) > MAX_CLOCK_SKEW_MS) {
+    throw new EnrollError(
+      status.UNAUTHENTICATED,
+      'enrollment request expired or from the future: check the node clock (requests are valid for 5 minutes)',
+    );
+  }
+  return { payload, inventory };
+}

@@ -1,0 +1,53 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { DatabaseSync } from 'node:sqlite';
+import type { EnrollmentHandlers } from '../../proto/gen/kubedos/v1/Enrollment.ts';
+import type { WireguardKeyPair } from '../../shared/keys/wireguard.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { PlaneName, Topology } from '../../shared/topology/model.ts';
+import type { GroupCommit } from '../state/group-commit.ts';
+import { admitEnrollment } from './admit-enrollment.ts';
+import { checkEnrollRequest } from './check-enroll-request.ts';
+import { EnrollError } from './enroll-error.ts';
+import { buildGrant } from './grant.ts';
+
+export interface EnrollmentServiceDeps {
+  db: DatabaseSync;
+  writes: GroupCommit;
+  topology: Topology;
+  hubKeys: Record<PlaneName, WireguardKeyPair>;
+  heartbeatIntervalMs: number;
+  log: Logger;
+  onEnrolled?: (node: string) => void;
+  now?: () => number;
+}
+
+export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandlers {
+  const now = deps.now ?? Date.now;
+  return {
+    Enroll: (call, callback) => {
+      const started = now();
+      let node = '(unparsed)';
+      Promise.resolve()
+        .then(() => {
+          const checked = checkEnrollRequest(deps.db, deps.topology.name, call.request, started);
+          node = checked.inventory.node;
+          return deps.writes.run(() => admitEnrollment(deps.db, deps.topology.planes, checked, now()));
+        })
+        .then((admitted) => {
+          const grant = buildGrant(deps.db, deps.topology, deps.hubKeys, admitted, deps.heartbeatIntervalMs);
+          deps.log.info('node enrolled', { node: admitted, peer: call.getPeer() });
+          deps.onEnrolled?.(admitted);
+          callback(null, grant);
+        })
+        .catch((err: unknown) => {
+          if (err instanceof EnrollError) {
+            deps.log.warn('enrollment refused', { node, peer: call.getPeer(), reason: err.message });
+            callback({ code: err.code, details: err.message } as ServiceError);
+          } else {
+            deps.log.error('enrollment failed', { node, error: String(err) });
+            callback({ code: status.INTERNAL, details: 'internal error; see the hub log' } as ServiceError);
+          }
+        });
+    },
+  };
+}

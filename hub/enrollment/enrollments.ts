@@ -1,0 +1,90 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/** A node's current enrollment: the identity key that speaks for it now. */
+export interface Enrollment {
+  node: string;
+  identityPublicKey: Uint8Array;
+  enrolledAt: number;
+  windowId: string;
+  generation: number;
+}
+
+interface EnrollmentRow {
+  node: string;
+  identity_public_key: Uint8Array;
+  enrolled_at: number;
+  window_id: string;
+  generation: number;
+}
+
+function fromRow(r: EnrollmentRow): Enrollment {
+  return {
+    node: r.node,
+    identityPublicKey: r.identity_public_key,
+    enrolledAt: r.enrolled_at,
+    windowId: r.window_id,
+    generation: r.generation,
+  };
+}
+
+export function enrollmentOf(db: DatabaseSync, node: string): Enrollment | undefined {
+  const r = db.prepare('SELECT * FROM enrollments WHERE node = ?').get(node) as EnrollmentRow | undefined;
+  return r ? fromRow(r) : undefined;
+}
+
+export function listEnrollments(db: DatabaseSync): Enrollment[] {
+  return (db.prepare('SELECT * FROM enrollments').all() as unknown as EnrollmentRow[]).map(fromRow);
+}
+
+export function planeKeysOf(db: DatabaseSync, node: string): Map<string, Uint8Array> {
+  const rows = db.prepare('SELECT plane, public_key FROM plane_keys WHERE node = ?').all(node) as Array<{
+    plane: string;
+    public_key: Uint8Array;
+  }>;
+  return new Map(rows.map((r) => [r.plane, r.public_key]));
+}
+
+/** Records a nonce as spent until it could no longer pass the clock-skew check anyway. */
+export function spendNonce(db: DatabaseSync, nonce: Uint8Array, expiresAt: number): boolean {
+  const r = db.prepare('INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+    nonce,
+    expiresAt,
+  );
+  return r.changes === 1;
+}
+
+export function pruneNonces(db: DatabaseSync, now: number): void {
+  db.prepare('DELETE FROM used_nonces WHERE expires_at < ?').run(now);
+}
+
+export function isRevoked(db: DatabaseSync, publicKey: Uint8Array): boolean {
+  return db.prepare('SELECT 1 FROM revoked_keys WHERE public_key = ?').get(publicKey) !== undefined;
+}
+
+/**
+ * `hubctl replace NODE`: the node's identity and plane keys are revoked for
+ * good and the node becomes expected again (its addresses are kept). Its
+ * next enrollment needs a window, like any other.
+ */
+export function revokeNode(db: DatabaseSync, node: string, now: number): { generation: number; revoked: Uint8Array[] } {
+  const current = enrollmentOf(db, node);
+  const revoked: Uint8Array[] = [];
+  const record = db.prepare(
+    'INSERT INTO revoked_keys (public_key, node, kind, revoked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  if (current) {
+    record.run(current.identityPublicKey, node, 'identity', now);
+    revoked.push(current.identityPublicKey);
+  }
+  for (const [plane, key] of planeKeysOf(db, node)) {
+    record.run(key, node, `plane:${plane}`, now);
+    revoked.push(key);
+  }
+  db.prepare('DELETE FROM enrollments WHERE node = ?').run(node);
+  db.prepare('DELETE FROM plane_keys WHERE node = ?').run(node);
+  db.prepare('UPDATE inventory SET generation = generation + 1 WHERE node = ?').run(node);
+  const { generation } = db.prepare('SELECT generation FROM inventory WHERE node = ?').get(node) as {
+    generation: number;
+  };
+  return { generation, revoked };
+}

@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { DatabaseSync } from 'node:sqlite';
+import { ensurePrivateDir } from '../shared/fs/atomic-write.ts';
+import type { InventoryFile } from '../shared/identity/files.ts';
+import type { WireguardKeyPair } from '../shared/keys/wireguard.ts';
+import type { Logger } from '../shared/log.ts';
+import { ADMIN_MAX_RECEIVE_BYTES, HUB_MAX_RECEIVE_BYTES, MINION_MAX_RECEIVE_BYTES, contract } from '../shared/proto/contract.ts';
+import type { PlaneName, Topology } from '../shared/topology/model.ts';
+import { ADMIN_SOCKET_FILE, loadOrCreateAdminToken } from './admin/admin-token.ts';
+import { adminService } from './admin/admin-service.ts';
+import { enrollmentService } from './enrollment/enrollment-service.ts';
+import { pruneNonces } from './enrollment/enrollments.ts';
+import { completeFinishedWindows } from './enrollment/windows.ts';
+import { loadOrCreateHubPlaneKeys } from './hub-plane-keys.ts';
+import { agentService } from './sessions/agent-service.ts';
+import { SessionRegistry } from './sessions/registry.ts';
+import { GroupCommit } from './state/group-commit.ts';
+import { importInventory } from './state/inventory.ts';
+import { CORE_MIGRATIONS } from './state/migrations.ts';
+import { openHubDb } from './state/open-db.ts';
+
+export const HUB_VERSION = '0.1.0';
+
+export interface HubOptions {
+  stateDir: string;
+  topology: Topology;
+  inventory: InventoryFile;
+  /** "host:port" for enrollment and sessions (TLS). Port 0 picks a free port. */
+  listen: string;
+  tlsCertPem: string;
+  tlsKeyPem: string;
+  heartbeatIntervalMs?: number;
+  log: Logger;
+}
+
+/**
+ * The hub: durable state, the TLS listener for nodes (Enrollment, Agent), and
+ * the admin listener on a unix socket in the 0700 state dir (Admin).
+ */
+export class Hub {
+  readonly db: DatabaseSync;
+  readonly registry = new SessionRegistry();
+  readonly writes: GroupCommit;
+  readonly hubKeys: Record<PlaneName, WireguardKeyPair>;
+  readonly adminSocket: string;
+  readonly heartbeatIntervalMs: number;
+  #nodeServer = new grpc.Server({
+    'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
+    'grpc.max_send_message_length': MINION_MAX_RECEIVE_BYTES,
+    'grpc.keepalive_time_ms': 20_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  });
+  #adminServer = new grpc.Server({
+    'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
+    'grpc.max_send_message_length': ADMIN_MAX_RECEIVE_BYTES,
+  });
+  #timers: NodeJS.Timeout[] = [];
+  #port = 0;
+  readonly #opts: HubOptions;
+
+  constructor(opts: HubOptions) {
+    this.#opts = opts;
+    ensurePrivateDir(opts.stateDir);
+    this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 5000;
+    this.db = openHubDb(path.join(opts.stateDir, 'hub.db'), CORE_MIGRATIONS);
+    importInventory(this.db, opts.topology, opts.inventory);
+    this.writes = new GroupCommit(this.db, { beforeCommit: () => completeFinishedWindows(this.db, Date.now()) });
+    this.hubKeys = loadOrCreateHubPlaneKeys(opts.stateDir);
+    this.adminSocket = path.join(opts.stateDir, ADMIN_SOCKET_FILE);
+    const v1 = contract();
+    const log = opts.log;
+    this.#nodeServer.addService(
+      v1.Enrollment.service,
+      enrollmentService({
+        db: this.db,
+        writes: this.writes,
+        topology: opts.topology,
+        hubKeys: this.hubKeys,
+        heartbeatIntervalMs: this.heartbeatIntervalMs,
+        log: log.child('enroll'),
+      }),
+    );
+    this.#nodeServer.addService(
+      v1.Agent.service,
+      agentService({
+        db: this.db,
+        writes: this.writes,
+        registry: this.registry,
+        heartbeatIntervalMs: this.heartbeatIntervalMs,
+        log: log.child('session'),
+      }),
+    );
+    this.#adminServer.addService(
+      v1.Admin.service,
+      adminService({
+        db: this.db,
+        writes: this.writes,
+        registry: this.registry,
+        deployment: opts.topology.name,
+        version: HUB_VERSION,
+        adminToken: loadOrCreateAdminToken(opts.stateDir),
+        heartbeatIntervalMs: this.heartbeatIntervalMs,
+        log: log.child('admin'),
+      }),
+    );
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  async start(): Promise<void> {
+    const creds = grpc.ServerCredentials.createSsl(
+      null,
+      [{ cert_chain: Buffer.from(this.#opts.tlsCertPem), private_key: Buffer.from(this.#opts.tlsKeyPem) }],
+      false,
+    );
+    this.#port = await bind(this.#nodeServer, this.#opts.listen, creds);
+    // A socket left by a killed hub would make bind fail; nothing else can own this path (0700 dir).
+    fs.rmSync(this.adminSocket, { force: true });
+    await bind(this.#adminServer, `unix:${this.adminSocket}`, grpc.ServerCredentials.createInsecure());
+    fs.chmodSync(this.adminSocket, 0o600);
+    this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
+    this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
+    this.#opts.log.info('hub serving', { listen: this.#opts.listen, port: this.#port, admin: this.adminSocket });
+  }
+
+  #persistHeartbeats(): void {
+    const live = this.registry.all();
+    if (live.length === 0) return;
+    void this.writes
+      .run(() => {
+        const update = this.db.prepare('UPDATE sessions SET last_heartbeat = ? WHERE node = ?');
+        for (const s of live) update.run(s.lastHeartbeat, s.node);
+      })
+      .catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer)]);
+    this.db.close();
+  }
+}
+
+function bind(server: grpc.Server, address: string, creds: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, creds, (err, port) => (err ? reject(err) : resolve(port))),
+  );
+}
+
+function shutdown(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 2000);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}

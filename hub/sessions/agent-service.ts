@@ -1,0 +1,91 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { DatabaseSync } from 'node:sqlite';
+import type { AgentHandlers } from '../../proto/gen/kubedos/v1/Agent.ts';
+import { MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
+import type { Logger } from '../../shared/log.ts';
+import { CallRefused, verifyCall } from '../auth/verify-call.ts';
+import { enrollmentOf, spendNonce } from '../enrollment/enrollments.ts';
+import type { GroupCommit } from '../state/group-commit.ts';
+import type { SessionCall, SessionRegistry } from './registry.ts';
+
+export const SESSION_METHOD = '/kubedos.v1.Agent/Session';
+
+export interface AgentServiceDeps {
+  db: DatabaseSync;
+  writes: GroupCommit;
+  registry: SessionRegistry;
+  heartbeatIntervalMs: number;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * The long-lived session: authenticated by the node's identity-key signature
+ * (checked against the key enrolled now, so a replaced node's old key is
+ * refused), the nonce spent durably before the node is admitted.
+ */
+export function agentService(deps: AgentServiceDeps): AgentHandlers {
+  const now = deps.now ?? Date.now;
+  return {
+    Session: (call: SessionCall) => {
+      void admit(deps, call, now).catch((err: unknown) => {
+        const refused = err instanceof CallRefused;
+        if (!refused) deps.log.error('session failed', { error: String(err) });
+        const e: Partial<ServiceError> = {
+          code: refused ? status.UNAUTHENTICATED : status.INTERNAL,
+          details: refused ? (err as Error).message : 'internal error',
+        };
+        call.emit('error', e);
+      });
+    },
+  };
+}
+
+async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => number): Promise<void> {
+  const { db, registry, log } = deps;
+  const verified = verifyCall(call.metadata, SESSION_METHOD, (n) => enrollmentOf(db, n)?.identityPublicKey, now());
+  const fresh = await deps.writes.run(() => spendNonce(db, verified.nonce, verified.timestampMs + MAX_CLOCK_SKEW_MS));
+  if (!fresh) throw new CallRefused('replayed session authentication refused');
+  // The node may have been replaced while the nonce was being written.
+  if (!enrollmentOf(db, verified.node)) throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`);
+  const node = verified.node;
+  const session = registry.attach(node, call, now());
+  const generation = enrollmentOf(db, node)?.generation ?? 0;
+  log.info('session open', { node, peer: session.peer });
+  void deps.writes.run(() =>
+    db
+      .prepare(
+        `INSERT INTO sessions (node, connected_at, last_heartbeat, disconnected_at, peer) VALUES (?, ?, ?, NULL, ?)
+         ON CONFLICT (node) DO UPDATE SET connected_at = excluded.connected_at, last_heartbeat = excluded.last_heartbeat,
+           disconnected_at = NULL, peer = excluded.peer`,
+      )
+      .run(node, session.connectedAt, session.connectedAt, session.peer),
+  );
+  call.write({
+    welcome: { node, heartbeatIntervalMs: deps.heartbeatIntervalMs, serverTimeMs: now(), generation },
+  });
+  call.on('data', (message) => {
+    if (message.heartbeat) session.lastHeartbeat = now();
+    if (message.hello?.facts) session.facts = message.hello.facts;
+    registry.emit('message', node, message);
+  });
+  const close = () => {
+    if (!registry.detach(node, call)) return;
+    log.info('session closed', { node });
+    const at = now();
+    void deps.writes
+      .run(() =>
+        db
+          .prepare('UPDATE sessions SET disconnected_at = ?, last_heartbeat = ? WHERE node = ?')
+          .run(at, session.lastHeartbeat, node),
+      )
+      .catch(() => {});
+  };
+  call.on('end', () => {
+    close();
+    call.end();
+  });
+  call.on('error', close);
+  call.on('cancelled', close);
+  call.on('close', close);
+}

@@ -1,0 +1,76 @@
+import { EventEmitter } from 'node:events';
+import type * as grpc from '@grpc/grpc-js';
+import type { HubMessage } from '../../proto/gen/kubedos/v1/HubMessage.ts';
+import type { MinionMessage__Output } from '../../proto/gen/kubedos/v1/MinionMessage.ts';
+import type { Facts__Output } from '../../proto/gen/kubedos/v1/Facts.ts';
+
+export type SessionCall = grpc.ServerDuplexStream<MinionMessage__Output, HubMessage>;
+
+export interface LiveSession {
+  node: string;
+  call: SessionCall;
+  peer: string;
+  connectedAt: number;
+  lastHeartbeat: number;
+  facts: Facts__Output | null;
+}
+
+export interface SessionEvents {
+  connected: [node: string];
+  disconnected: [node: string];
+  message: [node: string, message: MinionMessage__Output];
+}
+
+/**
+ * The live sessions, one per node (a newer session for the same node replaces
+ * the older one). Everything that talks to a node goes through here: the
+ * convergence engine sends tasks and hears results via its events.
+ */
+export class SessionRegistry extends EventEmitter<SessionEvents> {
+  readonly #live = new Map<string, LiveSession>();
+
+  attach(node: string, call: SessionCall, now: number): LiveSession {
+    const previous = this.#live.get(node);
+    const session: LiveSession = { node, call, peer: call.getPeer(), connectedAt: now, lastHeartbeat: now, facts: null };
+    this.#live.set(node, session);
+    if (previous) previous.call.end();
+    this.emit('connected', node);
+    return session;
+  }
+
+  /** Forgets the session if it is still the current one for the node. */
+  detach(node: string, call: SessionCall): boolean {
+    if (this.#live.get(node)?.call !== call) return false;
+    this.#live.delete(node);
+    this.emit('disconnected', node);
+    return true;
+  }
+
+  get(node: string): LiveSession | undefined {
+    return this.#live.get(node);
+  }
+
+  isConnected(node: string): boolean {
+    return this.#live.has(node);
+  }
+
+  send(node: string, message: HubMessage): boolean {
+    const s = this.#live.get(node);
+    if (!s) return false;
+    s.call.write(message);
+    return true;
+  }
+
+  /** Ends a node's session (its keys were revoked); the minion will find it cannot reconnect. */
+  drop(node: string): void {
+    const s = this.#live.get(node);
+    if (!s) return;
+    this.#live.delete(node);
+    s.call.end();
+    this.emit('disconnected', node);
+  }
+
+  all(): LiveSession[] {
+    return [...this.#live.values()];
+  }
+}

@@ -1,0 +1,241 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import type { ConfigUpdate__Output } from '../proto/gen/kubedos/v1/ConfigUpdate.ts';
+import type { HubMessage__Output } from '../proto/gen/kubedos/v1/HubMessage.ts';
+import type { MinionMessage } from '../proto/gen/kubedos/v1/MinionMessage.ts';
+import type { Task__Output } from '../proto/gen/kubedos/v1/Task.ts';
+import type { TaskResult } from '../proto/gen/kubedos/v1/TaskResult.ts';
+import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
+import type { AgentClient } from '../proto/gen/kubedos/v1/Agent.ts';
+import { signCall } from '../shared/auth/call-signature.ts';
+import type { MinionConfigFile, NodeIdentityFile } from '../shared/identity/files.ts';
+import type { Logger } from '../shared/log.ts';
+import { contract } from '../shared/proto/contract.ts';
+import { hubChannel } from '../shared/proto/hub-channel.ts';
+import { Backoff, delay } from './backoff.ts';
+import { buildEnrollRequest } from './enrollment-request.ts';
+import {
+  forgetEnrollment,
+  loadEnrollment,
+  saveEnrollment,
+  toStoredEnrollment,
+  type StoredEnrollment,
+} from './enrollment-store.ts';
+import { gatherFacts, MINION_VERSION, readHardwareIdentity, type HardwareIdentity } from './facts.ts';
+import { discardNodeKeys, loadOrCreateNodeKeys, type NodeKeys } from './node-keys.ts';
+
+const SESSION_METHOD = '/kubedos.v1.Agent/Session';
+
+/** What the agent does with work from the hub; issue-specific modules plug in here. */
+export interface AgentHandlers {
+  onEnrolled?(enrollment: StoredEnrollment, keys: NodeKeys): Promise<void>;
+  onTask?(task: Task__Output, signal: AbortSignal): Promise<TaskResult>;
+  onConfig?(update: ConfigUpdate__Output): Promise<void>;
+}
+
+export type AgentPhase = 'starting' | 'waiting-for-window' | 'enrolling' | 'connecting' | 'connected' | 'stopped';
+
+/**
+ * The minion: enroll once (retrying, and saying why, while no window is
+ * open), then hold a session with the hub for good, reconnecting with
+ * backoff whenever it goes away. A replaced node discards its revoked keys
+ * and enrolls again.
+ */
+export class Agent {
+  phase: AgentPhase = 'starting';
+  readonly #config: MinionConfigFile;
+  readonly #identity: NodeIdentityFile;
+  readonly #log: Logger;
+  readonly #handlers: AgentHandlers;
+  readonly #hardware: () => Promise<HardwareIdentity>;
+
+  constructor(config: MinionConfigFile, identity: NodeIdentityFile, log: Logger, handlers: AgentHandlers = {}) {
+    this.#config = config;
+    this.#identity = identity;
+    this.#log = log;
+    this.#handlers = handlers;
+    this.#hardware = config.useSmbios
+      ? readHardwareIdentity
+      : () => Promise.resolve({ smbiosUuid: identity.smbiosUuid ?? '', smbiosSerial: '' });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { credentials, options } = hubChannel(this.#config.hubCertPem);
+    const v1 = contract();
+    const enrollClient = new v1.Enrollment(this.#config.hub, credentials, options);
+    const agentClient = new v1.Agent(this.#config.hub, credentials, options);
+    try {
+      while (!signal.aborted) {
+        const keys = loadOrCreateNodeKeys(this.#config.stateDir);
+        const enrollment = loadEnrollment(this.#config.stateDir) ?? (await this.#enroll(enrollClient, keys, signal));
+        if (!enrollment) break;
+        await this.#handlers.onEnrolled?.(enrollment, keys);
+        const outcome = await this.#holdSession(agentClient, keys, enrollment, signal);
+        if (outcome === 'replaced') {
+          this.#log.warn('the hub no longer accepts this node\'s keys (replaced); making new keys and enrolling again');
+          forgetEnrollment(this.#config.stateDir);
+          discardNodeKeys(this.#config.stateDir);
+        }
+      }
+    } finally {
+      this.phase = 'stopped';
+      enrollClient.close();
+      agentClient.close();
+    }
+  }
+
+  async #enroll(client: EnrollmentClient, keys: NodeKeys, signal: AbortSignal): Promise<StoredEnrollment | undefined> {
+    const backoff = new Backoff(500, 15_000);
+    let lastReason = '';
+    while (!signal.aborted) {
+      this.phase = 'enrolling';
+      try {
+        const hardware = await this.#hardware();
+        const request = buildEnrollRequest(this.#identity, keys, hardware, await gatherFacts(hardware));
+        const response = await new Promise<Parameters<Parameters<EnrollmentClient['Enroll']>[1]>[1]>(
+          (resolve, reject) =>
+            client.Enroll(request, { deadline: Date.now() + 15_000 }, (err, res) => (err ? reject(err) : resolve(res))),
+        );
+        const stored = toStoredEnrollment(response!);
+        saveEnrollment(this.#config.stateDir, stored);
+        this.#log.info('enrolled', {
+          node: stored.node,
+          planes: stored.planes.map((p) => `${p.plane}=${p.address}`).join(','),
+        });
+        return stored;
+      } catch (err) {
+        const e = err as grpc.ServiceError;
+        const reason =
+          e.code === grpc.status.UNAVAILABLE
+            ? `hub ${this.#config.hub} unreachable`
+            : (e.details ?? e.message ?? String(err));
+        this.phase = e.code === grpc.status.FAILED_PRECONDITION ? 'waiting-for-window' : 'enrolling';
+        if (reason !== lastReason) {
+          (e.code === grpc.status.FAILED_PRECONDITION ? this.#log.info : this.#log.warn)('enrollment not accepted yet', {
+            reason,
+          });
+          lastReason = reason;
+        }
+        await delay(backoff.next(), signal);
+      }
+    }
+    return undefined;
+  }
+
+  /** Resolves when the agent stops, or with 'replaced' when the hub refuses this node's keys. */
+  async #holdSession(
+    client: AgentClient,
+    keys: NodeKeys,
+    enrollment: StoredEnrollment,
+    signal: AbortSignal,
+  ): Promise<'stopped' | 'replaced'> {
+    const backoff = new Backoff(500, 30_000);
+    const hardware = await this.#hardware();
+    while (!signal.aborted) {
+      this.phase = 'connecting';
+      const outcome = await this.#oneSession(client, keys, enrollment, hardware, signal, () => backoff.reset());
+      if (outcome === 'replaced') return 'replaced';
+      if (signal.aborted) break;
+      await delay(backoff.next(), signal);
+    }
+    return 'stopped';
+  }
+
+  #oneSession(
+    client: AgentClient,
+    keys: NodeKeys,
+    enrollment: StoredEnrollment,
+    hardware: HardwareIdentity,
+    signal: AbortSignal,
+    onWelcome: () => void,
+  ): Promise<'ended' | 'replaced'> {
+    return new Promise((resolve) => {
+      const metadata = new grpc.Metadata();
+      for (const [k, v] of Object.entries(signCall(keys.identity.seed, SESSION_METHOD, enrollment.node))) {
+        metadata.set(k, v);
+      }
+      const call: ClientDuplexStream<MinionMessage, HubMessage__Output> = client.Session(metadata);
+      const running = new Map<string, AbortController>();
+      let heartbeat: NodeJS.Timeout | undefined;
+      let seq = 0;
+      let settled = false;
+      const finish = (outcome: 'ended' | 'replaced') => {
+        if (settled) return;
+        settled = true;
+        clearInterval(heartbeat);
+        signal.removeEventListener('abort', onAbort);
+        for (const c of running.values()) c.abort();
+        if (this.phase === 'connected') this.#log.warn('session with the hub ended; reconnecting');
+        resolve(outcome);
+      };
+      const onAbort = () => {
+        call.end();
+        call.cancel();
+        finish('ended');
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      call.on('data', (msg: HubMessage__Output) => {
+        if (msg.welcome) {
+          this.phase = 'connected';
+          onWelcome();
+          this.#log.info('session open', { node: enrollment.node, hub: this.#config.hub });
+          void gatherFacts(hardware).then((facts) =>
+            call.write({ hello: { facts, minionVersion: MINION_VERSION, unfinishedTaskIds: [] } }),
+          );
+          const interval = msg.welcome.heartbeatIntervalMs || enrollment.heartbeatIntervalMs || 5000;
+          heartbeat = setInterval(() => {
+            call.write({ heartbeat: { seq: ++seq, sentAtMs: Date.now() } });
+          }, interval);
+        } else if (msg.task) {
+          this.#runTask(call, msg.task, running);
+        } else if (msg.cancel) {
+          running.get(msg.cancel.taskId)?.abort();
+        } else if (msg.config) {
+          void this.#handlers.onConfig?.(msg.config).catch((err: unknown) =>
+            this.#log.error('applying config update failed', { error: String(err) }),
+          );
+        }
+      });
+      call.on('error', (err: grpc.ServiceError) => {
+        if (err.code === grpc.status.UNAUTHENTICATED && /enroll again|not enrolled|replaced/.test(err.details ?? '')) {
+          finish('replaced');
+          return;
+        }
+        if (err.code !== grpc.status.CANCELLED) {
+          this.#log.warn('session error', { reason: err.details || err.message });
+        }
+        finish('ended');
+      });
+      call.on('end', () => finish('ended'));
+    });
+  }
+
+  #runTask(call: ClientDuplexStream<MinionMessage, HubMessage__Output>, task: Task__Output, running: Map<string, AbortController>) {
+    const controller = new AbortController();
+    running.set(task.taskId, controller);
+    const handler = this.#handlers.onTask;
+    const work: Promise<TaskResult> = handler
+      ? handler(task, controller.signal)
+      : Promise.resolve({
+          taskId: task.taskId,
+          attempt: task.attempt,
+          status: 'TASK_STATUS_FAILED',
+          error: 'this minion has no task executor',
+          retryable: false,
+        });
+    void work
+      .catch(
+        (err: unknown): TaskResult => ({
+          taskId: task.taskId,
+          attempt: task.attempt,
+          status: 'TASK_STATUS_FAILED',
+          error: String(err),
+          retryable: true,
+        }),
+      )
+      .then((result) => {
+        running.delete(task.taskId);
+        call.write({ taskResult: result });
+      });
+  }
+}
