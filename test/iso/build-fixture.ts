@@ -81,11 +81,18 @@ export function fixtureOptions(dir: string, cacheDir: string): BuildIsosOptions 
 }
 
 let shared: Promise<IsoFixture> | undefined;
+let sharedDir: string | undefined;
+
+// A root-level hook: runs once after every spec file, when no test needs the shared ISOs any more.
+after(() => {
+  if (sharedDir) fs.rmSync(sharedDir, { recursive: true, force: true });
+});
 
 /** Built once per mocha run and shared by the ISO and boot tests (the snapshot cache is shared too). */
 export function sharedIsoFixture(): Promise<IsoFixture> {
   shared ??= (async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdi-iso-'));
+    sharedDir = dir;
     const options = fixtureOptions(dir, path.join(dir, 'cache'));
     const manifest = await buildIsos(options);
     return { dir, options, manifest };
