@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatPlanView, planView } from '../../hub/converge/views.ts';
+import { encodeSpec } from '../../hub/converge/spec-codec.ts';
+import { buildPlan } from '../../hub/plan/build-plan.ts';
+import { kubeadmConfigProblems } from '../../hub/plan/kubeadm-validate.ts';
+import { ensurePlanMaterial } from '../../hub/plan/material.ts';
+import { topologicalOrder } from '../../hub/plan/plan-builder.ts';
+import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kubeadm.ts';
+import { x509 } from '../../shared/pki/x509.ts';
+import { loadTopology } from '../../shared/topology/load.ts';
+
+describe('hub etcd PKI and role plans', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdc-plan-'))));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('issues member certificates whose SANs cover hostname, LAN, wg3 and localhost, signed by the hub CA', async () => {
+    const t = loadTopology();
+    const m = await ensurePlanMaterial(dir, t);
+    const ca = new x509.X509Certificate(m.etcd.caCertPem);
+    for (const [name, lan, wg3] of [
+      ['etcd-1', '10.10.0.21', '10.80.0.21'],
+      ['etcd-3', '10.10.0.23', '10.80.0.23'],
+    ] as const) {
+      for (const kind of ['server', 'peer'] as const) {
+        const cert = new x509.X509Certificate(m.etcd.members[name]![kind].certPem);
+        assert.ok(
+          await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }),
+          `${name} ${kind} signed by the CA`,
+        );
+        const san = cert.getExtension(x509.SubjectAlternativeNameExtension)!;
+        const names = san.names.items.map((n) => n.value);
+        for (const want of [name, `${name}.kubedos.lan`, 'localhost', lan, wg3, '127.0.0.1'])
+          assert.ok(names.includes(want), `${name} ${kind} has ${want}`);
+        const eku = cert.getExtension(x509.ExtendedKeyUsageExtension)!.usages;
+        assert.ok(eku.includes(x509.ExtendedKeyUsage.serverAuth) && eku.includes(x509.ExtendedKeyUsage.clientAuth));
+      }
+    }
+    const client = new x509.X509Certificate(m.etcd.apiserverClient.certPem);
+    assert.match(client.subject, /CN=kube-apiserver-etcd-client/);
+    assert.deepEqual(
+      [...client.getExtension(x509.ExtendedKeyUsageExtension)!.usages],
+      [x509.ExtendedKeyUsage.clientAuth],
+    );
+    // The CA key is the hub's alone: 0600 in a 0700 dir, and in no task.
+    const keyFile = path.join(dir, 'pki', 'etcd-ca.key');
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(dir, 'pki')).mode & 0o777, 0o700);
+    const keyPem = fs.readFileSync(keyFile, 'utf8');
+    const everything = buildPlan(t, m).tasks.map(encodeSpec).join('\n');
+    const keyB64 = Buffer.from(keyPem).toString('base64');
+    assert.ok(!everything.includes(keyB64) && !everything.includes(keyPem.split('\n')[1]!));
+  });
+
+  it('gives the same certificates on every build, and new ones when the names change', async () => {
+    const t = loadTopology();
+    const a = await ensurePlanMaterial(dir, t);
+    const b = await ensurePlanMaterial(dir, t);
+    assert.equal(a.etcd.members['etcd-2']!.server.certPem, b.etcd.members['etcd-2']!.server.certPem);
+    const moved = structuredClone(t);
+    moved.planes = moved.planes.map((p) => (p.name === 'wg3' ? { ...p, cidr: '10.81.0.0/24' } : p));
+    const c = await ensurePlanMaterial(dir, moved);
+    assert.notEqual(c.etcd.members['etcd-2']!.server.certPem, a.etcd.members['etcd-2']!.server.certPem);
+    assert.equal(c.etcd.caCertPem, a.etcd.caCertPem, 'the CA stays');
+  });
+
+  it('builds an acyclic graph covering every node, with kubeadm init waiting on its real inputs only', async () => {
+    const t = loadTopology();
+    const plan = buildPlan(t, await ensurePlanMaterial(dir, t));
+    assert.equal(topologicalOrder(plan.tasks).length, plan.tasks.length);
+    const init = plan.tasks.find((x) => x.id === 'cp-1/kubeadm-init')!;
+    assert.deepEqual(init.deps.sort(), [
+      'cp-1/containerd',
+      'cp-1/etcd-client-certs',
+      'cp-1/kube-packages',
+      'etcd-1/etcd-healthy',
+      'hub/certificate-key',
+      'hub/join-token',
+      'lb-1/api-vip',
+    ]);
+    const byNode = new Set(plan.tasks.map((x) => x.node));
+    for (const n of t.nodes.filter((n) => n.role !== 'master')) assert.ok(byNode.has(n.hostname));
+    const text = formatPlanView(planView(plan));
+    assert.match(text, /^cp-2\n( {2}.*\n)* {2}cp-2\/kubeadm-join .*after .*cp-1\/api-ready/m);
+    assert.ok(text.indexOf('etcd-1/etcd-install') < text.indexOf('etcd-1/etcd-config'));
+  });
+
+  it('the v1beta4 check refuses what kubeadm would refuse', () => {
+    const t = loadTopology();
+    const cp = t.nodes.find((n) => n.hostname === 'cp-1')!;
+    const fill = (s: string) =>
+      s.replace('${secret:join-token}', 'abcdef.0123456789abcdef').replace('${secret:certificate-key}', 'a'.repeat(64));
+    const init = fill(renderKubeadmInit(t, cp));
+    assert.deepEqual(kubeadmConfigProblems(init), []);
+    assert.deepEqual(kubeadmConfigProblems(fill(renderKubeadmJoin(t, cp, `sha256:${'b'.repeat(64)}`, true))), []);
+    // The v1beta3 map form of kubeletExtraArgs, a typo, and a missing token all fail.
+    assert.ok(
+      kubeadmConfigProblems(
+        init.replace(/kubeletExtraArgs:\n\s+- name: node-ip\n\s+value: (\S+)/, 'kubeletExtraArgs:\n    node-ip: $1'),
+      ).length > 0,
+    );
+    assert.ok(
+      kubeadmConfigProblems(init.replace('controlPlaneEndpoint', 'controlPlaneEndpiont')).some((p) =>
+        /additional properties/.test(p),
+      ),
+    );
+    assert.ok(
+      kubeadmConfigProblems(renderKubeadmInit(t, cp)).some((p) => /token/.test(p)),
+      'an unfilled placeholder is not a token',
+    );
+    assert.ok(kubeadmConfigProblems(init.replace('kubeadm.k8s.io/v1beta4', 'kubeadm.k8s.io/v1beta3')).length > 0);
+  });
+});
