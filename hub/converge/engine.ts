@@ -30,6 +30,13 @@ export interface RunSummary {
   blocked: number;
 }
 
+interface Graph {
+  runId: number;
+  deps: Map<string, string[]>;
+  dependents: Map<string, string[]>;
+  order: string[];
+}
+
 const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
 
 /**
@@ -50,6 +57,8 @@ export class ConvergeEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ runId: number; resolve: (s: RunSummary) => void }> = [];
+  private inbox: Array<{ node: string; result: TaskResult__Output }> = [];
+  private graph: Graph | undefined;
   private closed = false;
 
   constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
@@ -193,46 +202,101 @@ export class ConvergeEngine {
       RunRow | undefined;
   }
 
-  /** Sends every task whose dependencies are done; finishes the run when nothing is left to do. */
+  /** The active run's graph, read once per run: dependencies never change within a run. */
+  private graphOf(runId: number): Graph {
+    if (this.graph?.runId === runId) return this.graph;
+    const deps = new Map<string, string[]>();
+    const dependents = new Map<string, string[]>();
+    const rows = this.db
+      .prepare('SELECT task_id, deps FROM converge_task WHERE run_id = ? ORDER BY seq')
+      .all(runId) as Array<{ task_id: string; deps: string }>;
+    for (const r of rows) {
+      const d = JSON.parse(r.deps) as string[];
+      deps.set(r.task_id, d);
+      for (const x of d) (dependents.get(x) ?? dependents.set(x, []).get(x)!).push(r.task_id);
+    }
+    this.graph = { runId, deps, dependents, order: rows.map((r) => r.task_id) };
+    return this.graph;
+  }
+
+  private stateOf(runId: number, taskId: string): TaskRow | undefined {
+    return this.db.prepare('SELECT * FROM converge_task WHERE run_id = ? AND task_id = ?').get(runId, taskId) as
+      TaskRow | undefined;
+  }
+
+  /** Considers every task of the active run (at start, resume, reconnection, rerun, a retry coming due). */
   pump(): void {
     if (this.closed) return;
     const run = this.activeRun();
     if (!run) return;
-    const rows = this.rows(run.id);
-    const byId = new Map(rows.map((r) => [r.task_id, r]));
+    this.advance(run, this.graphOf(run.id).order);
+  }
+
+  /**
+   * Sends every candidate whose dependencies are done, in one transaction
+   * (the rows say "dispatched" before anything leaves, so a crash resends
+   * rather than loses); hub tasks run inline and make their own dependents
+   * candidates. Finishes the run when nothing is left to do.
+   */
+  private advance(run: RunRow, candidates: Iterable<string>): void {
+    const g = this.graphOf(run.id);
     const now = Date.now();
+    const toSend: TaskRow[] = [];
+    const queue = [...candidates];
     let nextRetry = Infinity;
-    for (const t of rows) {
-      if (t.state !== 'pending') continue;
-      const deps = (JSON.parse(t.deps) as string[]).map((d) => byId.get(d)!);
-      if (!deps.every((d) => d.state === 'done')) continue;
-      if (t.retry_at > now) {
-        nextRetry = Math.min(nextRetry, t.retry_at);
-        continue;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      while (queue.length) {
+        const id = queue.shift()!;
+        const t = this.stateOf(run.id, id);
+        if (!t || t.state !== 'pending') continue;
+        if (!g.deps.get(id)!.every((d) => this.stateOf(run.id, d)?.state === 'done')) continue;
+        if (t.retry_at > now) {
+          nextRetry = Math.min(nextRetry, t.retry_at);
+          continue;
+        }
+        if (t.node === HUB_NODE) {
+          this.runHubTask(run, t);
+          queue.push(...(g.dependents.get(id) ?? []));
+        } else if (this.channel.isConnected(t.node)) {
+          this.db
+            .prepare(
+              "UPDATE converge_task SET state = 'dispatched', attempt = attempt + 1, dispatched_at = ? WHERE run_id = ? AND task_id = ?",
+            )
+            .run(now, run.id, id);
+          toSend.push({ ...t, attempt: t.attempt + 1 });
+        }
       }
-      if (t.node === HUB_NODE) this.runHubTask(run, t);
-      else if (this.channel.isConnected(t.node)) this.dispatch(run, t);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
     }
+    for (const t of toSend) this.send(run, t);
     if (nextRetry < Infinity) {
-      if (this.retryTimer) clearTimeout(this.retryTimer);
+      clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetry - Date.now()));
+      this.retryTimer.unref?.();
     }
     this.finishIfIdle(run.id);
   }
 
   private finishIfIdle(runId: number): void {
     const open = this.db
-      .prepare("SELECT COUNT(*) AS n FROM converge_task WHERE run_id = ? AND state IN ('pending', 'dispatched')")
-      .get(runId) as { n: number };
-    if (open.n > 0) return;
-    const failed = this.db
-      .prepare("SELECT COUNT(*) AS n FROM converge_task WHERE run_id = ? AND state IN ('failed', 'blocked')")
-      .get(runId) as { n: number };
+      .prepare(
+        "SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('pending', 'dispatched')) AS busy",
+      )
+      .get(runId) as { busy: number };
+    if (open.busy) return;
+    const bad = this.db
+      .prepare("SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('failed', 'blocked')) AS bad")
+      .get(runId) as { bad: number };
     this.db
       .prepare("UPDATE converge_run SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'")
-      .run(failed.n ? 'failed' : 'done', Date.now(), runId);
-    const summary = this.summary(runId);
+      .run(bad.bad ? 'failed' : 'done', Date.now(), runId);
     const ready = this.waiters.filter((w) => w.runId === runId);
+    if (ready.length === 0) return;
+    const summary = this.summary(runId);
     this.waiters = this.waiters.filter((w) => w.runId !== runId);
     for (const w of ready) w.resolve(summary);
   }
@@ -267,20 +331,11 @@ export class ConvergeEngine {
       );
   }
 
-  private dispatch(run: RunRow, t: TaskRow): void {
-    // The row says "dispatched" before the task leaves: a crash right after still sends it on resume.
-    this.db
-      .prepare(
-        "UPDATE converge_task SET state = 'dispatched', attempt = attempt + 1, dispatched_at = ? WHERE run_id = ? AND task_id = ? AND state = 'pending'",
-      )
-      .run(Date.now(), run.id, t.task_id);
-    this.send(run, { ...t, attempt: t.attempt + 1 });
-  }
-
   private send(run: RunRow, t: TaskRow): void {
     const spec = decodeSpec(t.spec);
     const wire = wireTaskId(run.id, t.task_id);
-    const sent = this.channel.sendTask(t.node, {
+    // Not sent (the node dropped just now): it stays dispatched and goes again when the node reconnects.
+    this.channel.sendTask(t.node, {
       taskId: wire,
       name: t.task_id,
       attempt: t.attempt,
@@ -289,8 +344,6 @@ export class ConvergeEngine {
       dryRun: run.dry_run === 1,
     });
     this.armTimeout(run.id, t, spec.timeoutMs);
-    // Not sent: the node dropped between isConnected and now. It stays dispatched and goes again on reconnect.
-    void sent;
   }
 
   private armTimeout(runId: number, t: TaskRow, timeoutMs: number): void {
@@ -320,23 +373,48 @@ export class ConvergeEngine {
     const run = this.activeRun();
     if (!run) return;
     // What the node was given and has not answered goes again: the minion may have lost it with its session.
-    for (const t of this.rows(run.id, 'dispatched')) if (t.node === node) this.send(run, t);
+    const inFlight = this.db
+      .prepare("SELECT * FROM converge_task WHERE run_id = ? AND state = 'dispatched' AND node = ? ORDER BY seq")
+      .all(run.id, node) as unknown as TaskRow[];
+    for (const t of inFlight) this.send(run, t);
     this.pump();
   }
 
+  /** Results are applied in batches, one transaction per batch: one fsync for many answers. */
   private onResult(node: string, result: TaskResult__Output): void {
+    if (this.closed) return;
+    this.inbox.push({ node, result });
+    if (this.inbox.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.inbox.splice(0);
+    const run = this.activeRun();
+    if (this.closed || !run) return;
+    const next: string[] = [];
+    const secrets = this.secrets.values();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { node, result } of batch) next.push(...this.applyResult(run, node, result, secrets));
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    this.advance(run, next);
+  }
+
+  /** Records one answer; returns the tasks that may have become ready. */
+  private applyResult(run: RunRow, node: string, result: TaskResult__Output, secrets: string[]): string[] {
     const id = parseWireTaskId(result.taskId);
-    if (!id || this.closed) return;
-    const t = this.db
-      .prepare('SELECT * FROM converge_task WHERE run_id = ? AND task_id = ?')
-      .get(id.runId, id.taskId) as TaskRow | undefined;
+    if (!id || id.runId !== run.id) return [];
+    const t = this.stateOf(id.runId, id.taskId);
     // A late answer (an earlier attempt, or after a timeout already decided) changes nothing.
-    if (!t || t.node !== node || t.state !== 'dispatched' || t.attempt !== result.attempt) return;
-    if (result.status === 'TASK_STATUS_RUNNING') return;
+    if (!t || t.node !== node || t.state !== 'dispatched' || t.attempt !== result.attempt) return [];
+    if (result.status === 'TASK_STATUS_RUNNING') return [];
     const key = wireTaskId(id.runId, id.taskId);
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
-    const secrets = this.secrets.values();
     const tail = redactSecrets(tailOf(result.outputTail), secrets);
     const error = redactSecrets(result.error, secrets);
     const summary = redactSecrets(
@@ -363,7 +441,9 @@ export class ConvergeEngine {
           id.runId,
           id.taskId,
         );
-    } else if (result.retryable && t.attempt <= t.retries) {
+      return this.graphOf(run.id).dependents.get(id.taskId) ?? [];
+    }
+    if (result.retryable && t.attempt <= t.retries) {
       this.db
         .prepare(
           "UPDATE converge_task SET state = 'pending', status = ?, retry_at = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
@@ -380,12 +460,13 @@ export class ConvergeEngine {
           id.taskId,
         );
       this.appendLog(id.runId, node, id.taskId, 'warn', `attempt ${t.attempt} failed, retrying: ${error}`);
-    } else {
-      this.fail(id.runId, t, result.status, error, tail, summary, result.durationMs);
+      return [id.taskId];
     }
-    this.pump();
+    this.fail(run.id, t, result.status, error, tail, summary, result.durationMs);
+    return [];
   }
 
+  /** Marks a task failed and everything downstream of it blocked; nothing else. Runs inside the caller's transaction. */
   private fail(
     runId: number,
     t: TaskRow,
@@ -395,33 +476,24 @@ export class ConvergeEngine {
     summary: string,
     durationMs: number,
   ): void {
-    const now = Date.now();
-    this.db.exec('BEGIN IMMEDIATE');
     this.db
       .prepare(
         "UPDATE converge_task SET state = 'failed', status = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
       )
-      .run(status, now, durationMs, summary, tail, error, runId, t.task_id);
-    // Everything downstream is blocked; nothing else is.
-    const rows = this.rows(runId);
-    const blocked = new Set([t.task_id]);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const r of rows) {
-        if (blocked.has(r.task_id) || r.state !== 'pending') continue;
-        if ((JSON.parse(r.deps) as string[]).some((d) => blocked.has(d))) {
-          blocked.add(r.task_id);
-          grew = true;
-        }
-      }
-    }
-    blocked.delete(t.task_id);
+      .run(status, Date.now(), durationMs, summary, tail, error, runId, t.task_id);
+    const g = this.graphOf(runId);
     const upd = this.db.prepare(
-      "UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND task_id = ?",
+      "UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND task_id = ? AND state = 'pending'",
     );
-    for (const b of blocked) upd.run(`blocked by ${t.task_id} (${statusWord(status)})`, runId, b);
-    this.db.exec('COMMIT');
+    const seen = new Set<string>();
+    const queue = [...(g.dependents.get(t.task_id) ?? [])];
+    while (queue.length) {
+      const id = queue.shift()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      upd.run(`blocked by ${t.task_id} (${statusWord(status)})`, runId, id);
+      queue.push(...(g.dependents.get(id) ?? []));
+    }
     this.appendLog(runId, t.node, t.task_id, 'error', `failed: ${error}`);
   }
 
