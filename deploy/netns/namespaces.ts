@@ -11,6 +11,7 @@
  *   await lab.addNamespace('kdc-etcd1', { bridge: 'kdc-br0', address: '10.10.0.21/24' });
  *   await lab.exec('kdc-etcd1', ['ip', 'addr']);                     // execa result; throws on non-zero
  *   const pid = lab.spawn('kdc-etcd1', ['etcd', '--name', 'e1'], { logFile: '/tmp/kdc-lab/e1.log' });
+ *                                                                    // binds: { '/run/x': '/tmp/kdc-lab/e1-run' } for private dirs
  *   await lab.stopProcess(pid);                                      // SIGTERM, then SIGKILL after 3 s
  *   await lab.teardown();                                            // processes, namespaces, veths, bridge
  *
@@ -22,6 +23,7 @@ import { spawn as spawnChild } from 'node:child_process';
 import { execa, type Options, type Result } from 'execa';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { UserError } from '../../shared/errors.ts';
+import { withBindMounts, type BindMounts } from '../../shared/planes/command-runner.ts';
 
 export interface LabProcess {
   pid: number;
@@ -49,6 +51,8 @@ export interface NamespaceOptions {
 export interface SpawnOptions {
   logFile?: string;
   env?: Record<string, string>;
+  /** target → source directories bind-mounted for this process only (e.g. a private /run/wireguard). */
+  binds?: BindMounts;
 }
 
 const IFNAME_MAX = 15;
@@ -127,8 +131,8 @@ export class NetnsLab {
   spawn(ns: string, argv: string[], opts: SpawnOptions = {}): number {
     this.checkNamespace(ns);
     const out = opts.logFile ? fs.openSync(opts.logFile, 'a', 0o600) : 'ignore';
-    // `ip netns exec` execs the command in place, so the pid is the command's.
-    const child = spawnChild('ip', ['netns', 'exec', ns, ...argv], {
+    // `ip netns exec` (and the bind-mount wrapper) exec the command in place, so the pid is the command's.
+    const child = spawnChild('ip', ['netns', 'exec', ns, ...withBindMounts(argv, opts.binds)], {
       detached: true,
       stdio: ['ignore', out, out],
       env: { ...process.env, ...opts.env },

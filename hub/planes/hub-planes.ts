@@ -18,6 +18,14 @@ import { renderWgConfig, type WgPeerConfig } from '../../shared/planes/render-wg
 import { PLANE_NAMES, type PlaneName, type Topology } from '../../shared/topology/model.ts';
 import { loadOrCreateHubPlaneKeys } from '../hub-plane-keys.ts';
 
+/**
+ * The hub keeps every peer alive too: after a hub restart it initiates the
+ * handshakes itself (wireguard-go sends a keepalive as soon as the peer is
+ * configured), so nodes are reachable again at once instead of after their
+ * own rekey timeout.
+ */
+export const HUB_KEEPALIVE_SECONDS = 25;
+
 export interface HubPlanesOptions {
   topology: Topology;
   stateDir: string;
@@ -91,6 +99,7 @@ export class HubPlanes {
       if (old && old.publicKey !== publicKey) await this.run(['wg', 'set', plane, 'peer', old.publicKey, 'remove']);
       const args = ['wg', 'set', plane, 'peer', publicKey, 'allowed-ips', peer.allowedIp];
       if (endpoint) args.push('endpoint', endpoint);
+      args.push('persistent-keepalive', String(HUB_KEEPALIVE_SECONDS));
       await this.run(args);
     });
   }

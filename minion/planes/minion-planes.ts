@@ -15,7 +15,7 @@ import { runLocal, type CommandRunner } from '../../shared/planes/command-runner
 import { fromPlanePeer, hubPeer } from '../../shared/planes/peer-lists.ts';
 import { renderWgConfig, type WgPeerConfig } from '../../shared/planes/render-wg-config.ts';
 import { parseIpv4Network } from '../../shared/net/ipv4.ts';
-import type { StoredEnrollment } from '../enrollment-store.ts';
+import { loadEnrollment, type StoredEnrollment } from '../enrollment-store.ts';
 import { bringUpFor, detectBringUpMode, type BringUpMode, type PlaneBringUp } from '../../shared/planes/bring-up.ts';
 
 export interface MinionPlanesOptions {
@@ -53,6 +53,7 @@ export class MinionPlanes {
 
   /** Renders and brings up every plane of the enrollment. Idempotent; safe to call on every start. */
   async applyEnrollment(enrollment: StoredEnrollment): Promise<void> {
+    if (enrollment.role === 'master') return; // the hub owns the master's planes (hub/planes)
     const stored = this.loadPeers();
     for (const p of enrollment.planes) {
       await this.applyPlane(enrollment, p, stored?.planes[p.plane] ?? [this.hubPeerOf(p)]);
@@ -60,7 +61,9 @@ export class MinionPlanes {
   }
 
   /** Makes every plane named in the update carry exactly its peers, live, and keeps the update for restarts. */
-  async applyPeerUpdate(enrollment: StoredEnrollment, update: ConfigUpdate): Promise<void> {
+  async applyPeerUpdate(update: ConfigUpdate, enrollment = loadEnrollment(this.opts.stateDir)): Promise<void> {
+    if (!enrollment) throw new Error('a plane update arrived before this node enrolled');
+    if (enrollment.role === 'master') return;
     const planes: Record<string, WgPeerConfig[]> = { ...this.loadPeers()?.planes };
     for (const pp of update.planes ?? []) {
       if (pp.plane) planes[pp.plane] = (pp.peers ?? []).map(fromPlanePeer);

@@ -31,6 +31,8 @@ export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOption
     ...(node.role === 'master' ? [] : [sessionRule(t, opts)]),
     'ct state invalid drop',
     'iif "lo" accept',
+    // A plane address answers only on its own plane: never from the LAN (weak host model) or another plane.
+    ...t.planes.map((p) => `ip daddr ${p.cidr} iifname != "${p.name}" drop`),
     'meta l4proto icmp icmp type { echo-request, destination-unreachable, time-exceeded } accept',
     `iifname "${lan}" udp dport { ${wgPorts} } accept`,
     `iifname "wg1" tcp dport ${PORTS.ssh} accept`,

@@ -7,6 +7,8 @@
  * without disturbing the ones that stay.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { addressOf, stripWgQuickKeys } from './render-wg-config.ts';
 import type { CommandRunner } from './command-runner.ts';
 
@@ -23,8 +25,19 @@ export async function interfaceExists(run: CommandRunner, iface: string): Promis
   return (await run(['ip', 'link', 'show', 'dev', iface], { reject: false })).exitCode === 0;
 }
 
+/**
+ * `wg syncconf` on the stripped config. wg opens its argument with fopen, which
+ * fails on the socket Node gives a child as stdin, so the stripped text goes
+ * through a 0600 file beside the config (its directory is 0700) and is removed.
+ */
 async function syncconf(run: CommandRunner, iface: string, confFile: string): Promise<void> {
-  await run(['wg', 'syncconf', iface, '/dev/stdin'], { input: stripWgQuickKeys(fs.readFileSync(confFile, 'utf8')) });
+  const stripped = path.join(path.dirname(confFile), `.${iface}.stripped`);
+  writeFileAtomic(stripped, stripWgQuickKeys(fs.readFileSync(confFile, 'utf8')), 0o600);
+  try {
+    await run(['wg', 'syncconf', iface, stripped]);
+  } finally {
+    fs.rmSync(stripped, { force: true });
+  }
 }
 
 export function wireguardGoBringUp(run: CommandRunner): PlaneBringUp {
@@ -34,9 +47,10 @@ export function wireguardGoBringUp(run: CommandRunner): PlaneBringUp {
       const text = fs.readFileSync(confFile, 'utf8');
       // wireguard-go daemonises once the interface exists, so it outlives a minion restart.
       if (!(await interfaceExists(run, iface))) await run(['wireguard-go', iface]);
-      await run(['wg', 'syncconf', iface, '/dev/stdin'], { input: stripWgQuickKeys(text) });
       await run(['ip', 'address', 'replace', addressOf(text), 'dev', iface]);
       await run(['ip', 'link', 'set', 'dev', iface, 'up']);
+      // Peers last, on a running device: a peer with a keepalive then handshakes at once.
+      await syncconf(run, iface, confFile);
     },
     async down(iface) {
       // Deleting the tun device makes wireguard-go exit.
