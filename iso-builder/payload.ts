@@ -6,6 +6,9 @@ import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 /** Folder on the ISO holding the node's payload; the preseed's late_command installs it. */
 export const PAYLOAD_ISO_DIR = 'kubedos';
 
+/** Printed on the serial console once the late_command has installed the payload (the install test waits for it). */
+export const PAYLOAD_INSTALLED_MARKER = 'KUBEDOS-PAYLOAD-INSTALLED';
+
 /** Where the payload lands on the installed node. */
 export const NODE_PATHS = {
   minionBinary: '/usr/local/bin/kubedos-minion',
@@ -142,6 +145,7 @@ cp -R "$CD/dists" "$CD/pool" "$T${p.darksite}/"
 cp "$CD/kubedos-darksite.gpg" "$T${p.darksiteKey}" && chmod 0644 "$T${p.darksiteKey}"
 rm -f "$T/etc/apt/sources.list.d/"*.list
 echo 'deb [signed-by=${p.darksiteKey}] file:${p.darksite} ${suite} main' > "$T/etc/apt/sources.list"
+echo "${PAYLOAD_INSTALLED_MARKER} node=${node.hostname}" >/dev/ttyS0 || true
 `;
 }
 

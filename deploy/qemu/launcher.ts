@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
 import { startSwtpm, type Swtpm } from './swtpm.ts';
@@ -74,12 +75,8 @@ export async function launchVm(spec: VmSpec, opts: LaunchOptions): Promise<Runni
           500,
         );
       } catch (err) {
-        const tail = consoleText()
-          .replace(/\x1b\[[0-9;?=]*[A-Za-z]/g, '')
-          .split('\n')
-          .slice(-15)
-          .join('\n');
-        throw new Error(`${(err as Error).message}\nlast console lines:\n${tail}`);
+        const tail = stripVTControlCharacters(consoleText()).split('\n').slice(-15).join('\n');
+        throw new Error(`${(err as Error).message}\nlast console lines:\n${tail}`, { cause: err });
       }
       if (!pattern.test(consoleText()))
         throw new Error(`QEMU exited (${proc.exitCode}) before ${pattern} appeared: ${stderr.trim()}`);

@@ -22,6 +22,8 @@ export interface VmSpec {
   smbiosUuid?: string;
   /** QEMU user networking, restricted: no way out except the forwards listed. */
   forwards?: GuestForward[];
+  /** Exit instead of rebooting (the end of an install), so the next start can boot the disk. */
+  noReboot?: boolean;
   /** Boot from the CD first (an install), else the disk. */
   bootFrom?: 'cdrom' | 'disk';
 }
@@ -66,6 +68,7 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accelerator): stri
     '-serial', 'chardev:console',
     '-device', 'virtio-scsi-pci,id=scsihw0',
   ]; // prettier-ignore
+  if (spec.noReboot) args.push('-no-reboot');
   if (spec.smbiosUuid) args.push('-smbios', `type=1,uuid=${spec.smbiosUuid}`);
   const cdBoot = spec.bootFrom !== 'disk';
   if (spec.iso) {
