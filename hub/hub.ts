@@ -6,7 +6,12 @@ import { ensurePrivateDir } from '../shared/fs/atomic-write.ts';
 import type { InventoryFile } from '../shared/identity/files.ts';
 import type { WireguardKeyPair } from '../shared/keys/wireguard.ts';
 import type { Logger } from '../shared/log.ts';
-import { ADMIN_MAX_RECEIVE_BYTES, HUB_MAX_RECEIVE_BYTES, MINION_MAX_RECEIVE_BYTES, contract } from '../shared/proto/contract.ts';
+import {
+  ADMIN_MAX_RECEIVE_BYTES,
+  HUB_MAX_RECEIVE_BYTES,
+  MINION_MAX_RECEIVE_BYTES,
+  contract,
+} from '../shared/proto/contract.ts';
 import type { PlaneName, Topology } from '../shared/topology/model.ts';
 import { ADMIN_SOCKET_FILE, loadOrCreateAdminToken } from './admin/admin-token.ts';
 import { adminService } from './admin/admin-service.ts';

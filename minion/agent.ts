@@ -72,7 +72,7 @@ export class Agent {
         await this.#handlers.onEnrolled?.(enrollment, keys);
         const outcome = await this.#holdSession(agentClient, keys, enrollment, signal);
         if (outcome === 'replaced') {
-          this.#log.warn('the hub no longer accepts this node\'s keys (replaced); making new keys and enrolling again');
+          this.#log.warn("the hub no longer accepts this node's keys (replaced); making new keys and enrolling again");
           forgetEnrollment(this.#config.stateDir);
           discardNodeKeys(this.#config.stateDir);
         }
@@ -111,9 +111,12 @@ export class Agent {
             : (e.details ?? e.message ?? String(err));
         this.phase = e.code === grpc.status.FAILED_PRECONDITION ? 'waiting-for-window' : 'enrolling';
         if (reason !== lastReason) {
-          (e.code === grpc.status.FAILED_PRECONDITION ? this.#log.info : this.#log.warn)('enrollment not accepted yet', {
-            reason,
-          });
+          (e.code === grpc.status.FAILED_PRECONDITION ? this.#log.info : this.#log.warn)(
+            'enrollment not accepted yet',
+            {
+              reason,
+            },
+          );
           lastReason = reason;
         }
         await delay(backoff.next(), signal);
@@ -191,9 +194,9 @@ export class Agent {
         } else if (msg.cancel) {
           running.get(msg.cancel.taskId)?.abort();
         } else if (msg.config) {
-          void this.#handlers.onConfig?.(msg.config).catch((err: unknown) =>
-            this.#log.error('applying config update failed', { error: String(err) }),
-          );
+          void this.#handlers
+            .onConfig?.(msg.config)
+            .catch((err: unknown) => this.#log.error('applying config update failed', { error: String(err) }));
         }
       });
       call.on('error', (err: grpc.ServiceError) => {
@@ -210,7 +213,11 @@ export class Agent {
     });
   }
 
-  #runTask(call: ClientDuplexStream<MinionMessage, HubMessage__Output>, task: Task__Output, running: Map<string, AbortController>) {
+  #runTask(
+    call: ClientDuplexStream<MinionMessage, HubMessage__Output>,
+    task: Task__Output,
+    running: Map<string, AbortController>,
+  ) {
     const controller = new AbortController();
     running.set(task.taskId, controller);
     const handler = this.#handlers.onTask;
@@ -224,15 +231,13 @@ export class Agent {
           retryable: false,
         });
     void work
-      .catch(
-        (err: unknown): TaskResult => ({
-          taskId: task.taskId,
-          attempt: task.attempt,
-          status: 'TASK_STATUS_FAILED',
-          error: String(err),
-          retryable: true,
-        }),
-      )
+      .catch((err: unknown): TaskResult => ({
+        taskId: task.taskId,
+        attempt: task.attempt,
+        status: 'TASK_STATUS_FAILED',
+        error: String(err),
+        retryable: true,
+      }))
       .then((result) => {
         running.delete(task.taskId);
         call.write({ taskResult: result });

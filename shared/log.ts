@@ -23,7 +23,9 @@ export function createLogger(component: string, level: LogLevel = envLevel()): L
           .map(([k, v]) => `${k}=${SECRET_KEY.test(k) ? '[redacted]' : formatValue(v)}`)
           .join(' ')
       : '';
-    process.stderr.write(`${new Date().toISOString()} ${l.padEnd(5)} ${component}: ${msg}${extra ? ' ' + extra : ''}\n`);
+    process.stderr.write(
+      `${new Date().toISOString()} ${l.padEnd(5)} ${component}: ${msg}${extra ? ' ' + extra : ''}\n`,
+    );
   };
   return {
     debug: (m, f) => write('debug', m, f),

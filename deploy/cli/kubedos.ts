@@ -20,7 +20,9 @@ runMain('kubedos', async () => {
 
   program
     .command('up')
-    .description('start a hub and every node of the topology on a local substrate, enroll them, and wait until all are connected')
+    .description(
+      'start a hub and every node of the topology on a local substrate, enroll them, and wait until all are connected',
+    )
     .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
     .addOption(new Option('--substrate <name>', 'where the nodes run').choices(['sim']).default('sim'))
     .option('--run-dir <dir>', 'where the deployment keeps its state, secrets and logs')
@@ -28,37 +30,49 @@ runMain('kubedos', async () => {
     .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
     .option('--window-ttl <duration>', 'how long the enrollment window stays open', duration, 15 * 60_000)
     .option('--json', 'print the final status as JSON')
-    .action(async (o: { topology: string; substrate: string; runDir?: string; detach?: boolean; timeout: number; windowTtl: number; json?: boolean }) => {
-      const topology = loadTopology(o.topology);
-      const runRoot = o.runDir ?? defaultRunRoot(topology.name, o.substrate);
-      const controller = new AbortController();
-      const interrupt = () => controller.abort();
-      process.on('SIGINT', interrupt);
-      process.on('SIGTERM', interrupt);
-      const deployment = await simUp({
-        topology,
-        topologyFile: o.topology,
-        runRoot,
-        detach: !!o.detach,
-        timeoutMs: o.timeout,
-        windowTtlMs: o.windowTtl,
-        signal: controller.signal,
-        quiet: !!o.json,
-      });
-      if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
-      else process.stdout.write(renderStatus(deployment.status));
-      if (o.detach) {
-        process.stderr.write(`kubedos: ${topology.name} is up (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`);
-        return;
-      }
-      process.stderr.write(`kubedos: ${topology.name} is up; "hubctl status" in another terminal; Ctrl-C stops it\n`);
-      await new Promise<void>((resolve) => {
-        if (controller.signal.aborted) resolve();
-        controller.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      process.stderr.write('kubedos: stopping\n');
-      await deployment.stop();
-    });
+    .action(
+      async (o: {
+        topology: string;
+        substrate: string;
+        runDir?: string;
+        detach?: boolean;
+        timeout: number;
+        windowTtl: number;
+        json?: boolean;
+      }) => {
+        const topology = loadTopology(o.topology);
+        const runRoot = o.runDir ?? defaultRunRoot(topology.name, o.substrate);
+        const controller = new AbortController();
+        const interrupt = () => controller.abort();
+        process.on('SIGINT', interrupt);
+        process.on('SIGTERM', interrupt);
+        const deployment = await simUp({
+          topology,
+          topologyFile: o.topology,
+          runRoot,
+          detach: !!o.detach,
+          timeoutMs: o.timeout,
+          windowTtlMs: o.windowTtl,
+          signal: controller.signal,
+          quiet: !!o.json,
+        });
+        if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
+        else process.stdout.write(renderStatus(deployment.status));
+        if (o.detach) {
+          process.stderr.write(
+            `kubedos: ${topology.name} is up (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`,
+          );
+          return;
+        }
+        process.stderr.write(`kubedos: ${topology.name} is up; "hubctl status" in another terminal; Ctrl-C stops it\n`);
+        await new Promise<void>((resolve) => {
+          if (controller.signal.aborted) resolve();
+          controller.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        process.stderr.write('kubedos: stopping\n');
+        await deployment.stop();
+      },
+    );
 
   program
     .command('down')

@@ -17,7 +17,13 @@ export function spawnEntry(
 ): ChildProcess {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.openSync(opts.logFile, 'a', 0o600);
-  const argv = [...(opts.prefix ?? []), process.execPath, '--disable-warning=ExperimentalWarning', path.join(REPO, entry), ...args];
+  const argv = [
+    ...(opts.prefix ?? []),
+    process.execPath,
+    '--disable-warning=ExperimentalWarning',
+    path.join(REPO, entry),
+    ...args,
+  ];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', opts.captureStdout ? 'pipe' : log, log],
     detached: opts.detached,
@@ -30,7 +36,10 @@ export function spawnEntry(
 export function waitForHubReady(child: ChildProcess, logFile: string, timeoutMs = 30_000): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`the hub did not become ready in ${timeoutMs / 1000}s; see ${logFile}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the hub did not become ready in ${timeoutMs / 1000}s; see ${logFile}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const m = /kubedos-hub ready port=(\d+)/.exec(buffer);
@@ -43,7 +52,9 @@ export function waitForHubReady(child: ChildProcess, logFile: string, timeoutMs 
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      const tail = fs.existsSync(logFile)
+        ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n')
+        : '';
       reject(new Error(`the hub exited (code ${code}) before it was ready:\n${tail}`));
     });
   });

@@ -15,7 +15,10 @@ export async function waitForNodes(
   const tty = process.stderr.isTTY && !opts.quiet;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: 'nodes |{bar}| {value}/{total} connected, {enrolled} enrolled, {expected} waiting  {elapsed}s', hideCursor: true },
+        {
+          format: 'nodes |{bar}| {value}/{total} connected, {enrolled} enrolled, {expected} waiting  {elapsed}s',
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -39,7 +42,10 @@ export async function waitForNodes(
       if (s.total > 0 && s.connected === s.total) return status;
       if (Date.now() - started > opts.timeoutMs) {
         const missing = status.nodes.filter((n) => n.state !== 'connected').map((n) => `${n.name} (${n.state})`);
-        throw new UserError(`not every node connected within ${opts.timeoutMs / 1000}s: ${missing.join(', ')}`, 'see the node logs in the run dir');
+        throw new UserError(
+          `not every node connected within ${opts.timeoutMs / 1000}s: ${missing.join(', ')}`,
+          'see the node logs in the run dir',
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }

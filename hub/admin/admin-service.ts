@@ -5,13 +5,7 @@ import type { Window } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { revokeNode } from '../enrollment/enrollments.ts';
-import {
-  closeWindows,
-  listWindows,
-  openWindow,
-  pendingNodes,
-  type EnrollmentWindow,
-} from '../enrollment/windows.ts';
+import { closeWindows, listWindows, openWindow, pendingNodes, type EnrollmentWindow } from '../enrollment/windows.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';

@@ -6,7 +6,12 @@ import { UserError } from '../../shared/errors.ts';
 import { ADMIN_MAX_RECEIVE_BYTES, contract } from '../../shared/proto/contract.ts';
 import { ADMIN_SOCKET_FILE, ADMIN_TOKEN_FILE } from '../admin/admin-token.ts';
 
-type Unary<Req, Res> = (req: Req, metadata: grpc.Metadata, options: grpc.CallOptions, cb: grpc.requestCallback<Res>) => unknown;
+type Unary<Req, Res> = (
+  req: Req,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  cb: grpc.requestCallback<Res>,
+) => unknown;
 
 /** A typed, promise-returning admin connection over the hub's unix socket, with operator-grade errors. */
 export class AdminConnection {
@@ -55,7 +60,10 @@ export class AdminConnection {
       case grpc.status.DEADLINE_EXCEEDED:
         return new UserError(`the hub at ${this.#dir} is not responding (${err.details})`, 'is kubedos-hub running?');
       case grpc.status.UNAUTHENTICATED:
-        return new UserError(`the hub rejected the admin credential in ${this.#dir}`, 'the token file may be stale; restart the hub');
+        return new UserError(
+          `the hub rejected the admin credential in ${this.#dir}`,
+          'the token file may be stale; restart the hub',
+        );
       case grpc.status.FAILED_PRECONDITION:
       case grpc.status.INVALID_ARGUMENT:
         return new UserError(err.details);

@@ -16,7 +16,9 @@ function duration(v: string): number {
 }
 
 function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v), 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(value, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v), 2) + '\n',
+  );
 }
 
 runMain('hubctl', async () => {
@@ -61,9 +63,20 @@ runMain('hubctl', async () => {
       const c = connect();
       try {
         const s = await status(c);
-        const rows = s.nodes.map((n) => ({ node: n.name, role: n.role, vmid: n.vmid, lanIp: n.lanIp, generation: n.generation, state: n.state }));
+        const rows = s.nodes.map((n) => ({
+          node: n.name,
+          role: n.role,
+          vmid: n.vmid,
+          lanIp: n.lanIp,
+          generation: n.generation,
+          state: n.state,
+        }));
         if (o.json) printJson(rows);
-        else for (const r of rows) process.stdout.write(`${r.node.padEnd(14)} ${r.role.padEnd(11)} ${String(r.vmid).padEnd(7)} ${r.lanIp.padEnd(15)} gen ${r.generation}  ${r.state}\n`);
+        else
+          for (const r of rows)
+            process.stdout.write(
+              `${r.node.padEnd(14)} ${r.role.padEnd(11)} ${String(r.vmid).padEnd(7)} ${r.lanIp.padEnd(15)} gen ${r.generation}  ${r.state}\n`,
+            );
       } finally {
         c.close();
       }
@@ -100,7 +113,10 @@ runMain('hubctl', async () => {
       try {
         const r = await c.call<object, { closed: Window__Output[] }>((a) => a.CloseWindow, { id: id ?? '' });
         if (o.json) printJson(r.closed);
-        else process.stdout.write(r.closed.length === 0 ? 'no window was open\n' : r.closed.map((w) => `closed ${w.id}\n`).join(''));
+        else
+          process.stdout.write(
+            r.closed.length === 0 ? 'no window was open\n' : r.closed.map((w) => `closed ${w.id}\n`).join(''),
+          );
       } finally {
         c.close();
       }
@@ -116,7 +132,11 @@ runMain('hubctl', async () => {
         const r = await c.call<object, { windows: Window__Output[] }>((a) => a.ListWindows, { includeClosed: !!o.all });
         if (o.json) printJson(r.windows);
         else if (r.windows.length === 0) process.stdout.write('enrollment is closed\n');
-        else for (const w of r.windows) process.stdout.write(`${describeWindow(w, Date.now())}${w.pendingNodes.length ? `: ${w.pendingNodes.join(', ')}` : ''}\n`);
+        else
+          for (const w of r.windows)
+            process.stdout.write(
+              `${describeWindow(w, Date.now())}${w.pendingNodes.length ? `: ${w.pendingNodes.join(', ')}` : ''}\n`,
+            );
       } finally {
         c.close();
       }
@@ -129,7 +149,10 @@ runMain('hubctl', async () => {
     .action(async (node: string, o: { json?: boolean }) => {
       const c = connect();
       try {
-        const r = await c.call<object, { node: string; generation: number; revokedKeys: string[] }>((a) => a.ReplaceNode, { node });
+        const r = await c.call<object, { node: string; generation: number; revokedKeys: string[] }>(
+          (a) => a.ReplaceNode,
+          { node },
+        );
         if (o.json) printJson(r);
         else
           process.stdout.write(

@@ -15,14 +15,16 @@ export function describeWindow(w: Window__Output, now: number): string {
   const scope = [w.scopeRole && `role ${w.scopeRole}`, w.scopeNodes.length > 0 && `nodes ${w.scopeNodes.join(',')}`]
     .filter(Boolean)
     .join(', ');
-  if (w.closedAtMs) return `${w.id} closed (${w.closeReason}) ${formatAge(now - w.closedAtMs)} ago${scope ? `, ${scope}` : ''}`;
+  if (w.closedAtMs)
+    return `${w.id} closed (${w.closeReason}) ${formatAge(now - w.closedAtMs)} ago${scope ? `, ${scope}` : ''}`;
   return `${w.id} open, ${formatAge(w.expiresAtMs - now)} left, ${w.pendingNodes.length} pending${scope ? `, ${scope}` : ''}`;
 }
 
 /** One summary line, then a table with a row per node, in topology order. */
 export function renderStatus(s: StatusResponse__Output): string {
   const sum = s.summary!;
-  const windows = s.windows.length > 0 ? s.windows.map((w) => describeWindow(w, s.nowMs)).join('; ') : 'enrollment closed';
+  const windows =
+    s.windows.length > 0 ? s.windows.map((w) => describeWindow(w, s.nowMs)).join('; ') : 'enrollment closed';
   const head = `${s.deployment}: ${sum.total} nodes: ${sum.connected} connected, ${sum.enrolled} enrolled, ${sum.expected} expected, ${sum.lost} lost | ${windows}`;
   const planes = [...new Set(s.nodes.flatMap((n) => n.planes.map((p) => p.plane)))].sort();
   const names = planes.length > 0 ? planes : ['wg1', 'wg2', 'wg3'];

@@ -37,7 +37,10 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     );
   }
   if (isRevoked(db, payload.identityPublicKey) || payload.planeKeys.some((k) => isRevoked(db, k.publicKey))) {
-    throw new EnrollError(status.PERMISSION_DENIED, 'a key in this request was revoked; the node must generate new keys');
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      'a key in this request was revoked; the node must generate new keys',
+    );
   }
   if (db.prepare('SELECT 1 FROM enrollments WHERE identity_public_key = ?').get(payload.identityPublicKey)) {
     throw new EnrollError(status.PERMISSION_DENIED, 'this identity key already belongs to another node');

@@ -37,7 +37,10 @@ export function checkEnrollRequest(
   }
   if (payload.nonce.length !== 16) throw new EnrollError(status.INVALID_ARGUMENT, 'nonce must be 16 bytes');
   const planes = payload.planeKeys.map((k) => k.plane).sort();
-  if (planes.join(',') !== [...PLANE_NAMES].sort().join(',') || payload.planeKeys.some((k) => k.publicKey.length !== 32)) {
+  if (
+    planes.join(',') !== [...PLANE_NAMES].sort().join(',') ||
+    payload.planeKeys.some((k) => k.publicKey.length !== 32)
+  ) {
     throw new EnrollError(
       status.INVALID_ARGUMENT,
       `exactly one 32-byte WireGuard public key per plane (${PLANE_NAMES.join(', ')}) is required`,
@@ -51,7 +54,10 @@ export function checkEnrollRequest(
   }
   const inventory = inventoryNode(db, payload.node);
   if (!inventory) {
-    throw new EnrollError(status.PERMISSION_DENIED, `unknown node "${payload.node}": not in this deployment's inventory`);
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      `unknown node "${payload.node}": not in this deployment's inventory`,
+    );
   }
   if (!verify(inventory.credentialPublicKey, request.payload, request.credentialSignature)) {
     throw new EnrollError(
@@ -60,7 +66,10 @@ export function checkEnrollRequest(
     );
   }
   if (!verify(payload.identityPublicKey, request.payload, request.identitySignature)) {
-    throw new EnrollError(status.UNAUTHENTICATED, 'identity signature invalid: the node must sign with the key it enrolls');
+    throw new EnrollError(
+      status.UNAUTHENTICATED,
+      'identity signature invalid: the node must sign with the key it enrolls',
+    );
   }
   if (inventory.smbiosUuid && inventory.smbiosUuid.toLowerCase() !== payload.smbiosUuid.toLowerCase()) {
     throw new EnrollError(
@@ -69,7 +78,10 @@ export function checkEnrollRequest(
     );
   }
   if (inventory.smbiosSerial && inventory.smbiosSerial !== payload.smbiosSerial) {
-    throw new EnrollError(status.PERMISSION_DENIED, `${payload.node} reported an SMBIOS serial the inventory does not expect`);
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      `${payload.node} reported an SMBIOS serial the inventory does not expect`,
+    );
   }
   if (Math.abs(now - payload.timestampMs) > MAX_CLOCK_SKEW_MS) {
     throw new EnrollError(

@@ -46,10 +46,9 @@ export function planeKeysOf(db: DatabaseSync, node: string): Map<string, Uint8Ar
 
 /** Records a nonce as spent until it could no longer pass the clock-skew check anyway. */
 export function spendNonce(db: DatabaseSync, nonce: Uint8Array, expiresAt: number): boolean {
-  const r = db.prepare('INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
-    nonce,
-    expiresAt,
-  );
+  const r = db
+    .prepare('INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+    .run(nonce, expiresAt);
   return r.changes === 1;
 }
 

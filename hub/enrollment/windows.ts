@@ -71,9 +71,13 @@ export function openWindow(
     scopeRole: opts.role || null,
     scopeNodes: [...new Set(opts.nodes ?? [])].sort(),
   };
-  db.prepare(
-    'INSERT INTO windows (id, opened_at, expires_at, scope_role, scope_nodes) VALUES (?, ?, ?, ?, ?)',
-  ).run(w.id, w.openedAt, w.expiresAt, w.scopeRole, JSON.stringify(w.scopeNodes));
+  db.prepare('INSERT INTO windows (id, opened_at, expires_at, scope_role, scope_nodes) VALUES (?, ?, ?, ?, ?)').run(
+    w.id,
+    w.openedAt,
+    w.expiresAt,
+    w.scopeRole,
+    JSON.stringify(w.scopeNodes),
+  );
   return w;
 }
 
@@ -92,9 +96,9 @@ export function openWindows(db: DatabaseSync, now: number): EnrollmentWindow[] {
   db.prepare(
     "UPDATE windows SET closed_at = expires_at, close_reason = 'ttl' WHERE closed_at IS NULL AND expires_at <= ?",
   ).run(now);
-  return (db.prepare('SELECT * FROM windows WHERE closed_at IS NULL ORDER BY opened_at').all() as unknown as WindowRow[]).map(
-    fromRow,
-  );
+  return (
+    db.prepare('SELECT * FROM windows WHERE closed_at IS NULL ORDER BY opened_at').all() as unknown as WindowRow[]
+  ).map(fromRow);
 }
 
 export function listWindows(db: DatabaseSync, now: number, includeClosed: boolean): EnrollmentWindow[] {

@@ -51,7 +51,10 @@ export function allocatePlaneAddresses(
       );
     }
     if (host === HUB_HOST && node.role !== 'master') {
-      throw new AllocationError('conflict', `${node.node} would take the hub's address on ${plane.name}; set planeHost`);
+      throw new AllocationError(
+        'conflict',
+        `${node.node} would take the hub's address on ${plane.name}; set planeHost`,
+      );
     }
     const address = hostAddress(net, host);
     const taken = holder.get(plane.name, address) as { node: string } | undefined;

@@ -47,7 +47,8 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
   const fresh = await deps.writes.run(() => spendNonce(db, verified.nonce, verified.timestampMs + MAX_CLOCK_SKEW_MS));
   if (!fresh) throw new CallRefused('replayed session authentication refused');
   // The node may have been replaced while the nonce was being written.
-  if (!enrollmentOf(db, verified.node)) throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`);
+  if (!enrollmentOf(db, verified.node))
+    throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`);
   const node = verified.node;
   const session = registry.attach(node, call, now());
   const generation = enrollmentOf(db, node)?.generation ?? 0;

@@ -31,7 +31,14 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
 
   attach(node: string, call: SessionCall, now: number): LiveSession {
     const previous = this.#live.get(node);
-    const session: LiveSession = { node, call, peer: call.getPeer(), connectedAt: now, lastHeartbeat: now, facts: null };
+    const session: LiveSession = {
+      node,
+      call,
+      peer: call.getPeer(),
+      connectedAt: now,
+      lastHeartbeat: now,
+      facts: null,
+    };
     this.#live.set(node, session);
     if (previous) previous.call.end();
     this.emit('connected', node);

@@ -34,7 +34,10 @@ export function importInventory(db: DatabaseSync, topology: Topology, inventory:
   const byNode = new Map(inventory.nodes.map((n) => [n.node, n]));
   const missing = topology.nodes.filter((n) => !byNode.has(n.hostname)).map((n) => n.hostname);
   if (missing.length > 0) {
-    throw new UserError(`the inventory has no enrollment credential for: ${missing.join(', ')}`, 'rebuild it with the deployer');
+    throw new UserError(
+      `the inventory has no enrollment credential for: ${missing.join(', ')}`,
+      'rebuild it with the deployer',
+    );
   }
   const lan = parseIpv4Network(topology.lan.cidr);
   inTransaction(db, () => {
@@ -72,9 +75,9 @@ export function importInventory(db: DatabaseSync, topology: Topology, inventory:
         db.prepare('DELETE FROM inventory WHERE node = ?').run(row.node);
       }
     }
-    db.prepare("INSERT INTO meta (key, value) VALUES ('topology', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-      JSON.stringify(topology),
-    );
+    db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('topology', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(JSON.stringify(topology));
   });
 }
 
@@ -117,5 +120,7 @@ export function inventoryNode(db: DatabaseSync, node: string): InventoryNode | u
 }
 
 export function listInventory(db: DatabaseSync): InventoryNode[] {
-  return (db.prepare('SELECT * FROM inventory ORDER BY position, node').all() as unknown as InventoryRow[]).map(fromRow);
+  return (db.prepare('SELECT * FROM inventory ORDER BY position, node').all() as unknown as InventoryRow[]).map(
+    fromRow,
+  );
 }

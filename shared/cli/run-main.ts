@@ -13,7 +13,9 @@ export function runMain(name: string, main: () => Promise<void>): void {
       process.stderr.write(`${name}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
       process.exit(2);
     }
-    process.stderr.write(`${name}: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(
+      `${name}: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -13,7 +13,9 @@ export function isIpv4(text: string): boolean {
 }
 
 export function ipv4ToInt(text: string): number {
-  return ipaddr.IPv4.parse(text).toByteArray().reduce((acc, b) => acc * 256 + b, 0);
+  return ipaddr.IPv4.parse(text)
+    .toByteArray()
+    .reduce((acc, b) => acc * 256 + b, 0);
 }
 
 export function intToIpv4(value: number): string {

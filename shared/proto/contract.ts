@@ -55,5 +55,10 @@ export function encodeEnrollPayload(payload: EnrollPayload): Uint8Array {
 export function decodeEnrollPayload(bytes: Uint8Array): EnrollPayload__Output {
   const type = enrollPayloadType();
   const message = type.decode(bytes);
-  return type.toObject(message, { longs: Number, enums: String, bytes: Buffer, defaults: true }) as EnrollPayload__Output;
+  return type.toObject(message, {
+    longs: Number,
+    enums: String,
+    bytes: Buffer,
+    defaults: true,
+  }) as EnrollPayload__Output;
 }

@@ -43,7 +43,11 @@ export function parseTopology(text: string, file = '<topology>'): Topology {
   if (doc.errors.length > 0) {
     throw new TopologyError(
       file,
-      doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, line: lineCounter.linePos(e.pos[0]).line })),
+      doc.errors.map((e) => ({
+        path: '',
+        message: e.message.split('\n')[0]!,
+        line: lineCounter.linePos(e.pos[0]).line,
+      })),
     );
   }
   const data = doc.toJS() as unknown;

@@ -81,12 +81,18 @@ export function validateTopology(t: Topology): TopologyIssue[] {
       const other = planeHosts.get(host);
       const field = n.planeHost === undefined ? `${at}.ip` : `${at}.planeHost`;
       if (other !== undefined) {
-        add(field, `plane host number ${host} is also taken by nodes[${other}] (${t.nodes[other]!.hostname}); set planeHost`);
+        add(
+          field,
+          `plane host number ${host} is also taken by nodes[${other}] (${t.nodes[other]!.hostname}); set planeHost`,
+        );
       }
       planeHosts.set(host, i);
       planes.forEach((pn, pi) => {
         if (pn && !isUsableHost(pn, host)) {
-          add(field, `plane host number ${host} does not fit plane ${t.planes[pi]!.name} (${pn.cidr}): the pool is exhausted`);
+          add(
+            field,
+            `plane host number ${host} does not fit plane ${t.planes[pi]!.name} (${pn.cidr}): the pool is exhausted`,
+          );
         }
       });
     }
@@ -104,7 +110,10 @@ export function validateTopology(t: Topology): TopologyIssue[] {
       }
     }
     if (count('worker') < 3) {
-      add('nodes', `the HA core needs at least 3 worker nodes, found ${count('worker')} (set allowNonHaCore: true to permit)`);
+      add(
+        'nodes',
+        `the HA core needs at least 3 worker nodes, found ${count('worker')} (set allowNonHaCore: true to permit)`,
+      );
     }
   } else {
     for (const role of ['etcd', 'cp'] as const) {
@@ -115,11 +124,7 @@ export function validateTopology(t: Topology): TopologyIssue[] {
   return issues;
 }
 
-function network(
-  path: string,
-  cidr: string,
-  add: (path: string, message: string) => void,
-): Ipv4Network | undefined {
+function network(path: string, cidr: string, add: (path: string, message: string) => void): Ipv4Network | undefined {
   try {
     return parseIpv4Network(cidr);
   } catch (err) {
