@@ -5,7 +5,7 @@ import { tailOf } from '../../shared/tasks/output-tail.ts';
 import { redactSecrets } from '../../shared/tasks/redact.ts';
 import { statusWord } from '../../shared/tasks/status.ts';
 import { UserError } from '../../shared/errors.ts';
-import { HUB_NODE, type Plan } from '../plan/model.ts';
+import { HUB_NODE, type Plan, type PlannedTask } from '../plan/model.ts';
 import type { NodeChannel } from './node-channel.ts';
 import { SecretStore } from './secrets.ts';
 import { decodeSpec, encodeSpec } from './spec-codec.ts';
@@ -58,6 +58,7 @@ export class ConvergeEngine {
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ runId: number; resolve: (s: RunSummary) => void }> = [];
   private inbox: Array<{ node: string; result: TaskResult__Output }> = [];
+  private readonly specs = new Map<string, PlannedTask>();
   private graph: Graph | undefined;
   private closed = false;
 
@@ -244,7 +245,9 @@ export class ConvergeEngine {
     const toSend: TaskRow[] = [];
     const queue = [...candidates];
     let nextRetry = Infinity;
-    this.db.exec('BEGIN IMMEDIATE');
+    // Inside flush() the results and the dispatches they enable share one transaction (one fsync).
+    const own = !this.db.isTransaction;
+    if (own) this.db.exec('BEGIN IMMEDIATE');
     try {
       while (queue.length) {
         const id = queue.shift()!;
@@ -267,11 +270,18 @@ export class ConvergeEngine {
           toSend.push({ ...t, attempt: t.attempt + 1 });
         }
       }
-      this.db.exec('COMMIT');
+      // Tasks leave before the commit's fsync, so the disk and the node work at once. A crash before
+      // the commit leaves them pending: they are sent again on resume, which idempotence makes safe.
+      this.afterAdvance(run, toSend, nextRetry);
+      if (own) this.db.exec('COMMIT');
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      if (own) this.db.exec('ROLLBACK');
       throw err;
     }
+  }
+
+  /** Sends, arms the retry timer, and finishes the run if it is idle. */
+  private afterAdvance(run: RunRow, toSend: TaskRow[], nextRetry: number): void {
     for (const t of toSend) this.send(run, t);
     if (nextRetry < Infinity) {
       clearTimeout(this.retryTimer);
@@ -331,8 +341,20 @@ export class ConvergeEngine {
       );
   }
 
+  /** Specs are immutable within a run; decoding each once keeps a result-to-dispatch turn cheap. */
+  private specOf(t: TaskRow): PlannedTask {
+    const key = `${t.run_id}:${t.task_id}`;
+    let spec = this.specs.get(key);
+    if (!spec) {
+      if (this.specs.size > 50_000) this.specs.clear();
+      spec = decodeSpec(t.spec);
+      this.specs.set(key, spec);
+    }
+    return spec;
+  }
+
   private send(run: RunRow, t: TaskRow): void {
-    const spec = decodeSpec(t.spec);
+    const spec = this.specOf(t);
     const wire = wireTaskId(run.id, t.task_id);
     // Not sent (the node dropped just now): it stays dispatched and goes again when the node reconnects.
     this.channel.sendTask(t.node, {
@@ -396,12 +418,12 @@ export class ConvergeEngine {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const { node, result } of batch) next.push(...this.applyResult(run, node, result, secrets));
+      this.advance(run, next);
       this.db.exec('COMMIT');
     } catch (err) {
       this.db.exec('ROLLBACK');
       throw err;
     }
-    this.advance(run, next);
   }
 
   /** Records one answer; returns the tasks that may have become ready. */
