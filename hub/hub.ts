@@ -25,6 +25,7 @@ import { GroupCommit } from './state/group-commit.ts';
 import { importInventory } from './state/inventory.ts';
 import { CORE_MIGRATIONS } from './state/migrations.ts';
 import { openHubDb } from './state/open-db.ts';
+import { statement } from './state/statements.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -138,7 +139,7 @@ export class Hub {
     if (live.length === 0) return;
     void this.writes
       .run(() => {
-        const update = this.db.prepare('UPDATE sessions SET last_heartbeat = ? WHERE node = ?');
+        const update = statement(this.db, 'UPDATE sessions SET last_heartbeat = ? WHERE node = ?');
         for (const s of live) update.run(s.lastHeartbeat, s.node);
       })
       .catch(() => {});

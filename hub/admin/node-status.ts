@@ -4,6 +4,7 @@ import type { StatusSummary } from '../../proto/gen/kubedos/v1/StatusSummary.ts'
 import { listEnrollments } from '../enrollment/enrollments.ts';
 import { listInventory } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
+import { statement } from '../state/statements.ts';
 
 export type NodeState = 'expected' | 'enrolled' | 'connected' | 'lost';
 
@@ -24,7 +25,7 @@ export function nodeStatuses(
   const enrollments = new Map(listEnrollments(db).map((e) => [e.node, e]));
   const sessions = new Map(
     (
-      db.prepare('SELECT node, connected_at, last_heartbeat, peer FROM sessions').all() as Array<{
+      statement(db, 'SELECT node, connected_at, last_heartbeat, peer FROM sessions').all() as Array<{
         node: string;
         connected_at: number | null;
         last_heartbeat: number | null;
@@ -33,7 +34,7 @@ export function nodeStatuses(
     ).map((r) => [r.node, r]),
   );
   const allocations = new Map<string, Array<{ plane: string; address: string }>>();
-  for (const r of db.prepare('SELECT node, plane, address FROM allocations ORDER BY plane').all() as Array<{
+  for (const r of statement(db, 'SELECT node, plane, address FROM allocations ORDER BY plane').all() as Array<{
     node: string;
     plane: string;
     address: string;

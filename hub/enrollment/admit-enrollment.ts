@@ -7,6 +7,7 @@ import type { CheckedEnrollment } from './check-enroll-request.ts';
 import { EnrollError } from './enroll-error.ts';
 import { enrollmentOf, isRevoked, spendNonce } from './enrollments.ts';
 import { coveringWindow } from './windows.ts';
+import { statement } from '../state/statements.ts';
 
 /**
  * The stateful half of enrollment, run inside a group-commit transaction:
@@ -42,7 +43,7 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
       'a key in this request was revoked; the node must generate new keys',
     );
   }
-  if (db.prepare('SELECT 1 FROM enrollments WHERE identity_public_key = ?').get(payload.identityPublicKey)) {
+  if (statement(db, 'SELECT 1 FROM enrollments WHERE identity_public_key = ?').get(payload.identityPublicKey)) {
     throw new EnrollError(status.PERMISSION_DENIED, 'this identity key already belongs to another node');
   }
   try {
@@ -53,10 +54,12 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     }
     throw err;
   }
-  db.prepare(
+  statement(
+    db,
     'INSERT INTO enrollments (node, identity_public_key, enrolled_at, window_id, generation, facts) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(inventory.node, payload.identityPublicKey, now, window.id, inventory.generation, JSON.stringify(payload.facts));
-  const key = db.prepare(
+  const key = statement(
+    db,
     'INSERT INTO plane_keys (node, plane, public_key) VALUES (?, ?, ?) ON CONFLICT (node, plane) DO UPDATE SET public_key = excluded.public_key',
   );
   for (const k of payload.planeKeys) key.run(inventory.node, k.plane, k.publicKey);

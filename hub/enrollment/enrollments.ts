@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { statement } from '../state/statements.ts';
 
 /** A node's current enrollment: the identity key that speaks for it now. */
 export interface Enrollment {
@@ -28,16 +29,16 @@ function fromRow(r: EnrollmentRow): Enrollment {
 }
 
 export function enrollmentOf(db: DatabaseSync, node: string): Enrollment | undefined {
-  const r = db.prepare('SELECT * FROM enrollments WHERE node = ?').get(node) as EnrollmentRow | undefined;
+  const r = statement(db, 'SELECT * FROM enrollments WHERE node = ?').get(node) as EnrollmentRow | undefined;
   return r ? fromRow(r) : undefined;
 }
 
 export function listEnrollments(db: DatabaseSync): Enrollment[] {
-  return (db.prepare('SELECT * FROM enrollments').all() as unknown as EnrollmentRow[]).map(fromRow);
+  return (statement(db, 'SELECT * FROM enrollments').all() as unknown as EnrollmentRow[]).map(fromRow);
 }
 
 export function planeKeysOf(db: DatabaseSync, node: string): Map<string, Uint8Array> {
-  const rows = db.prepare('SELECT plane, public_key FROM plane_keys WHERE node = ?').all(node) as Array<{
+  const rows = statement(db, 'SELECT plane, public_key FROM plane_keys WHERE node = ?').all(node) as Array<{
     plane: string;
     public_key: Uint8Array;
   }>;
@@ -46,18 +47,19 @@ export function planeKeysOf(db: DatabaseSync, node: string): Map<string, Uint8Ar
 
 /** Records a nonce as spent until it could no longer pass the clock-skew check anyway. */
 export function spendNonce(db: DatabaseSync, nonce: Uint8Array, expiresAt: number): boolean {
-  const r = db
-    .prepare('INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
-    .run(nonce, expiresAt);
+  const r = statement(db, 'INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+    nonce,
+    expiresAt,
+  );
   return r.changes === 1;
 }
 
 export function pruneNonces(db: DatabaseSync, now: number): void {
-  db.prepare('DELETE FROM used_nonces WHERE expires_at < ?').run(now);
+  statement(db, 'DELETE FROM used_nonces WHERE expires_at < ?').run(now);
 }
 
 export function isRevoked(db: DatabaseSync, publicKey: Uint8Array): boolean {
-  return db.prepare('SELECT 1 FROM revoked_keys WHERE public_key = ?').get(publicKey) !== undefined;
+  return statement(db, 'SELECT 1 FROM revoked_keys WHERE public_key = ?').get(publicKey) !== undefined;
 }
 
 /**
@@ -68,7 +70,8 @@ export function isRevoked(db: DatabaseSync, publicKey: Uint8Array): boolean {
 export function revokeNode(db: DatabaseSync, node: string, now: number): { generation: number; revoked: Uint8Array[] } {
   const current = enrollmentOf(db, node);
   const revoked: Uint8Array[] = [];
-  const record = db.prepare(
+  const record = statement(
+    db,
     'INSERT INTO revoked_keys (public_key, node, kind, revoked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
   if (current) {
@@ -79,10 +82,10 @@ export function revokeNode(db: DatabaseSync, node: string, now: number): { gener
     record.run(key, node, `plane:${plane}`, now);
     revoked.push(key);
   }
-  db.prepare('DELETE FROM enrollments WHERE node = ?').run(node);
-  db.prepare('DELETE FROM plane_keys WHERE node = ?').run(node);
-  db.prepare('UPDATE inventory SET generation = generation + 1 WHERE node = ?').run(node);
-  const { generation } = db.prepare('SELECT generation FROM inventory WHERE node = ?').get(node) as {
+  statement(db, 'DELETE FROM enrollments WHERE node = ?').run(node);
+  statement(db, 'DELETE FROM plane_keys WHERE node = ?').run(node);
+  statement(db, 'UPDATE inventory SET generation = generation + 1 WHERE node = ?').run(node);
+  const { generation } = statement(db, 'SELECT generation FROM inventory WHERE node = ?').get(node) as {
     generation: number;
   };
   return { generation, revoked };

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { UserError } from '../../shared/errors.ts';
 import { ROLES } from '../../shared/topology/model.ts';
 import { listInventory, type InventoryNode } from '../state/inventory.ts';
+import { statement } from '../state/statements.ts';
 
 /**
  * Enrollment windows. The hub is closed by default; a window admits the
@@ -71,7 +72,7 @@ export function openWindow(
     scopeRole: opts.role || null,
     scopeNodes: [...new Set(opts.nodes ?? [])].sort(),
   };
-  db.prepare('INSERT INTO windows (id, opened_at, expires_at, scope_role, scope_nodes) VALUES (?, ?, ?, ?, ?)').run(
+  statement(db, 'INSERT INTO windows (id, opened_at, expires_at, scope_role, scope_nodes) VALUES (?, ?, ?, ?, ?)').run(
     w.id,
     w.openedAt,
     w.expiresAt,
@@ -93,18 +94,19 @@ export function isOpen(w: EnrollmentWindow, now: number): boolean {
 
 /** Windows still open now; ones whose TTL has passed are closed on the way (reason "ttl"). */
 export function openWindows(db: DatabaseSync, now: number): EnrollmentWindow[] {
-  db.prepare(
+  statement(
+    db,
     "UPDATE windows SET closed_at = expires_at, close_reason = 'ttl' WHERE closed_at IS NULL AND expires_at <= ?",
   ).run(now);
   return (
-    db.prepare('SELECT * FROM windows WHERE closed_at IS NULL ORDER BY opened_at').all() as unknown as WindowRow[]
+    statement(db, 'SELECT * FROM windows WHERE closed_at IS NULL ORDER BY opened_at').all() as unknown as WindowRow[]
   ).map(fromRow);
 }
 
 export function listWindows(db: DatabaseSync, now: number, includeClosed: boolean): EnrollmentWindow[] {
   const open = openWindows(db, now);
   if (!includeClosed) return open;
-  return (db.prepare('SELECT * FROM windows ORDER BY opened_at').all() as unknown as WindowRow[]).map(fromRow);
+  return (statement(db, 'SELECT * FROM windows ORDER BY opened_at').all() as unknown as WindowRow[]).map(fromRow);
 }
 
 export function coveringWindow(
@@ -123,18 +125,20 @@ const PENDING_SQL = `
 
 /** Expected nodes in a window's scope that have not enrolled yet. */
 export function pendingNodes(db: DatabaseSync, w: EnrollmentWindow): string[] {
-  const rows = db
-    .prepare(`SELECT i.node ${PENDING_SQL} ORDER BY i.position`)
-    .all(w.scopeRole, JSON.stringify(w.scopeNodes)) as Array<{ node: string }>;
+  const rows = statement(db, `SELECT i.node ${PENDING_SQL} ORDER BY i.position`).all(
+    w.scopeRole,
+    JSON.stringify(w.scopeNodes),
+  ) as Array<{ node: string }>;
   return rows.map((r) => r.node);
 }
 
 /** Closes every open window with nothing left to admit (reason "complete"). */
 export function completeFinishedWindows(db: DatabaseSync, now: number): void {
-  const pending = db.prepare(`SELECT COUNT(*) AS n ${PENDING_SQL}`);
+  const pending = statement(db, `SELECT COUNT(*) AS n ${PENDING_SQL}`);
   for (const w of openWindows(db, now)) {
     const { n } = pending.get(w.scopeRole, JSON.stringify(w.scopeNodes)) as { n: number };
-    if (n === 0) db.prepare("UPDATE windows SET closed_at = ?, close_reason = 'complete' WHERE id = ?").run(now, w.id);
+    if (n === 0)
+      statement(db, "UPDATE windows SET closed_at = ?, close_reason = 'complete' WHERE id = ?").run(now, w.id);
   }
 }
 
@@ -143,7 +147,7 @@ export function closeWindows(db: DatabaseSync, id: string | undefined, now: numb
   const target = id ? open.filter((w) => w.id === id) : open;
   if (id && target.length === 0) throw new UserError(`no open window ${id}`, 'see hubctl enroll show');
   for (const w of target) {
-    db.prepare("UPDATE windows SET closed_at = ?, close_reason = 'operator' WHERE id = ?").run(now, w.id);
+    statement(db, "UPDATE windows SET closed_at = ?, close_reason = 'operator' WHERE id = ?").run(now, w.id);
     w.closedAt = now;
     w.closeReason = 'operator';
   }

@@ -3,6 +3,7 @@ import { hostAddress, isUsableHost, parseIpv4Network } from '../../shared/net/ip
 import { HUB_HOST } from '../../shared/planes/addressing.ts';
 import type { Plane } from '../../shared/topology/model.ts';
 import type { InventoryNode } from '../state/inventory.ts';
+import { statement } from '../state/statements.ts';
 
 export interface PlaneAllocation {
   plane: Plane['name'];
@@ -32,13 +33,13 @@ export function allocatePlaneAddresses(
   node: InventoryNode,
   now: number,
 ): PlaneAllocation[] {
-  const existing = db.prepare('SELECT plane, address FROM allocations WHERE node = ?').all(node.node) as Array<{
+  const existing = statement(db, 'SELECT plane, address FROM allocations WHERE node = ?').all(node.node) as Array<{
     plane: string;
     address: string;
   }>;
   const held = new Map(existing.map((r) => [r.plane, r.address]));
-  const insert = db.prepare('INSERT INTO allocations (plane, address, node, allocated_at) VALUES (?, ?, ?, ?)');
-  const holder = db.prepare('SELECT node FROM allocations WHERE plane = ? AND address = ?');
+  const insert = statement(db, 'INSERT INTO allocations (plane, address, node, allocated_at) VALUES (?, ?, ?, ?)');
+  const holder = statement(db, 'SELECT node FROM allocations WHERE plane = ? AND address = ?');
   return planes.map((plane) => {
     const net = parseIpv4Network(plane.cidr);
     const kept = held.get(plane.name);
@@ -70,7 +71,7 @@ export function allocatePlaneAddresses(
 }
 
 export function allocationsOf(db: DatabaseSync, node: string): Map<string, string> {
-  const rows = db.prepare('SELECT plane, address FROM allocations WHERE node = ?').all(node) as Array<{
+  const rows = statement(db, 'SELECT plane, address FROM allocations WHERE node = ?').all(node) as Array<{
     plane: string;
     address: string;
   }>;

@@ -138,7 +138,13 @@ export class HubPlanes {
       const p = planes[plane];
       if (!p) return [];
       return [
-        { name, publicKey: p.publicKey, allowedIps: [p.allowedIp], ...(p.endpoint ? { endpoint: p.endpoint } : {}) },
+        {
+          name,
+          publicKey: p.publicKey,
+          allowedIps: [p.allowedIp],
+          persistentKeepalive: HUB_KEEPALIVE_SECONDS,
+          ...(p.endpoint ? { endpoint: p.endpoint } : {}),
+        },
       ];
     });
     const file = path.join(this.opts.root, 'etc', 'wireguard', `${plane}.conf`);

@@ -7,6 +7,7 @@ import { CallRefused, verifyCall } from '../auth/verify-call.ts';
 import { enrollmentOf, spendNonce } from '../enrollment/enrollments.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import type { SessionCall, SessionRegistry } from './registry.ts';
+import { statement } from '../state/statements.ts';
 
 export const SESSION_METHOD = '/kubedos.v1.Agent/Session';
 
@@ -54,13 +55,12 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
   const generation = enrollmentOf(db, node)?.generation ?? 0;
   log.info('session open', { node, peer: session.peer });
   void deps.writes.run(() =>
-    db
-      .prepare(
-        `INSERT INTO sessions (node, connected_at, last_heartbeat, disconnected_at, peer) VALUES (?, ?, ?, NULL, ?)
+    statement(
+      db,
+      `INSERT INTO sessions (node, connected_at, last_heartbeat, disconnected_at, peer) VALUES (?, ?, ?, NULL, ?)
          ON CONFLICT (node) DO UPDATE SET connected_at = excluded.connected_at, last_heartbeat = excluded.last_heartbeat,
            disconnected_at = NULL, peer = excluded.peer`,
-      )
-      .run(node, session.connectedAt, session.connectedAt, session.peer),
+    ).run(node, session.connectedAt, session.connectedAt, session.peer),
   );
   call.write({
     welcome: { node, heartbeatIntervalMs: deps.heartbeatIntervalMs, serverTimeMs: now(), generation },
@@ -76,9 +76,11 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
     const at = now();
     void deps.writes
       .run(() =>
-        db
-          .prepare('UPDATE sessions SET disconnected_at = ?, last_heartbeat = ? WHERE node = ?')
-          .run(at, session.lastHeartbeat, node),
+        statement(db, 'UPDATE sessions SET disconnected_at = ?, last_heartbeat = ? WHERE node = ?').run(
+          at,
+          session.lastHeartbeat,
+          node,
+        ),
       )
       .catch(() => {});
   };

@@ -5,6 +5,7 @@ import { parseIpv4Network } from '../../shared/net/ipv4.ts';
 import { planeHostOf } from '../../shared/planes/addressing.ts';
 import type { Role, Topology } from '../../shared/topology/model.ts';
 import { inTransaction } from './open-db.ts';
+import { statement } from './statements.ts';
 
 export interface InventoryNode {
   node: string;
@@ -41,13 +42,16 @@ export function importInventory(db: DatabaseSync, topology: Topology, inventory:
   }
   const lan = parseIpv4Network(topology.lan.cidr);
   inTransaction(db, () => {
-    const upsert = db.prepare(`
+    const upsert = statement(
+      db,
+      `
       INSERT INTO inventory (node, position, role, vmid, lan_ip, plane_host, credential_public_key, smbios_uuid, smbios_serial)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (node) DO UPDATE SET position = excluded.position, role = excluded.role, vmid = excluded.vmid,
         lan_ip = excluded.lan_ip, plane_host = excluded.plane_host,
         credential_public_key = excluded.credential_public_key,
-        smbios_uuid = excluded.smbios_uuid, smbios_serial = excluded.smbios_serial`);
+        smbios_uuid = excluded.smbios_uuid, smbios_serial = excluded.smbios_serial`,
+    );
     topology.nodes.forEach((n, i) => {
       const inv = byNode.get(n.hostname)!;
       const key = Buffer.from(inv.credentialPublicKey, 'base64');
@@ -65,24 +69,25 @@ export function importInventory(db: DatabaseSync, topology: Topology, inventory:
       );
     });
     const names = new Set(topology.nodes.map((n) => n.hostname));
-    for (const row of db.prepare('SELECT node FROM inventory').all() as Array<{ node: string }>) {
+    for (const row of statement(db, 'SELECT node FROM inventory').all() as Array<{ node: string }>) {
       if (names.has(row.node)) continue;
-      const enrolled = db.prepare('SELECT 1 FROM enrollments WHERE node = ?').get(row.node);
+      const enrolled = statement(db, 'SELECT 1 FROM enrollments WHERE node = ?').get(row.node);
       if (!enrolled) {
-        db.prepare('DELETE FROM allocations WHERE node = ?').run(row.node);
-        db.prepare('DELETE FROM plane_keys WHERE node = ?').run(row.node);
-        db.prepare('DELETE FROM sessions WHERE node = ?').run(row.node);
-        db.prepare('DELETE FROM inventory WHERE node = ?').run(row.node);
+        statement(db, 'DELETE FROM allocations WHERE node = ?').run(row.node);
+        statement(db, 'DELETE FROM plane_keys WHERE node = ?').run(row.node);
+        statement(db, 'DELETE FROM sessions WHERE node = ?').run(row.node);
+        statement(db, 'DELETE FROM inventory WHERE node = ?').run(row.node);
       }
     }
-    db.prepare(
+    statement(
+      db,
       "INSERT INTO meta (key, value) VALUES ('topology', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ).run(JSON.stringify(topology));
   });
 }
 
 export function storedTopology(db: DatabaseSync): Topology | undefined {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'topology'").get() as { value: string } | undefined;
+  const row = statement(db, "SELECT value FROM meta WHERE key = 'topology'").get() as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as Topology) : undefined;
 }
 
@@ -115,12 +120,12 @@ function fromRow(r: InventoryRow): InventoryNode {
 }
 
 export function inventoryNode(db: DatabaseSync, node: string): InventoryNode | undefined {
-  const r = db.prepare('SELECT * FROM inventory WHERE node = ?').get(node) as InventoryRow | undefined;
+  const r = statement(db, 'SELECT * FROM inventory WHERE node = ?').get(node) as InventoryRow | undefined;
   return r ? fromRow(r) : undefined;
 }
 
 export function listInventory(db: DatabaseSync): InventoryNode[] {
-  return (db.prepare('SELECT * FROM inventory ORDER BY position, node').all() as unknown as InventoryRow[]).map(
+  return (statement(db, 'SELECT * FROM inventory ORDER BY position, node').all() as unknown as InventoryRow[]).map(
     fromRow,
   );
 }

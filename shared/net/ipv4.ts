@@ -22,8 +22,12 @@ export function intToIpv4(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-/** Parses "10.0.0.0/24"; throws with the text when it is not a network address. */
+const parsed = new Map<string, Ipv4Network>();
+
+/** Parses "10.0.0.0/24" (memoised: the hub asks for the same few planes on every enrollment); throws when it is not a network address. */
 export function parseIpv4Network(cidr: string): Ipv4Network {
+  const known = parsed.get(cidr);
+  if (known) return known;
   if (!ipaddr.IPv4.isValidCIDR(cidr)) throw new Error(`"${cidr}" is not an IPv4 CIDR`);
   const [addr, prefix] = ipaddr.IPv4.parseCIDR(cidr);
   const size = 2 ** (32 - prefix);
@@ -31,7 +35,9 @@ export function parseIpv4Network(cidr: string): Ipv4Network {
   if (value % size !== 0) {
     throw new Error(`"${cidr}" has host bits set (the network is ${intToIpv4(value - (value % size))}/${prefix})`);
   }
-  return { cidr, base: value, prefix, size };
+  const net = Object.freeze({ cidr, base: value, prefix, size });
+  parsed.set(cidr, net);
+  return net;
 }
 
 export function networkContains(net: Ipv4Network, ip: string): boolean {

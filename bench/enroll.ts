@@ -1,0 +1,161 @@
+/**
+ * bench/enroll: N concurrent enrollments against one hub (a real hub
+ * process, TLS on loopback; the N clients are in this process).
+ * Prints enrollments per second, p50/p99 latency and the hub's peak RSS.
+ *   node bench/enroll.ts [N ...]      (default: 1000 10000)
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { ChildProcess } from 'node:child_process';
+import { spawnEntry, waitForHubReady } from '../deploy/local/spawn-entry.ts';
+import { AdminConnection } from '../hub/cli/admin-client.ts';
+import type { EnrollRequest } from '../proto/gen/kubedos/v1/EnrollRequest.ts';
+import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
+import type { StatusResponse__Output } from '../proto/gen/kubedos/v1/StatusResponse.ts';
+import type { InventoryFile } from '../shared/identity/files.ts';
+import { sign } from '../shared/keys/ed25519.ts';
+import { createHubTlsIdentity } from '../shared/pki/hub-tls.ts';
+import { contract, encodeEnrollPayload } from '../shared/proto/contract.ts';
+import { hubChannel } from '../shared/proto/hub-channel.ts';
+import { syntheticTopology } from '../shared/topology/synthetic.ts';
+
+// Client-side key material comes from node:crypto here: tweetnacl would spend
+// minutes deriving 40,000 keys, and none of that is the hub's work being measured.
+function ed25519(): { seed: Buffer; publicKey: Buffer } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  return {
+    seed: privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32),
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32),
+  };
+}
+function x25519Public(): Buffer {
+  return crypto.generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function benchOnce(n: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-bench-enroll-'));
+  let hub: ChildProcess | undefined;
+  try {
+    const topology = syntheticTopology(n, `bench-${n}`);
+    const workers = topology.nodes.filter((x) => x.role === 'worker').map((x) => x.hostname);
+    const credentials = new Map<string, { seed: Buffer; publicKey: Buffer }>();
+    const inventory: InventoryFile = {
+      deployment: topology.name,
+      nodes: topology.nodes.map((x) => {
+        const c = ed25519();
+        credentials.set(x.hostname, c);
+        return { node: x.hostname, credentialPublicKey: c.publicKey.toString('base64') };
+      }),
+    };
+    const tls = await createHubTlsIdentity(topology.name);
+    fs.writeFileSync(path.join(dir, 'topology.yaml'), stringify(topology));
+    fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
+    fs.writeFileSync(path.join(dir, 'tls.crt'), tls.certPem);
+    fs.writeFileSync(path.join(dir, 'tls.key'), tls.keyPem, { mode: 0o600 });
+
+    const requests: Array<{ node: string; request: EnrollRequest }> = workers.map((node) => {
+      const identity = ed25519();
+      const payload = encodeEnrollPayload({
+        deployment: topology.name,
+        node,
+        identityPublicKey: identity.publicKey,
+        planeKeys: ['wg1', 'wg2', 'wg3'].map((plane) => ({ plane, publicKey: x25519Public() })),
+        timestampMs: Date.now(),
+        nonce: crypto.randomBytes(16),
+        facts: { hostname: node },
+      });
+      return {
+        node,
+        request: {
+          payload: Buffer.from(payload),
+          credentialSignature: Buffer.from(sign(credentials.get(node)!.seed, payload)),
+          identitySignature: Buffer.from(sign(identity.seed, payload)),
+        },
+      };
+    });
+
+    const logFile = path.join(dir, 'hub.log');
+    hub = spawnEntry(
+      'hub/main.ts',
+      [
+        '--state-dir',
+        path.join(dir, 'hub'),
+        '--topology',
+        path.join(dir, 'topology.yaml'),
+        '--inventory',
+        path.join(dir, 'inventory.json'),
+        '--tls-cert',
+        path.join(dir, 'tls.crt'),
+        '--tls-key',
+        path.join(dir, 'tls.key'),
+        '--listen',
+        '127.0.0.1:0',
+      ],
+      { logFile, detached: false, captureStdout: true },
+    );
+    hub.stderr?.resume();
+    const port = await waitForHubReady(hub, logFile, 120_000);
+    const admin = new AdminConnection(path.join(dir, 'hub'));
+    await admin.call((a) => a.OpenWindow, { ttlSeconds: 3600, role: 'worker', nodes: [] });
+
+    const { credentials: creds, options } = hubChannel(tls.certPem);
+    const channels: EnrollmentClient[] = Array.from(
+      { length: 8 },
+      (_, i) => new (contract().Enrollment)(`127.0.0.1:${port}`, creds, { ...options, 'kubedos.bench.channel': i }),
+    );
+    const latencies: number[] = [];
+    let failures = 0;
+    let firstError = '';
+    const started = performance.now();
+    await Promise.all(
+      requests.map(
+        ({ request }, i) =>
+          new Promise<void>((resolve) => {
+            const t0 = performance.now();
+            channels[i % channels.length]!.Enroll(request, { deadline: Date.now() + 120_000 }, (err) => {
+              if (err) {
+                failures++;
+                firstError ||= err.details ?? err.message;
+              } else latencies.push(performance.now() - t0);
+              resolve();
+            });
+          }),
+      ),
+    );
+    const wallMs = performance.now() - started;
+    const status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {}, 60_000);
+    const rss = peakRssMiB(hub.pid!);
+    admin.close();
+    for (const c of channels) c.close();
+    latencies.sort((a, b) => a - b);
+    console.log(
+      [
+        `enroll N=${n}:`,
+        `${(latencies.length / (wallMs / 1000)).toFixed(0)} enrollments/s,`,
+        `wall ${(wallMs / 1000).toFixed(2)} s,`,
+        `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms,`,
+        `hub peak RSS ${rss.toFixed(0)} MiB,`,
+        `enrolled per hub ${status.summary!.enrolled}/${n}, failures ${failures}${firstError ? ` (${firstError})` : ''}`,
+      ].join(' '),
+    );
+  } finally {
+    hub?.kill('SIGTERM');
+    if (hub && hub.exitCode === null) await new Promise((r) => hub!.once('exit', r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sizes = process.argv.slice(2).map(Number);
+for (const n of sizes.length > 0 ? sizes : [1000, 10_000]) await benchOnce(n);
