@@ -53,8 +53,14 @@ export function wireguardGoBringUp(run: CommandRunner): PlaneBringUp {
       await syncconf(run, iface, confFile);
     },
     async down(iface) {
-      // Deleting the tun device makes wireguard-go exit.
+      // Deleting the tun device makes wireguard-go exit; wait until its control socket is gone too,
+      // so an immediate up() starts a fresh daemon instead of talking to the dying one.
       await run(['ip', 'link', 'del', 'dev', iface], { reject: false });
+      for (let i = 0; i < 100; i++) {
+        if ((await run(['wg', 'show', iface], { reject: false })).exitCode !== 0) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`wireguard-go for ${iface} did not exit after its interface was deleted`);
     },
   };
 }
