@@ -43,7 +43,10 @@ export interface Snapshot {
 export const SUITE = 'bookworm';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 const ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
-const FORMAT = 1;
+/** Part of the cache key: bumped when the builder's output for the same inputs changes. */
+const FORMAT = 2;
+/** The host's apt configuration is never read: every setting is passed explicitly. */
+const APT_ENV = { APT_CONFIG: '/dev/null', LC_ALL: 'C' };
 
 interface SnapshotManifest {
   format: number;
@@ -78,7 +81,7 @@ export async function buildSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
   opts.onStep?.('apt update (private state)');
   await apt.update();
   const names = [...opts.packages.debian];
-  if (opts.includeBase) names.push(...apt.basePackages());
+  if (opts.includeBase) names.push(...(await apt.basePackages()));
   const locals = opts.extraDebs.map((d) => d.file);
   opts.onStep?.('resolving the closure with apt');
   const closure = await apt.closure(names, locals);
@@ -228,19 +231,18 @@ class PrivateApt {
   }
 
   async update(): Promise<void> {
-    await run('apt-get', [...this.options(), '-qq', 'update'], { env: { APT_CONFIG: '/dev/null', LC_ALL: 'C' } });
+    await run('apt-get', [...this.options(), '-qq', 'update'], { env: APT_ENV });
   }
 
-  /** Debian's required and important packages, as debootstrap picks them (by Priority). */
-  basePackages(): string[] {
-    const lists = path.join(this.root, 'lists');
+  /** Debian's required and important packages, as debootstrap picks them (by Priority), read through apt-cache. */
+  async basePackages(): Promise<string[]> {
+    const avail = (await run('apt-cache', [...this.options(), 'dumpavail'], { env: APT_ENV, maxBuffer: 2 ** 30 }))
+      .stdout;
     const names = new Set<string>();
-    for (const f of fs.readdirSync(lists).filter((n) => n.endsWith('_main_binary-amd64_Packages'))) {
-      for (const stanza of fs.readFileSync(path.join(lists, f), 'utf8').split('\n\n')) {
-        const pkg = /^Package: (\S+)$/m.exec(stanza)?.[1];
-        const prio = /^Priority: (\S+)$/m.exec(stanza)?.[1];
-        if (pkg && (prio === 'required' || prio === 'important')) names.add(pkg);
-      }
+    for (const stanza of avail.split('\n\n')) {
+      const pkg = /^Package: (\S+)$/m.exec(stanza)?.[1];
+      const prio = /^Priority: (\S+)$/m.exec(stanza)?.[1];
+      if (pkg && (prio === 'required' || prio === 'important')) names.add(pkg);
     }
     return [...names].sort();
   }
@@ -265,7 +267,7 @@ class PrivateApt {
     try {
       out = (
         await run('apt-get', ['-qq', '--print-uris', ...this.installArgs(names, locals, empty)], {
-          env: { APT_CONFIG: '/dev/null', LC_ALL: 'C' },
+          env: APT_ENV,
         })
       ).stdout;
     } catch (err) {
@@ -284,7 +286,7 @@ class PrivateApt {
 
   async download(names: readonly string[], locals: readonly string[]): Promise<void> {
     await run('apt-get', ['-qq', ...this.installArgs(names, locals)], {
-      env: { APT_CONFIG: '/dev/null', LC_ALL: 'C' },
+      env: APT_ENV,
     });
   }
 }

@@ -21,6 +21,7 @@ import { PAYLOAD_INSTALLED_MARKER } from '../../iso-builder/payload.ts';
 import { INSTALLER_START_MARKER } from '../../iso-builder/preseed.ts';
 import { requireSystem } from '../support/requirements.ts';
 import { ISO_COMMANDS, ISO_FILES, MINI_TOPOLOGY } from '../iso/build-fixture.ts';
+import { makeFakeDeb } from '../iso/fake-deb.ts';
 
 const MINION = path.resolve('dist/kubedos-minion');
 const HUB = path.resolve('dist/kubedos-hub');
@@ -74,6 +75,9 @@ describe('install: the ISO installs unattended and the minion enrolls with the h
       'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKdiKdiKdiKdiKdiKdiKdiKdiKdiKdiKdiKdiKdiKdiK install-test\n',
     );
     const secrets = path.join(dir, 'secrets');
+    // lb-1 installs none of these; the shared snapshot still carries them for the topology's cp node.
+    const extra = path.join(dir, 'extra-debs');
+    for (const p of ['kubelet', 'kubeadm', 'kubectl']) makeFakeDeb(extra, p);
     const manifest = await buildIsos({
       topologyFile: MINI_TOPOLOGY,
       secretsDir: secrets,
@@ -82,6 +86,7 @@ describe('install: the ISO installs unattended and the minion enrolls with the h
       minionBinary: MINION,
       hubBinary: HUB,
       sshPublicKeyFile: key,
+      extraDebsDir: extra,
       nodes: ['lb-1'],
     });
     stage(`ISO built (${manifest.snapshot.packages} packages in the snapshot)`);
