@@ -24,6 +24,9 @@ import { SessionRegistry } from './sessions/registry.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import { importInventory } from './state/inventory.ts';
 import { CORE_MIGRATIONS } from './state/migrations.ts';
+import { ConvergeService } from './converge/converge-service.ts';
+import { CONVERGE_MIGRATIONS } from './converge/schema.ts';
+import { SessionChannel } from './sessions/session-channel.ts';
 import { openHubDb } from './state/open-db.ts';
 import { statement } from './state/statements.ts';
 
@@ -52,6 +55,7 @@ export class Hub {
   readonly hubKeys: Record<PlaneName, WireguardKeyPair>;
   readonly adminSocket: string;
   readonly heartbeatIntervalMs: number;
+  readonly converge: ConvergeService;
   #nodeServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
     'grpc.max_send_message_length': MINION_MAX_RECEIVE_BYTES,
@@ -71,11 +75,17 @@ export class Hub {
     this.#opts = opts;
     ensurePrivateDir(opts.stateDir);
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 5000;
-    this.db = openHubDb(path.join(opts.stateDir, 'hub.db'), CORE_MIGRATIONS);
+    this.db = openHubDb(path.join(opts.stateDir, 'hub.db'), [...CORE_MIGRATIONS, ...CONVERGE_MIGRATIONS]);
     importInventory(this.db, opts.topology, opts.inventory);
     this.writes = new GroupCommit(this.db, { beforeCommit: () => completeFinishedWindows(this.db, Date.now()) });
     this.hubKeys = loadOrCreateHubPlaneKeys(opts.stateDir);
     this.adminSocket = path.join(opts.stateDir, ADMIN_SOCKET_FILE);
+    this.converge = new ConvergeService({
+      db: this.db,
+      channel: new SessionChannel(this.registry),
+      topology: opts.topology,
+      hubStateDir: opts.stateDir,
+    });
     const v1 = contract();
     const log = opts.log;
     this.#nodeServer.addService(
@@ -109,6 +119,7 @@ export class Hub {
         version: HUB_VERSION,
         adminToken: loadOrCreateAdminToken(opts.stateDir),
         heartbeatIntervalMs: this.heartbeatIntervalMs,
+        converge: this.converge,
         log: log.child('admin'),
       }),
     );
@@ -147,6 +158,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
+    this.converge.close();
     await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer)]);
     this.db.close();
   }

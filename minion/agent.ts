@@ -5,6 +5,7 @@ import type { HubMessage__Output } from '../proto/gen/kubedos/v1/HubMessage.ts';
 import type { MinionMessage } from '../proto/gen/kubedos/v1/MinionMessage.ts';
 import type { Task__Output } from '../proto/gen/kubedos/v1/Task.ts';
 import type { TaskResult } from '../proto/gen/kubedos/v1/TaskResult.ts';
+import type { LogLine } from '../proto/gen/kubedos/v1/LogLine.ts';
 import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
 import type { AgentClient } from '../proto/gen/kubedos/v1/Agent.ts';
 import { signCall } from '../shared/auth/call-signature.ts';
@@ -29,7 +30,7 @@ const SESSION_METHOD = '/kubedos.v1.Agent/Session';
 /** What the agent does with work from the hub; issue-specific modules plug in here. */
 export interface AgentHandlers {
   onEnrolled?(enrollment: StoredEnrollment, keys: NodeKeys): Promise<void>;
-  onTask?(task: Task__Output, signal: AbortSignal): Promise<TaskResult>;
+  onTask?(task: Task__Output, signal: AbortSignal, log: (line: LogLine) => void): Promise<TaskResult>;
   onConfig?(update: ConfigUpdate__Output): Promise<void>;
 }
 
@@ -222,7 +223,7 @@ export class Agent {
     running.set(task.taskId, controller);
     const handler = this.#handlers.onTask;
     const work: Promise<TaskResult> = handler
-      ? handler(task, controller.signal)
+      ? handler(task, controller.signal, (line) => call.write({ log: line }))
       : Promise.resolve({
           taskId: task.taskId,
           attempt: task.attempt,

@@ -16,6 +16,8 @@ const checkConfig = ajv.compile<MinionConfigFile>({
     stateDir: { type: 'string', minLength: 1 },
     useSmbios: { type: 'boolean' },
     root: { type: 'string', minLength: 1 },
+    recordCommands: { type: 'boolean' },
+    planes: { enum: ['auto', 'off', 'wg-quick', 'wireguard-go'] },
   },
 });
 

@@ -4,6 +4,7 @@ import { createLogger } from '../shared/log.ts';
 import { Agent } from './agent.ts';
 import { loadIdentityFile, loadMinionConfig } from './config.ts';
 import { MINION_VERSION } from './facts.ts';
+import { minionHandlers } from './handlers.ts';
 
 runMain('kubedos-minion', async () => {
   const program = new Command('kubedos-minion')
@@ -21,6 +22,6 @@ runMain('kubedos-minion', async () => {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   log.info('starting', { hub: config.hub, stateDir: config.stateDir });
-  await new Agent(config, identity, log).run(controller.signal);
+  await new Agent(config, identity, log, minionHandlers(config)).run(controller.signal);
   log.info('stopped');
 });

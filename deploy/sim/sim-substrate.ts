@@ -14,6 +14,7 @@ import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessReco
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
+import { waitForRun } from '../../hub/cli/wait-for-run.ts';
 
 export interface SimUpOptions {
   topology: Topology;
@@ -24,6 +25,8 @@ export interface SimUpOptions {
   windowTtlMs: number;
   signal: AbortSignal;
   quiet?: boolean;
+  /** Run convergence once every node is connected (default true). */
+  converge?: boolean;
 }
 
 export interface LocalDeployment {
@@ -90,6 +93,8 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
         stateDir: path.join(dir, 'state'),
         useSmbios: false,
         root: path.join(dir, 'root'),
+        recordCommands: true,
+        planes: 'off',
       };
       const configFile = path.join(dir, 'minion.json');
       writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', 0o600);
@@ -111,7 +116,12 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
         role: '',
         nodes: [],
       });
-      const status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
+      let status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
+      if (opts.converge !== false) {
+        const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
+        await waitForRun(admin, runId, !opts.quiet);
+        status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+      }
       if (opts.detach) {
         for (const c of children) {
           c.child.stdout?.destroy();

@@ -9,6 +9,7 @@ import { closeWindows, listWindows, openWindow, pendingNodes, type EnrollmentWin
 import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
+import type { ConvergeService } from '../converge/converge-service.ts';
 import { tokenMatches } from './admin-token.ts';
 import { nodeStatuses } from './node-status.ts';
 
@@ -21,6 +22,7 @@ export interface AdminServiceDeps {
   adminToken: string;
   heartbeatIntervalMs: number;
   log: Logger;
+  converge: ConvergeService;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
   onReplaced?: (node: string) => void;
   now?: () => number;
@@ -77,8 +79,20 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
         summary,
         nodes,
         windows: listWindows(db, t, false).map(toWire),
+        convergence: deps.converge.status() ?? null,
       };
     }),
+    Plan: guarded('Plan', async () => deps.converge.planView()),
+    Converge: guarded('Converge', async (req) => {
+      const { runId, wait } = await deps.converge.startConvergence({ dryRun: req.dryRun ?? false });
+      deps.log.info('convergence started', { runId, dryRun: req.dryRun ?? false });
+      void wait.then((s) =>
+        deps.log.info('convergence finished', { runId, state: s.state, changed: s.changed, failed: s.failed }),
+      );
+      return { runId };
+    }),
+    Logs: guarded('Logs', (req) => ({ tasks: deps.converge.logs(req.node ?? '', req.task || undefined) })),
+    Rerun: guarded('Rerun', (req) => ({ tasks: deps.converge.rerun(req.target ?? '') })),
     OpenWindow: guarded('OpenWindow', async (req) => {
       const w = await writes.run(() =>
         openWindow(db, { ttlMs: (req.ttlSeconds ?? 0) * 1000, role: req.role ?? '', nodes: req.nodes ?? [] }, now()),

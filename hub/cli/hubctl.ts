@@ -8,6 +8,10 @@ import { HUB_VERSION } from '../hub.ts';
 import { AdminConnection } from './admin-client.ts';
 import { locateHubDir } from './locate-hub.ts';
 import { describeWindow, renderStatus } from './render-status.ts';
+import { waitForRun } from './wait-for-run.ts';
+import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
+import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
+import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
 
 function duration(v: string): number {
   const n = ms(v as ms.StringValue);
@@ -23,7 +27,7 @@ function printJson(value: unknown): void {
 
 runMain('hubctl', async () => {
   const program = new Command('hubctl')
-    .description('Operate a kubedos hub: node status, enrollment windows, node replacement.')
+    .description('Operate a kubedos hub: node status, enrollment windows, node replacement, convergence.')
     .version(HUB_VERSION)
     .option('--hub-dir <dir>', 'hub state dir (default: $KUBEDOS_HUB_DIR, the system hub, or the last "kubedos up")')
     .exitOverride();
@@ -157,6 +161,95 @@ runMain('hubctl', async () => {
         else
           process.stdout.write(
             `${r.node}: ${r.revokedKeys.length} keys revoked, now generation ${r.generation}; open a window for it: hubctl enroll open --node ${r.node}\n`,
+          );
+      } finally {
+        c.close();
+      }
+    });
+
+  program
+    .command('plan')
+    .description('the convergence plan: per node, its tasks in order, with what each waits for')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const c = connect();
+      try {
+        const plan = await c.call<object, PlanResponse__Output>((a) => a.Plan, {}, 60_000);
+        if (o.json) printJson(plan);
+        else process.stdout.write(formatPlanView(plan));
+      } finally {
+        c.close();
+      }
+    });
+
+  program
+    .command('converge')
+    .description('drive every node to its role (etcd, control plane, workers, load balancers, services)')
+    .option('--dry-run', 'report what would change, change nothing')
+    .option('--no-wait', 'return once the run has started')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { dryRun?: boolean; wait: boolean; json?: boolean }) => {
+      const c = connect();
+      try {
+        const { runId } = await c.call<object, { runId: number }>((a) => a.Converge, { dryRun: !!o.dryRun }, 60_000);
+        if (!o.wait) {
+          if (o.json) printJson({ runId });
+          else process.stdout.write(`convergence run ${runId} started; "hubctl status" shows its progress\n`);
+          return;
+        }
+        const final = await waitForRun(c, runId, !o.json);
+        if (o.json) printJson(final);
+        else process.stdout.write(formatConvergeStatus(final as unknown as ConvergeStatus));
+        if (final.state !== 'done') process.exitCode = 3;
+      } finally {
+        c.close();
+      }
+    });
+
+  program
+    .command('logs <node> [task]')
+    .description("a node's task results and output in the latest run (secrets are never shown)")
+    .option('--json', 'machine-readable output')
+    .action(async (node: string, task: string | undefined, o: { json?: boolean }) => {
+      const c = connect();
+      try {
+        const r = await c.call<object, LogsResponse__Output>((a) => a.Logs, { node, task: task ?? '' });
+        if (o.json) printJson(r.tasks);
+        else if (r.tasks.length === 0)
+          process.stdout.write(`no tasks for ${node}${task ? ` matching ${task}` : ''} in the latest run\n`);
+        else
+          for (const t of r.tasks) {
+            process.stdout.write(
+              `${t.task}: ${t.state}${t.status ? ` (${t.status})` : ''}, attempt ${t.attempt}${t.error ? `: ${t.error}` : ''}\n`,
+            );
+            if (t.summary) process.stdout.write(`  ${t.summary}\n`);
+            for (const l of t.lines) process.stdout.write(`  ${new Date(l.atMs).toISOString()} ${l.level} ${l.text}\n`);
+            if (t.outputTail)
+              process.stdout.write(
+                t.outputTail
+                  .trimEnd()
+                  .split('\n')
+                  .map((l) => `  | ${l}\n`)
+                  .join(''),
+              );
+          }
+      } finally {
+        c.close();
+      }
+    });
+
+  program
+    .command('rerun <target>')
+    .description('run a task (by id) or every task of a node again, with what depends on it')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, o: { json?: boolean }) => {
+      const c = connect();
+      try {
+        const r = await c.call<object, { tasks: string[] }>((a) => a.Rerun, { target });
+        if (o.json) printJson(r.tasks);
+        else
+          process.stdout.write(
+            `${r.tasks.length} task${r.tasks.length === 1 ? '' : 's'} will run again${r.tasks.length ? `: ${r.tasks.join(', ')}` : ''}\n`,
           );
       } finally {
         c.close();

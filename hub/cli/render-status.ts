@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
+import { formatConvergeStatus, type ConvergeStatus } from '../converge/views.ts';
 
 export function formatAge(ms: number): string {
   if (ms < 0) ms = 0;
@@ -11,12 +12,16 @@ export function formatAge(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+function ago(ms: number): string {
+  const age = formatAge(ms);
+  return age === 'now' ? age : `${age} ago`;
+}
+
 export function describeWindow(w: Window__Output, now: number): string {
   const scope = [w.scopeRole && `role ${w.scopeRole}`, w.scopeNodes.length > 0 && `nodes ${w.scopeNodes.join(',')}`]
     .filter(Boolean)
     .join(', ');
-  if (w.closedAtMs)
-    return `${w.id} closed (${w.closeReason}) ${formatAge(now - w.closedAtMs)} ago${scope ? `, ${scope}` : ''}`;
+  if (w.closedAtMs) return `${w.id} closed (${w.closeReason}) ${ago(now - w.closedAtMs)}${scope ? `, ${scope}` : ''}`;
   return `${w.id} open, ${formatAge(w.expiresAtMs - now)} left, ${w.pendingNodes.length} pending${scope ? `, ${scope}` : ''}`;
 }
 
@@ -39,8 +44,10 @@ export function renderStatus(s: StatusResponse__Output): string {
       n.role,
       n.state,
       ...names.map((p) => byPlane.get(p) ?? '-'),
-      n.lastHeartbeatMs ? `${formatAge(s.nowMs - n.lastHeartbeatMs)} ago` : '-',
+      n.lastHeartbeatMs ? ago(s.nowMs - n.lastHeartbeatMs) : '-',
     ]);
   }
-  return `${head}\n${table.toString()}\n`;
+  // The wire message has the same fields as the engine's view; only its enum-like strings are wider.
+  const convergence = s.convergence ? formatConvergeStatus(s.convergence as unknown as ConvergeStatus) : '';
+  return `${head}\n${table.toString()}\n${convergence}`;
 }

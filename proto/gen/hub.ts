@@ -9,6 +9,10 @@ import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowR
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from './kubedos/v1/CloseWindowResponse.ts';
 import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as _kubedos_v1_CommandState__Output } from './kubedos/v1/CommandState.ts';
 import type { ConfigUpdate as _kubedos_v1_ConfigUpdate, ConfigUpdate__Output as _kubedos_v1_ConfigUpdate__Output } from './kubedos/v1/ConfigUpdate.ts';
+import type { ConvergeCounts as _kubedos_v1_ConvergeCounts, ConvergeCounts__Output as _kubedos_v1_ConvergeCounts__Output } from './kubedos/v1/ConvergeCounts.ts';
+import type { ConvergeRequest as _kubedos_v1_ConvergeRequest, ConvergeRequest__Output as _kubedos_v1_ConvergeRequest__Output } from './kubedos/v1/ConvergeRequest.ts';
+import type { ConvergeResponse as _kubedos_v1_ConvergeResponse, ConvergeResponse__Output as _kubedos_v1_ConvergeResponse__Output } from './kubedos/v1/ConvergeResponse.ts';
+import type { Convergence as _kubedos_v1_Convergence, Convergence__Output as _kubedos_v1_Convergence__Output } from './kubedos/v1/Convergence.ts';
 import type { DirectoryState as _kubedos_v1_DirectoryState, DirectoryState__Output as _kubedos_v1_DirectoryState__Output } from './kubedos/v1/DirectoryState.ts';
 import type { EnrollPayload as _kubedos_v1_EnrollPayload, EnrollPayload__Output as _kubedos_v1_EnrollPayload__Output } from './kubedos/v1/EnrollPayload.ts';
 import type { EnrollRequest as _kubedos_v1_EnrollRequest, EnrollRequest__Output as _kubedos_v1_EnrollRequest__Output } from './kubedos/v1/EnrollRequest.ts';
@@ -23,18 +27,27 @@ import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleSt
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from './kubedos/v1/ListWindowsRequest.ts';
 import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from './kubedos/v1/ListWindowsResponse.ts';
 import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_LogLine__Output } from './kubedos/v1/LogLine.ts';
+import type { LogsRequest as _kubedos_v1_LogsRequest, LogsRequest__Output as _kubedos_v1_LogsRequest__Output } from './kubedos/v1/LogsRequest.ts';
+import type { LogsResponse as _kubedos_v1_LogsResponse, LogsResponse__Output as _kubedos_v1_LogsResponse__Output } from './kubedos/v1/LogsResponse.ts';
 import type { MinionMessage as _kubedos_v1_MinionMessage, MinionMessage__Output as _kubedos_v1_MinionMessage__Output } from './kubedos/v1/MinionMessage.ts';
+import type { NodePlan as _kubedos_v1_NodePlan, NodePlan__Output as _kubedos_v1_NodePlan__Output } from './kubedos/v1/NodePlan.ts';
 import type { NodePlane as _kubedos_v1_NodePlane, NodePlane__Output as _kubedos_v1_NodePlane__Output } from './kubedos/v1/NodePlane.ts';
+import type { NodeProgress as _kubedos_v1_NodeProgress, NodeProgress__Output as _kubedos_v1_NodeProgress__Output } from './kubedos/v1/NodeProgress.ts';
 import type { NodeStatus as _kubedos_v1_NodeStatus, NodeStatus__Output as _kubedos_v1_NodeStatus__Output } from './kubedos/v1/NodeStatus.ts';
 import type { OpenWindowRequest as _kubedos_v1_OpenWindowRequest, OpenWindowRequest__Output as _kubedos_v1_OpenWindowRequest__Output } from './kubedos/v1/OpenWindowRequest.ts';
 import type { PackagesState as _kubedos_v1_PackagesState, PackagesState__Output as _kubedos_v1_PackagesState__Output } from './kubedos/v1/PackagesState.ts';
+import type { PlanRequest as _kubedos_v1_PlanRequest, PlanRequest__Output as _kubedos_v1_PlanRequest__Output } from './kubedos/v1/PlanRequest.ts';
+import type { PlanResponse as _kubedos_v1_PlanResponse, PlanResponse__Output as _kubedos_v1_PlanResponse__Output } from './kubedos/v1/PlanResponse.ts';
 import type { PlaneAssignment as _kubedos_v1_PlaneAssignment, PlaneAssignment__Output as _kubedos_v1_PlaneAssignment__Output } from './kubedos/v1/PlaneAssignment.ts';
 import type { PlaneKey as _kubedos_v1_PlaneKey, PlaneKey__Output as _kubedos_v1_PlaneKey__Output } from './kubedos/v1/PlaneKey.ts';
 import type { PlanePeer as _kubedos_v1_PlanePeer, PlanePeer__Output as _kubedos_v1_PlanePeer__Output } from './kubedos/v1/PlanePeer.ts';
 import type { PlanePeers as _kubedos_v1_PlanePeers, PlanePeers__Output as _kubedos_v1_PlanePeers__Output } from './kubedos/v1/PlanePeers.ts';
+import type { PlannedTask as _kubedos_v1_PlannedTask, PlannedTask__Output as _kubedos_v1_PlannedTask__Output } from './kubedos/v1/PlannedTask.ts';
 import type { ProbeState as _kubedos_v1_ProbeState, ProbeState__Output as _kubedos_v1_ProbeState__Output } from './kubedos/v1/ProbeState.ts';
 import type { ReplaceNodeRequest as _kubedos_v1_ReplaceNodeRequest, ReplaceNodeRequest__Output as _kubedos_v1_ReplaceNodeRequest__Output } from './kubedos/v1/ReplaceNodeRequest.ts';
 import type { ReplaceNodeResponse as _kubedos_v1_ReplaceNodeResponse, ReplaceNodeResponse__Output as _kubedos_v1_ReplaceNodeResponse__Output } from './kubedos/v1/ReplaceNodeResponse.ts';
+import type { RerunRequest as _kubedos_v1_RerunRequest, RerunRequest__Output as _kubedos_v1_RerunRequest__Output } from './kubedos/v1/RerunRequest.ts';
+import type { RerunResponse as _kubedos_v1_RerunResponse, RerunResponse__Output as _kubedos_v1_RerunResponse__Output } from './kubedos/v1/RerunResponse.ts';
 import type { ServiceState as _kubedos_v1_ServiceState, ServiceState__Output as _kubedos_v1_ServiceState__Output } from './kubedos/v1/ServiceState.ts';
 import type { State as _kubedos_v1_State, State__Output as _kubedos_v1_State__Output } from './kubedos/v1/State.ts';
 import type { StateResult as _kubedos_v1_StateResult, StateResult__Output as _kubedos_v1_StateResult__Output } from './kubedos/v1/StateResult.ts';
@@ -43,6 +56,9 @@ import type { StatusResponse as _kubedos_v1_StatusResponse, StatusResponse__Outp
 import type { StatusSummary as _kubedos_v1_StatusSummary, StatusSummary__Output as _kubedos_v1_StatusSummary__Output } from './kubedos/v1/StatusSummary.ts';
 import type { SysctlState as _kubedos_v1_SysctlState, SysctlState__Output as _kubedos_v1_SysctlState__Output } from './kubedos/v1/SysctlState.ts';
 import type { Task as _kubedos_v1_Task, Task__Output as _kubedos_v1_Task__Output } from './kubedos/v1/Task.ts';
+import type { TaskFailure as _kubedos_v1_TaskFailure, TaskFailure__Output as _kubedos_v1_TaskFailure__Output } from './kubedos/v1/TaskFailure.ts';
+import type { TaskLog as _kubedos_v1_TaskLog, TaskLog__Output as _kubedos_v1_TaskLog__Output } from './kubedos/v1/TaskLog.ts';
+import type { TaskLogLine as _kubedos_v1_TaskLogLine, TaskLogLine__Output as _kubedos_v1_TaskLogLine__Output } from './kubedos/v1/TaskLogLine.ts';
 import type { TaskResult as _kubedos_v1_TaskResult, TaskResult__Output as _kubedos_v1_TaskResult__Output } from './kubedos/v1/TaskResult.ts';
 import type { Welcome as _kubedos_v1_Welcome, Welcome__Output as _kubedos_v1_Welcome__Output } from './kubedos/v1/Welcome.ts';
 import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from './kubedos/v1/Window.ts';
@@ -62,6 +78,10 @@ export interface ProtoGrpcType {
       CloseWindowResponse: MessageTypeDefinition<_kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowResponse__Output>
       CommandState: MessageTypeDefinition<_kubedos_v1_CommandState, _kubedos_v1_CommandState__Output>
       ConfigUpdate: MessageTypeDefinition<_kubedos_v1_ConfigUpdate, _kubedos_v1_ConfigUpdate__Output>
+      ConvergeCounts: MessageTypeDefinition<_kubedos_v1_ConvergeCounts, _kubedos_v1_ConvergeCounts__Output>
+      ConvergeRequest: MessageTypeDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeRequest__Output>
+      ConvergeResponse: MessageTypeDefinition<_kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeResponse__Output>
+      Convergence: MessageTypeDefinition<_kubedos_v1_Convergence, _kubedos_v1_Convergence__Output>
       DirectoryState: MessageTypeDefinition<_kubedos_v1_DirectoryState, _kubedos_v1_DirectoryState__Output>
       EnrollPayload: MessageTypeDefinition<_kubedos_v1_EnrollPayload, _kubedos_v1_EnrollPayload__Output>
       EnrollRequest: MessageTypeDefinition<_kubedos_v1_EnrollRequest, _kubedos_v1_EnrollRequest__Output>
@@ -76,18 +96,27 @@ export interface ProtoGrpcType {
       ListWindowsRequest: MessageTypeDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsRequest__Output>
       ListWindowsResponse: MessageTypeDefinition<_kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsResponse__Output>
       LogLine: MessageTypeDefinition<_kubedos_v1_LogLine, _kubedos_v1_LogLine__Output>
+      LogsRequest: MessageTypeDefinition<_kubedos_v1_LogsRequest, _kubedos_v1_LogsRequest__Output>
+      LogsResponse: MessageTypeDefinition<_kubedos_v1_LogsResponse, _kubedos_v1_LogsResponse__Output>
       MinionMessage: MessageTypeDefinition<_kubedos_v1_MinionMessage, _kubedos_v1_MinionMessage__Output>
+      NodePlan: MessageTypeDefinition<_kubedos_v1_NodePlan, _kubedos_v1_NodePlan__Output>
       NodePlane: MessageTypeDefinition<_kubedos_v1_NodePlane, _kubedos_v1_NodePlane__Output>
+      NodeProgress: MessageTypeDefinition<_kubedos_v1_NodeProgress, _kubedos_v1_NodeProgress__Output>
       NodeStatus: MessageTypeDefinition<_kubedos_v1_NodeStatus, _kubedos_v1_NodeStatus__Output>
       OpenWindowRequest: MessageTypeDefinition<_kubedos_v1_OpenWindowRequest, _kubedos_v1_OpenWindowRequest__Output>
       PackagesState: MessageTypeDefinition<_kubedos_v1_PackagesState, _kubedos_v1_PackagesState__Output>
+      PlanRequest: MessageTypeDefinition<_kubedos_v1_PlanRequest, _kubedos_v1_PlanRequest__Output>
+      PlanResponse: MessageTypeDefinition<_kubedos_v1_PlanResponse, _kubedos_v1_PlanResponse__Output>
       PlaneAssignment: MessageTypeDefinition<_kubedos_v1_PlaneAssignment, _kubedos_v1_PlaneAssignment__Output>
       PlaneKey: MessageTypeDefinition<_kubedos_v1_PlaneKey, _kubedos_v1_PlaneKey__Output>
       PlanePeer: MessageTypeDefinition<_kubedos_v1_PlanePeer, _kubedos_v1_PlanePeer__Output>
       PlanePeers: MessageTypeDefinition<_kubedos_v1_PlanePeers, _kubedos_v1_PlanePeers__Output>
+      PlannedTask: MessageTypeDefinition<_kubedos_v1_PlannedTask, _kubedos_v1_PlannedTask__Output>
       ProbeState: MessageTypeDefinition<_kubedos_v1_ProbeState, _kubedos_v1_ProbeState__Output>
       ReplaceNodeRequest: MessageTypeDefinition<_kubedos_v1_ReplaceNodeRequest, _kubedos_v1_ReplaceNodeRequest__Output>
       ReplaceNodeResponse: MessageTypeDefinition<_kubedos_v1_ReplaceNodeResponse, _kubedos_v1_ReplaceNodeResponse__Output>
+      RerunRequest: MessageTypeDefinition<_kubedos_v1_RerunRequest, _kubedos_v1_RerunRequest__Output>
+      RerunResponse: MessageTypeDefinition<_kubedos_v1_RerunResponse, _kubedos_v1_RerunResponse__Output>
       ServiceState: MessageTypeDefinition<_kubedos_v1_ServiceState, _kubedos_v1_ServiceState__Output>
       State: MessageTypeDefinition<_kubedos_v1_State, _kubedos_v1_State__Output>
       StateResult: MessageTypeDefinition<_kubedos_v1_StateResult, _kubedos_v1_StateResult__Output>
@@ -96,6 +125,9 @@ export interface ProtoGrpcType {
       StatusSummary: MessageTypeDefinition<_kubedos_v1_StatusSummary, _kubedos_v1_StatusSummary__Output>
       SysctlState: MessageTypeDefinition<_kubedos_v1_SysctlState, _kubedos_v1_SysctlState__Output>
       Task: MessageTypeDefinition<_kubedos_v1_Task, _kubedos_v1_Task__Output>
+      TaskFailure: MessageTypeDefinition<_kubedos_v1_TaskFailure, _kubedos_v1_TaskFailure__Output>
+      TaskLog: MessageTypeDefinition<_kubedos_v1_TaskLog, _kubedos_v1_TaskLog__Output>
+      TaskLogLine: MessageTypeDefinition<_kubedos_v1_TaskLogLine, _kubedos_v1_TaskLogLine__Output>
       TaskResult: MessageTypeDefinition<_kubedos_v1_TaskResult, _kubedos_v1_TaskResult__Output>
       TaskStatus: EnumTypeDefinition
       Welcome: MessageTypeDefinition<_kubedos_v1_Welcome, _kubedos_v1_Welcome__Output>

@@ -44,4 +44,8 @@ export interface MinionConfigFile {
   useSmbios: boolean;
   /** Root directory the minion's tasks and plane configs are written under ("/" on a real node). */
   root?: string;
+  /** Sim: package, service and Kubernetes commands are journaled under root instead of run. */
+  recordCommands?: boolean;
+  /** How planes come up: detected by default; "off" where the substrate has no network of its own (sim). */
+  planes?: 'auto' | 'off' | 'wg-quick' | 'wireguard-go';
 }

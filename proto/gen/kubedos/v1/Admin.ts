@@ -4,11 +4,19 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from '../../kubedos/v1/CloseWindowRequest.ts';
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from '../../kubedos/v1/CloseWindowResponse.ts';
+import type { ConvergeRequest as _kubedos_v1_ConvergeRequest, ConvergeRequest__Output as _kubedos_v1_ConvergeRequest__Output } from '../../kubedos/v1/ConvergeRequest.ts';
+import type { ConvergeResponse as _kubedos_v1_ConvergeResponse, ConvergeResponse__Output as _kubedos_v1_ConvergeResponse__Output } from '../../kubedos/v1/ConvergeResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from '../../kubedos/v1/ListWindowsRequest.ts';
 import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from '../../kubedos/v1/ListWindowsResponse.ts';
+import type { LogsRequest as _kubedos_v1_LogsRequest, LogsRequest__Output as _kubedos_v1_LogsRequest__Output } from '../../kubedos/v1/LogsRequest.ts';
+import type { LogsResponse as _kubedos_v1_LogsResponse, LogsResponse__Output as _kubedos_v1_LogsResponse__Output } from '../../kubedos/v1/LogsResponse.ts';
 import type { OpenWindowRequest as _kubedos_v1_OpenWindowRequest, OpenWindowRequest__Output as _kubedos_v1_OpenWindowRequest__Output } from '../../kubedos/v1/OpenWindowRequest.ts';
+import type { PlanRequest as _kubedos_v1_PlanRequest, PlanRequest__Output as _kubedos_v1_PlanRequest__Output } from '../../kubedos/v1/PlanRequest.ts';
+import type { PlanResponse as _kubedos_v1_PlanResponse, PlanResponse__Output as _kubedos_v1_PlanResponse__Output } from '../../kubedos/v1/PlanResponse.ts';
 import type { ReplaceNodeRequest as _kubedos_v1_ReplaceNodeRequest, ReplaceNodeRequest__Output as _kubedos_v1_ReplaceNodeRequest__Output } from '../../kubedos/v1/ReplaceNodeRequest.ts';
 import type { ReplaceNodeResponse as _kubedos_v1_ReplaceNodeResponse, ReplaceNodeResponse__Output as _kubedos_v1_ReplaceNodeResponse__Output } from '../../kubedos/v1/ReplaceNodeResponse.ts';
+import type { RerunRequest as _kubedos_v1_RerunRequest, RerunRequest__Output as _kubedos_v1_RerunRequest__Output } from '../../kubedos/v1/RerunRequest.ts';
+import type { RerunResponse as _kubedos_v1_RerunResponse, RerunResponse__Output as _kubedos_v1_RerunResponse__Output } from '../../kubedos/v1/RerunResponse.ts';
 import type { StatusRequest as _kubedos_v1_StatusRequest, StatusRequest__Output as _kubedos_v1_StatusRequest__Output } from '../../kubedos/v1/StatusRequest.ts';
 import type { StatusResponse as _kubedos_v1_StatusResponse, StatusResponse__Output as _kubedos_v1_StatusResponse__Output } from '../../kubedos/v1/StatusResponse.ts';
 import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from '../../kubedos/v1/Window.ts';
@@ -23,6 +31,15 @@ export interface AdminClient extends grpc.Client {
   closeWindow(argument: _kubedos_v1_CloseWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
   closeWindow(argument: _kubedos_v1_CloseWindowRequest, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
   
+  Converge(argument: _kubedos_v1_ConvergeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  Converge(argument: _kubedos_v1_ConvergeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  Converge(argument: _kubedos_v1_ConvergeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  Converge(argument: _kubedos_v1_ConvergeRequest, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  converge(argument: _kubedos_v1_ConvergeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  converge(argument: _kubedos_v1_ConvergeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  converge(argument: _kubedos_v1_ConvergeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  converge(argument: _kubedos_v1_ConvergeRequest, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
@@ -31,6 +48,15 @@ export interface AdminClient extends grpc.Client {
   listWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
   listWindows(argument: _kubedos_v1_ListWindowsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
   listWindows(argument: _kubedos_v1_ListWindowsRequest, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
+  
+  Logs(argument: _kubedos_v1_LogsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  Logs(argument: _kubedos_v1_LogsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  Logs(argument: _kubedos_v1_LogsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  Logs(argument: _kubedos_v1_LogsRequest, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  logs(argument: _kubedos_v1_LogsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  logs(argument: _kubedos_v1_LogsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  logs(argument: _kubedos_v1_LogsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
+  logs(argument: _kubedos_v1_LogsRequest, callback: grpc.requestCallback<_kubedos_v1_LogsResponse__Output>): grpc.ClientUnaryCall;
   
   OpenWindow(argument: _kubedos_v1_OpenWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
   OpenWindow(argument: _kubedos_v1_OpenWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
@@ -41,6 +67,15 @@ export interface AdminClient extends grpc.Client {
   openWindow(argument: _kubedos_v1_OpenWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
   openWindow(argument: _kubedos_v1_OpenWindowRequest, callback: grpc.requestCallback<_kubedos_v1_Window__Output>): grpc.ClientUnaryCall;
   
+  Plan(argument: _kubedos_v1_PlanRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  Plan(argument: _kubedos_v1_PlanRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  Plan(argument: _kubedos_v1_PlanRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  Plan(argument: _kubedos_v1_PlanRequest, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  plan(argument: _kubedos_v1_PlanRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  plan(argument: _kubedos_v1_PlanRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  plan(argument: _kubedos_v1_PlanRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  plan(argument: _kubedos_v1_PlanRequest, callback: grpc.requestCallback<_kubedos_v1_PlanResponse__Output>): grpc.ClientUnaryCall;
+  
   ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
   ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
   ReplaceNode(argument: _kubedos_v1_ReplaceNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
@@ -49,6 +84,15 @@ export interface AdminClient extends grpc.Client {
   replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
   replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
   replaceNode(argument: _kubedos_v1_ReplaceNodeRequest, callback: grpc.requestCallback<_kubedos_v1_ReplaceNodeResponse__Output>): grpc.ClientUnaryCall;
+  
+  Rerun(argument: _kubedos_v1_RerunRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  Rerun(argument: _kubedos_v1_RerunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  Rerun(argument: _kubedos_v1_RerunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  Rerun(argument: _kubedos_v1_RerunRequest, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  rerun(argument: _kubedos_v1_RerunRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  rerun(argument: _kubedos_v1_RerunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  rerun(argument: _kubedos_v1_RerunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
+  rerun(argument: _kubedos_v1_RerunRequest, callback: grpc.requestCallback<_kubedos_v1_RerunResponse__Output>): grpc.ClientUnaryCall;
   
   Status(argument: _kubedos_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   Status(argument: _kubedos_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
@@ -64,11 +108,19 @@ export interface AdminClient extends grpc.Client {
 export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   CloseWindow: grpc.handleUnaryCall<_kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse>;
   
+  Converge: grpc.handleUnaryCall<_kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse>;
+  
   ListWindows: grpc.handleUnaryCall<_kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse>;
+  
+  Logs: grpc.handleUnaryCall<_kubedos_v1_LogsRequest__Output, _kubedos_v1_LogsResponse>;
   
   OpenWindow: grpc.handleUnaryCall<_kubedos_v1_OpenWindowRequest__Output, _kubedos_v1_Window>;
   
+  Plan: grpc.handleUnaryCall<_kubedos_v1_PlanRequest__Output, _kubedos_v1_PlanResponse>;
+  
   ReplaceNode: grpc.handleUnaryCall<_kubedos_v1_ReplaceNodeRequest__Output, _kubedos_v1_ReplaceNodeResponse>;
+  
+  Rerun: grpc.handleUnaryCall<_kubedos_v1_RerunRequest__Output, _kubedos_v1_RerunResponse>;
   
   Status: grpc.handleUnaryCall<_kubedos_v1_StatusRequest__Output, _kubedos_v1_StatusResponse>;
   
@@ -76,8 +128,12 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
 
 export interface AdminDefinition extends grpc.ServiceDefinition {
   CloseWindow: MethodDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse__Output>
+  Converge: MethodDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse__Output>
   ListWindows: MethodDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse__Output>
+  Logs: MethodDefinition<_kubedos_v1_LogsRequest, _kubedos_v1_LogsResponse, _kubedos_v1_LogsRequest__Output, _kubedos_v1_LogsResponse__Output>
   OpenWindow: MethodDefinition<_kubedos_v1_OpenWindowRequest, _kubedos_v1_Window, _kubedos_v1_OpenWindowRequest__Output, _kubedos_v1_Window__Output>
+  Plan: MethodDefinition<_kubedos_v1_PlanRequest, _kubedos_v1_PlanResponse, _kubedos_v1_PlanRequest__Output, _kubedos_v1_PlanResponse__Output>
   ReplaceNode: MethodDefinition<_kubedos_v1_ReplaceNodeRequest, _kubedos_v1_ReplaceNodeResponse, _kubedos_v1_ReplaceNodeRequest__Output, _kubedos_v1_ReplaceNodeResponse__Output>
+  Rerun: MethodDefinition<_kubedos_v1_RerunRequest, _kubedos_v1_RerunResponse, _kubedos_v1_RerunRequest__Output, _kubedos_v1_RerunResponse__Output>
   Status: MethodDefinition<_kubedos_v1_StatusRequest, _kubedos_v1_StatusResponse, _kubedos_v1_StatusRequest__Output, _kubedos_v1_StatusResponse__Output>
 }

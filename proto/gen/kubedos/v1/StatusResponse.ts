@@ -3,6 +3,7 @@
 import type { StatusSummary as _kubedos_v1_StatusSummary, StatusSummary__Output as _kubedos_v1_StatusSummary__Output } from '../../kubedos/v1/StatusSummary.ts';
 import type { NodeStatus as _kubedos_v1_NodeStatus, NodeStatus__Output as _kubedos_v1_NodeStatus__Output } from '../../kubedos/v1/NodeStatus.ts';
 import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from '../../kubedos/v1/Window.ts';
+import type { Convergence as _kubedos_v1_Convergence, Convergence__Output as _kubedos_v1_Convergence__Output } from '../../kubedos/v1/Convergence.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface StatusResponse {
@@ -12,6 +13,7 @@ export interface StatusResponse {
   'summary'?: (_kubedos_v1_StatusSummary | null);
   'nodes'?: (_kubedos_v1_NodeStatus)[];
   'windows'?: (_kubedos_v1_Window)[];
+  'convergence'?: (_kubedos_v1_Convergence | null);
 }
 
 export interface StatusResponse__Output {
@@ -21,4 +23,5 @@ export interface StatusResponse__Output {
   'summary': (_kubedos_v1_StatusSummary__Output | null);
   'nodes': (_kubedos_v1_NodeStatus__Output)[];
   'windows': (_kubedos_v1_Window__Output)[];
+  'convergence': (_kubedos_v1_Convergence__Output | null);
 }

@@ -1,0 +1,22 @@
+import type { MinionConfigFile } from '../shared/identity/files.ts';
+import type { AgentHandlers } from './agent.ts';
+import { planeHandlers } from './planes/agent-handlers.ts';
+import { executeTask } from './tasks/execute-task.ts';
+
+/** What this minion does with work from the hub, from its config: tasks always, planes unless turned off. */
+export function minionHandlers(config: MinionConfigFile): AgentHandlers {
+  const root = config.root ?? '/';
+  const planes =
+    config.planes === 'off'
+      ? {}
+      : planeHandlers({
+          root,
+          stateDir: config.stateDir,
+          ...(config.planes === 'wg-quick' || config.planes === 'wireguard-go' ? { mode: config.planes } : {}),
+        });
+  return {
+    ...planes,
+    onTask: (task, signal, log) =>
+      executeTask(task, { root, recordCommands: config.recordCommands ?? false, log, signal }),
+  };
+}
