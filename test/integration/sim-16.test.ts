@@ -65,9 +65,27 @@ describe('kubedos up on the sim substrate (16 real minion processes)', function 
     assert.equal(addresses.length, 48);
     assert.equal(new Set(addresses).size, 48);
 
+    assert.equal(status.convergence?.state, 'done', 'kubedos up converges the platform after enrollment');
+    assert.equal(status.convergence?.counts?.failed, 0);
+
     const human = await run('hubctl', ['status'], env);
     assert.match(human.stdout, /platform-16: 16 nodes: 16 connected/);
     assert.match(human.stdout, /w-1 +│ worker +│ connected +│ 10\.78\.0\.41/);
+  });
+
+  it('a second convergence changes nothing', async () => {
+    const again = await run('hubctl', ['converge', '--json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const run2 = JSON.parse(again.stdout) as {
+      state: string;
+      counts: { total: number; done: number; changed: number };
+    };
+    assert.equal(run2.state, 'done');
+    assert.ok(run2.counts.total > 0);
+    assert.equal(run2.counts.done, run2.counts.total);
+    assert.equal(run2.counts.changed, 0);
+    const etcdConf = fs.readdirSync(path.join(runRoot, 'nodes', 'etcd-1', 'root', 'etc'));
+    assert.ok(etcdConf.length > 0, 'tasks wrote files under the node root');
   });
 
   it('keeps every key file private', () => {
