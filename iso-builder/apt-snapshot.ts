@@ -45,8 +45,6 @@ const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 const ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 /** Part of the cache key: bumped when the builder's output for the same inputs changes. */
 const FORMAT = 2;
-/** The host's apt configuration is never read: every setting is passed explicitly. */
-const APT_ENV = { APT_CONFIG: '/dev/null', LC_ALL: 'C' };
 
 interface SnapshotManifest {
   format: number;
@@ -178,10 +176,11 @@ interface ClosureEntry {
 class PrivateApt {
   readonly root: string;
   readonly archives: string;
-  private readonly mirror: string;
+  /** The host's apt configuration is never read: APT_CONFIG is an empty file, every setting is passed explicitly. */
+  private readonly env: Record<string, string>;
   constructor(root: string, mirror: string) {
     this.root = root;
-    this.mirror = mirror;
+    this.env = { APT_CONFIG: path.join(root, 'apt.conf'), LC_ALL: 'C' };
     this.archives = path.join(root, 'cache', 'archives');
     for (const d of [
       'etc/apt.conf.d',
@@ -193,6 +192,7 @@ class PrivateApt {
     ]) {
       fs.mkdirSync(path.join(root, d), { recursive: true });
     }
+    fs.writeFileSync(this.env.APT_CONFIG!, '');
     const status = path.join(root, 'dpkg', 'status');
     if (!fs.existsSync(status)) fs.writeFileSync(status, '');
     const signed = `[arch=amd64 signed-by=${ARCHIVE_KEYRING}]`;
@@ -231,12 +231,12 @@ class PrivateApt {
   }
 
   async update(): Promise<void> {
-    await run('apt-get', [...this.options(), '-qq', 'update'], { env: APT_ENV });
+    await run('apt-get', [...this.options(), '-qq', 'update'], { env: this.env });
   }
 
   /** Debian's required and important packages, as debootstrap picks them (by Priority), read through apt-cache. */
   async basePackages(): Promise<string[]> {
-    const avail = (await run('apt-cache', [...this.options(), 'dumpavail'], { env: APT_ENV, maxBuffer: 2 ** 30 }))
+    const avail = (await run('apt-cache', [...this.options(), 'dumpavail'], { env: this.env, maxBuffer: 2 ** 30 }))
       .stdout;
     const names = new Set<string>();
     for (const stanza of avail.split('\n\n')) {
@@ -267,7 +267,7 @@ class PrivateApt {
     try {
       out = (
         await run('apt-get', ['-qq', '--print-uris', ...this.installArgs(names, locals, empty)], {
-          env: APT_ENV,
+          env: this.env,
         })
       ).stdout;
     } catch (err) {
@@ -286,7 +286,7 @@ class PrivateApt {
 
   async download(names: readonly string[], locals: readonly string[]): Promise<void> {
     await run('apt-get', ['-qq', ...this.installArgs(names, locals)], {
-      env: APT_ENV,
+      env: this.env,
     });
   }
 }

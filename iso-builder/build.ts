@@ -10,6 +10,7 @@ import { buildSnapshot, SUITE } from './apt-snapshot.ts';
 import { locateBaseInstaller } from './base-installer.ts';
 import { buildBootMedia, buildInitrdOverlay } from './boot-media.ts';
 import { ensureDarksiteKey } from './darksite-key.ts';
+import { checkDiskSpace } from './disk-space.ts';
 import { selectExtraDebs } from './extra-debs.ts';
 import { sha256File } from './hash.ts';
 import { writeIsoImage, type Graft } from './iso-image.ts';
@@ -82,15 +83,6 @@ function readSshKey(file: string): string {
     throw new UserError(`${file} is not an SSH public key (expected one "ssh-ed25519 AAAA..." line)`);
   }
   return text;
-}
-
-function checkDiskSpace(dir: string, needed: number): void {
-  const st = fs.statfsSync(dir);
-  const free = st.bavail * st.bsize;
-  if (free < needed) {
-    const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
-    throw new UserError(`not enough disk space in ${dir}: the ISOs need about ${gib(needed)}, ${gib(free)} is free`);
-  }
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
