@@ -27,6 +27,9 @@ import { CORE_MIGRATIONS } from './state/migrations.ts';
 import { ConvergeService } from './converge/converge-service.ts';
 import { CONVERGE_MIGRATIONS } from './converge/schema.ts';
 import { SessionChannel } from './sessions/session-channel.ts';
+import { HubPlanes } from './planes/hub-planes.ts';
+import { PlaneSync } from './planes/plane-sync.ts';
+import type { BringUpMode } from '../shared/planes/bring-up.ts';
 import { openHubDb } from './state/open-db.ts';
 import { statement } from './state/statements.ts';
 
@@ -41,6 +44,8 @@ export interface HubOptions {
   tlsCertPem: string;
   tlsKeyPem: string;
   heartbeatIntervalMs?: number;
+  /** The master's own WireGuard planes: off (sim, tests), or how to bring them up, with the root their configs go under. */
+  planes?: { mode: 'auto' | BringUpMode; root: string };
   log: Logger;
 }
 
@@ -68,6 +73,7 @@ export class Hub {
     'grpc.max_send_message_length': ADMIN_MAX_RECEIVE_BYTES,
   });
   #timers: NodeJS.Timeout[] = [];
+  #planeSync: PlaneSync | undefined;
   #port = 0;
   readonly #opts: HubOptions;
 
@@ -97,6 +103,7 @@ export class Hub {
         hubKeys: this.hubKeys,
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         log: log.child('enroll'),
+        onEnrolled: () => void this.#planeSync?.reconcile(),
       }),
     );
     this.#nodeServer.addService(
@@ -121,6 +128,7 @@ export class Hub {
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         converge: this.converge,
         log: log.child('admin'),
+        onReplaced: () => void this.#planeSync?.reconcile(),
       }),
     );
   }
@@ -130,6 +138,24 @@ export class Hub {
   }
 
   async start(): Promise<void> {
+    if (this.#opts.planes) {
+      const { mode, root } = this.#opts.planes;
+      const planes = new HubPlanes({
+        topology: this.#opts.topology,
+        stateDir: this.#opts.stateDir,
+        root,
+        hubKeys: this.hubKeys,
+        ...(mode === 'auto' ? {} : { mode }),
+      });
+      this.#planeSync = new PlaneSync({
+        db: this.db,
+        topology: this.#opts.topology,
+        registry: this.registry,
+        planes,
+        log: this.#opts.log.child('planes'),
+      });
+      await this.#planeSync.start();
+    }
     const creds = grpc.ServerCredentials.createSsl(
       null,
       [{ cert_chain: Buffer.from(this.#opts.tlsCertPem), private_key: Buffer.from(this.#opts.tlsKeyPem) }],
@@ -159,6 +185,7 @@ export class Hub {
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.converge.close();
+    this.#planeSync?.stop();
     await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer)]);
     this.db.close();
   }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runMain } from '../shared/cli/run-main.ts';
 import { UserError } from '../shared/errors.ts';
 import type { InventoryFile } from '../shared/identity/files.ts';
@@ -32,6 +32,15 @@ runMain('kubedos-hub', async () => {
     .requiredOption('--tls-key <file>', "the hub's TLS private key")
     .option('--listen <host:port>', 'node-facing listener (enrollment and sessions)', '0.0.0.0:7443')
     .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
+    .addOption(
+      new Option(
+        '--planes <mode>',
+        "bring up the master's WireGuard planes (off where nodes have no network of their own)",
+      )
+        .choices(['off', 'auto', 'wg-quick', 'wireguard-go'])
+        .default('off'),
+    )
+    .option('--root <dir>', 'root directory the plane configs are written under', '/')
     .exitOverride();
   program.parse();
   const o = program.opts<{
@@ -42,6 +51,8 @@ runMain('kubedos-hub', async () => {
     tlsKey: string;
     listen: string;
     heartbeatMs: number;
+    planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
+    root: string;
   }>();
   const log = createLogger('hub');
   const topology = loadTopology(o.topology);
@@ -60,6 +71,7 @@ runMain('kubedos-hub', async () => {
     tlsCertPem: readFile('TLS certificate', o.tlsCert),
     tlsKeyPem: readFile('TLS key', o.tlsKey),
     heartbeatIntervalMs: o.heartbeatMs,
+    ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
     log,
   });
   try {

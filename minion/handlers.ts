@@ -3,11 +3,15 @@ import type { AgentHandlers } from './agent.ts';
 import { planeHandlers } from './planes/agent-handlers.ts';
 import { executeTask } from './tasks/execute-task.ts';
 
-/** What this minion does with work from the hub, from its config: tasks always, planes unless turned off. */
+/**
+ * What this minion does with work from the hub, from its config: tasks
+ * always; planes only when the config asks (a real node's ISO config says
+ * "auto"), so a minion started on a shared machine never creates interfaces there.
+ */
 export function minionHandlers(config: MinionConfigFile): AgentHandlers {
   const root = config.root ?? '/';
   const planes =
-    config.planes === 'off'
+    config.planes === undefined || config.planes === 'off'
       ? {}
       : planeHandlers({
           root,

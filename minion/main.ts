@@ -1,5 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { runMain } from '../shared/cli/run-main.ts';
+import type { MinionConfigFile } from '../shared/identity/files.ts';
 import { createLogger } from '../shared/log.ts';
 import { Agent } from './agent.ts';
 import { loadIdentityFile, loadMinionConfig } from './config.ts';
@@ -11,10 +12,18 @@ runMain('kubedos-minion', async () => {
     .description('The kubedos agent: enrolls this node with its hub and carries out the tasks it sends.')
     .version(MINION_VERSION)
     .option('--config <file>', 'minion config (JSON)', '/etc/kubedos/minion.json')
+    .addOption(
+      new Option('--planes <mode>', 'how planes come up (overrides the config)').choices([
+        'auto',
+        'off',
+        'wg-quick',
+        'wireguard-go',
+      ]),
+    )
     .exitOverride();
   program.parse();
-  const { config: configFile } = program.opts<{ config: string }>();
-  const config = loadMinionConfig(configFile);
+  const { config: configFile, planes } = program.opts<{ config: string; planes?: MinionConfigFile['planes'] }>();
+  const config = { ...loadMinionConfig(configFile), ...(planes ? { planes } : {}) };
   const identity = loadIdentityFile(config.identityFile);
   const log = createLogger(`minion[${identity.node}]`);
   const controller = new AbortController();

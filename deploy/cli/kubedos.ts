@@ -4,7 +4,9 @@ import { renderStatus } from '../../hub/cli/render-status.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
-import { localDown, simUp } from '../sim/sim-substrate.ts';
+import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts';
+import { netnsDown, netnsUp } from '../netns/substrate.ts';
+import { buildIsosCommand } from '../../iso-builder/cli.ts';
 
 function duration(v: string): number {
   const n = ms(v as ms.StringValue);
@@ -24,7 +26,14 @@ runMain('kubedos', async () => {
       'start a hub and every node of the topology on a local substrate, enroll them, and wait until all are connected',
     )
     .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
-    .addOption(new Option('--substrate <name>', 'where the nodes run').choices(['sim']).default('sim'))
+    .addOption(
+      new Option(
+        '--substrate <name>',
+        'where the nodes run: sim (processes on loopback) or netns (root: namespaces and real WireGuard planes)',
+      )
+        .choices(['sim', 'netns'])
+        .default('sim'),
+    )
     .option('--run-dir <dir>', 'where the deployment keeps its state, secrets and logs')
     .option('--detach', 'leave the deployment running in the background (stop it with "kubedos down")')
     .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
@@ -78,13 +87,29 @@ runMain('kubedos', async () => {
     .command('down')
     .description('stop every process a local deployment started (state and logs are kept)')
     .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
-    .addOption(new Option('--substrate <name>', 'where the nodes run').choices(['sim']).default('sim'))
+    .addOption(
+      new Option(
+        '--substrate <name>',
+        'where the nodes run: sim (processes on loopback) or netns (root: namespaces and real WireGuard planes)',
+      )
+        .choices(['sim', 'netns'])
+        .default('sim'),
+    )
     .option('--run-dir <dir>', 'the deployment run dir')
     .action(async (o: { topology: string; substrate: string; runDir?: string }) => {
       const runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology).name, o.substrate);
+      if (o.substrate === 'netns') {
+        const namespaces = await netnsDown(runRoot);
+        process.stderr.write(
+          `kubedos: removed ${namespaces} namespace${namespaces === 1 ? '' : 's'} and their processes (${runRoot})\n`,
+        );
+        return;
+      }
       const stopped = await localDown(runRoot);
       process.stderr.write(`kubedos: stopped ${stopped} process${stopped === 1 ? '' : 'es'} (${runRoot})\n`);
     });
+
+  program.addCommand(buildIsosCommand());
 
   await program.parseAsync();
 });

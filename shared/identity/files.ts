@@ -46,6 +46,6 @@ export interface MinionConfigFile {
   root?: string;
   /** Sim: package, service and Kubernetes commands are journaled under root instead of run. */
   recordCommands?: boolean;
-  /** How planes come up: detected by default; "off" where the substrate has no network of its own (sim). */
+  /** How planes come up: "auto" (detected; what a real node's ISO config says), a fixed mode, or "off" (the default, and the sim). */
   planes?: 'auto' | 'off' | 'wg-quick' | 'wireguard-go';
 }
