@@ -38,6 +38,7 @@ runMain('kubedos', async () => {
     .option('--detach', 'leave the deployment running in the background (stop it with "kubedos down")')
     .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
     .option('--window-ttl <duration>', 'how long the enrollment window stays open', duration, 15 * 60_000)
+    .option('--no-converge', 'stop once every node is connected; do not converge')
     .option('--json', 'print the final status as JSON')
     .action(
       async (o: {
@@ -47,6 +48,7 @@ runMain('kubedos', async () => {
         detach?: boolean;
         timeout: number;
         windowTtl: number;
+        converge: boolean;
         json?: boolean;
       }) => {
         const topology = loadTopology(o.topology);
@@ -55,16 +57,21 @@ runMain('kubedos', async () => {
         const interrupt = () => controller.abort();
         process.on('SIGINT', interrupt);
         process.on('SIGTERM', interrupt);
-        const deployment = await simUp({
+        const common = {
           topology,
           topologyFile: o.topology,
           runRoot,
-          detach: !!o.detach,
           timeoutMs: o.timeout,
           windowTtlMs: o.windowTtl,
           signal: controller.signal,
           quiet: !!o.json,
-        });
+        };
+        const deployment: Pick<LocalDeployment, 'status' | 'stop'> =
+          o.substrate === 'netns'
+            ? await netnsUp(common)
+            : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
+        const run = deployment.status.convergence;
+        if (run && run.state !== 'done') process.exitCode = 3;
         if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
         else process.stdout.write(renderStatus(deployment.status));
         if (o.detach) {
