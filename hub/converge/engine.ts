@@ -58,6 +58,7 @@ export class ConvergeEngine {
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ runId: number; resolve: (s: RunSummary) => void }> = [];
   private inbox: Array<{ node: string; result: TaskResult__Output }> = [];
+  private logInbox: Array<{ node: string; line: LogLine__Output }> = [];
   private readonly specs = new Map<string, PlannedTask>();
   private graph: Graph | undefined;
   private closed = false;
@@ -520,19 +521,41 @@ export class ConvergeEngine {
   }
 
   private onLog(node: string, line: LogLine__Output): void {
-    const id = parseWireTaskId(line.taskId);
-    if (!id || this.closed) return;
-    this.appendLog(id.runId, node, id.taskId, line.level || 'info', redactSecrets(line.text, this.secrets.values()));
+    if (this.closed) return;
+    this.logInbox.push({ node, line });
+    if (this.logInbox.length === 1) setImmediate(() => this.flushLogs());
   }
 
+  /** Log lines are written in batches, in one transaction, redacted with every secret the hub holds. */
+  private flushLogs(): void {
+    const batch = this.logInbox.splice(0);
+    if (this.closed || batch.length === 0) return;
+    const secrets = this.secrets.values();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { node, line } of batch) {
+        const id = parseWireTaskId(line.taskId);
+        if (id) this.appendLog(id.runId, node, id.taskId, line.level || 'info', redactSecrets(line.text, secrets));
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Keeps about the last logLinesPerTask lines of a task: trimmed every 50th insert, through the (run, node, task) index. */
   private appendLog(runId: number, node: string, taskId: string, level: string, text: string): void {
-    this.db
-      .prepare('INSERT INTO converge_log (run_id, task_id, node, at_ms, level, text) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(runId, taskId, node, Date.now(), level, text);
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO converge_log (run_id, task_id, node, at_ms, level, text) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(runId, taskId, node, Date.now(), level, text).lastInsertRowid,
+    );
+    if (id % 50 !== 0) return;
     this.db
       .prepare(
-        'DELETE FROM converge_log WHERE run_id = ? AND task_id = ? AND id <= (SELECT id FROM converge_log WHERE run_id = ? AND task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+        'DELETE FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? AND id <= (SELECT id FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
       )
-      .run(runId, taskId, runId, taskId, this.logLines);
+      .run(runId, node, taskId, runId, node, taskId, this.logLines);
   }
 }

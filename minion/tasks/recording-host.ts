@@ -92,6 +92,7 @@ export class RecordingHost implements Host {
       const target = underRoot(this.root, effect.creates);
       if (!fs.existsSync(target)) writeFileAtomic(target, 'created by a recorded command\n');
     }
+    if (!effect.unless.length && !effect.onlyif.length) return;
     this.update((m) => {
       if (effect.unless.length) m.guards[effect.unless.join('\0')] = true;
       if (effect.onlyif.length) m.guards[effect.onlyif.join('\0')] = false;
