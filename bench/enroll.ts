@@ -11,6 +11,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ChildProcess } from 'node:child_process';
 import { spawnEntry, waitForHubReady } from '../deploy/local/spawn-entry.ts';
+import { hubArgs } from '../deploy/local/node-files.ts';
 import { AdminConnection } from '../hub/cli/admin-client.ts';
 import type { EnrollRequest } from '../proto/gen/kubedos/v1/EnrollRequest.ts';
 import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
@@ -89,20 +90,16 @@ async function benchOnce(n: number): Promise<void> {
     const logFile = path.join(dir, 'hub.log');
     hub = spawnEntry(
       'hub/main.ts',
-      [
-        '--state-dir',
-        path.join(dir, 'hub'),
-        '--topology',
-        path.join(dir, 'topology.yaml'),
-        '--inventory',
-        path.join(dir, 'inventory.json'),
-        '--tls-cert',
-        path.join(dir, 'tls.crt'),
-        '--tls-key',
-        path.join(dir, 'tls.key'),
-        '--listen',
-        '127.0.0.1:0',
-      ],
+      hubArgs({
+        stateDir: path.join(dir, 'hub'),
+        topologyFile: path.join(dir, 'topology.yaml'),
+        secrets: {
+          inventoryPath: path.join(dir, 'inventory.json'),
+          hubCertPath: path.join(dir, 'tls.crt'),
+          hubKeyPath: path.join(dir, 'tls.key'),
+        },
+        listen: '127.0.0.1:0',
+      }),
       { logFile, detached: false, captureStdout: true },
     );
     hub.stderr?.resume();

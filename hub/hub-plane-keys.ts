@@ -1,13 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts';
-import {
-  fromBase64Key,
-  generateWireguardKeyPair,
-  toBase64,
-  wireguardKeyPairFromPrivate,
-  type WireguardKeyPair,
-} from '../shared/keys/wireguard.ts';
+import { ensurePrivateDir } from '../shared/fs/atomic-write.ts';
+import type { WireguardKeyPair } from '../shared/keys/wireguard.ts';
+import { loadOrCreateWireguardKey } from '../shared/keys/wireguard-key-file.ts';
 import { PLANE_NAMES, type PlaneName } from '../shared/topology/model.ts';
 
 /**
@@ -19,15 +13,6 @@ export function loadOrCreateHubPlaneKeys(stateDir: string): Record<PlaneName, Wi
   const dir = path.join(stateDir, 'planes');
   ensurePrivateDir(dir);
   const keys = {} as Record<PlaneName, WireguardKeyPair>;
-  for (const plane of PLANE_NAMES) {
-    const file = path.join(dir, `${plane}.key`);
-    if (fs.existsSync(file)) {
-      keys[plane] = wireguardKeyPairFromPrivate(fromBase64Key(fs.readFileSync(file, 'utf8')));
-    } else {
-      const kp = generateWireguardKeyPair();
-      writeFileAtomic(file, toBase64(kp.privateKey) + '\n', 0o600);
-      keys[plane] = kp;
-    }
-  }
+  for (const plane of PLANE_NAMES) keys[plane] = loadOrCreateWireguardKey(path.join(dir, `${plane}.key`));
   return keys;
 }

@@ -2,13 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts';
 import { generateSigningKeyPair, signingKeyPairFromSeed, type SigningKeyPair } from '../shared/keys/ed25519.ts';
-import {
-  fromBase64Key,
-  generateWireguardKeyPair,
-  toBase64,
-  wireguardKeyPairFromPrivate,
-  type WireguardKeyPair,
-} from '../shared/keys/wireguard.ts';
+import type { WireguardKeyPair } from '../shared/keys/wireguard.ts';
+import { loadOrCreateWireguardKey } from '../shared/keys/wireguard-key-file.ts';
 import { PLANE_NAMES, type PlaneName } from '../shared/topology/model.ts';
 
 /** The keys a node makes for itself and never sends anywhere: its identity and one WireGuard key per plane. */
@@ -35,15 +30,7 @@ export function loadOrCreateNodeKeys(stateDir: string): NodeKeys {
     writeFileAtomic(identityFile, Buffer.from(identity.seed).toString('base64') + '\n', 0o600);
   }
   const planes = {} as Record<PlaneName, WireguardKeyPair>;
-  for (const plane of PLANE_NAMES) {
-    const file = path.join(stateDir, `${plane}.key`);
-    if (fs.existsSync(file)) {
-      planes[plane] = wireguardKeyPairFromPrivate(fromBase64Key(fs.readFileSync(file, 'utf8')));
-    } else {
-      planes[plane] = generateWireguardKeyPair();
-      writeFileAtomic(file, toBase64(planes[plane].privateKey) + '\n', 0o600);
-    }
-  }
+  for (const plane of PLANE_NAMES) planes[plane] = loadOrCreateWireguardKey(path.join(stateDir, `${plane}.key`));
   return { identity, planes };
 }
 

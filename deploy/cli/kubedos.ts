@@ -14,6 +14,15 @@ function duration(v: string): number {
   return n;
 }
 
+function substrateOption(): Option {
+  return new Option(
+    '--substrate <name>',
+    'where the nodes run: sim (processes on loopback) or netns (root: namespaces and real WireGuard planes)',
+  )
+    .choices(['sim', 'netns'])
+    .default('sim');
+}
+
 runMain('kubedos', async () => {
   const program = new Command('kubedos')
     .description('Deploy a whole HA Kubernetes platform from one topology.')
@@ -26,14 +35,7 @@ runMain('kubedos', async () => {
       'start a hub and every node of the topology on a local substrate, enroll them, and wait until all are connected',
     )
     .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
-    .addOption(
-      new Option(
-        '--substrate <name>',
-        'where the nodes run: sim (processes on loopback) or netns (root: namespaces and real WireGuard planes)',
-      )
-        .choices(['sim', 'netns'])
-        .default('sim'),
-    )
+    .addOption(substrateOption())
     .option('--run-dir <dir>', 'where the deployment keeps its state, secrets and logs')
     .option('--detach', 'leave the deployment running in the background (stop it with "kubedos down")')
     .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
@@ -94,14 +96,7 @@ runMain('kubedos', async () => {
     .command('down')
     .description('stop every process a local deployment started (state and logs are kept)')
     .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
-    .addOption(
-      new Option(
-        '--substrate <name>',
-        'where the nodes run: sim (processes on loopback) or netns (root: namespaces and real WireGuard planes)',
-      )
-        .choices(['sim', 'netns'])
-        .default('sim'),
-    )
+    .addOption(substrateOption())
     .option('--run-dir <dir>', 'the deployment run dir')
     .action(async (o: { topology: string; substrate: string; runDir?: string }) => {
       const runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology).name, o.substrate);

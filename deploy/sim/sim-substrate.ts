@@ -6,13 +6,13 @@ import { currentHubLink } from '../../hub/cli/locate-hub.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
-import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import type { MinionConfigFile } from '../../shared/identity/files.ts';
+import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
 import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessRecord } from '../local/process-table.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';
+import { hubArgs, writeNodeFiles } from '../local/node-files.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
 import { waitForRun } from '../../hub/cli/wait-for-run.ts';
 
@@ -60,20 +60,7 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
     const hubLog = path.join(run.logs, 'hub.log');
     const hub = spawnEntry(
       'hub/main.ts',
-      [
-        '--state-dir',
-        run.hubDir,
-        '--topology',
-        run.topologyCopy,
-        '--inventory',
-        secrets.inventoryPath,
-        '--tls-cert',
-        secrets.hubCertPath,
-        '--tls-key',
-        secrets.hubKeyPath,
-        '--listen',
-        '127.0.0.1:0',
-      ],
+      hubArgs({ stateDir: run.hubDir, topologyFile: run.topologyCopy, secrets, listen: '127.0.0.1:0' }),
       { logFile: hubLog, detached: true, captureStdout: true },
     );
     children.push({ name: 'hub', pid: hub.pid!, child: hub });
@@ -81,23 +68,11 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
     const hubPort = await waitForHubReady(hub, hubLog);
 
     for (const node of opts.topology.nodes) {
-      const dir = run.nodeDir(node.hostname);
-      ensurePrivateDir(dir);
-      const identityFile = path.join(dir, 'identity.json');
-      fs.copyFileSync(secrets.identityPath(node.hostname), identityFile);
-      fs.chmodSync(identityFile, 0o600);
-      const config: MinionConfigFile = {
+      const configFile = writeNodeFiles(run.nodeDir(node.hostname), node.hostname, secrets, {
         hub: `127.0.0.1:${hubPort}`,
-        hubCertPem: secrets.hubCertPem,
-        identityFile,
-        stateDir: path.join(dir, 'state'),
-        useSmbios: false,
-        root: path.join(dir, 'root'),
         recordCommands: true,
         planes: 'off',
-      };
-      const configFile = path.join(dir, 'minion.json');
-      writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', 0o600);
+      });
       const minion = spawnEntry('minion/main.ts', ['--config', configFile], {
         logFile: path.join(run.logs, `${node.hostname}.log`),
         detached: true,

@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { stringify } from 'yaml';
 import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../deploy/deployment-secrets.ts';
 import { spawnEntry, waitForHubReady } from '../../deploy/local/spawn-entry.ts';
+import { hubArgs } from '../../deploy/local/node-files.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import { buildEnrollRequest } from '../../minion/enrollment-request.ts';
 import type { NodeKeys } from '../../minion/node-keys.ts';
@@ -30,20 +31,12 @@ describe('hub crash safety', function () {
     const logFile = path.join(dir, 'hub.log');
     hub = spawnEntry(
       'hub/main.ts',
-      [
-        '--state-dir',
-        path.join(dir, 'hub'),
-        '--topology',
-        path.join(dir, 'topology.yaml'),
-        '--inventory',
-        secrets.inventoryPath,
-        '--tls-cert',
-        secrets.hubCertPath,
-        '--tls-key',
-        secrets.hubKeyPath,
-        '--listen',
-        '127.0.0.1:0',
-      ],
+      hubArgs({
+        stateDir: path.join(dir, 'hub'),
+        topologyFile: path.join(dir, 'topology.yaml'),
+        secrets,
+        listen: '127.0.0.1:0',
+      }),
       { logFile, detached: false, captureStdout: true },
     );
     return waitForHubReady(hub, logFile);

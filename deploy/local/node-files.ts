@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import type { MinionConfigFile } from '../../shared/identity/files.ts';
+import type { DeploymentSecrets } from '../deployment-secrets.ts';
+
+/** The hub's command line for a local deployment: state, topology, inventory and TLS from the secrets folder. */
+export function hubArgs(opts: {
+  stateDir: string;
+  topologyFile: string;
+  secrets: Pick<DeploymentSecrets, 'inventoryPath' | 'hubCertPath' | 'hubKeyPath'>;
+  listen: string;
+}): string[] {
+  return [
+    '--state-dir', opts.stateDir,
+    '--topology', opts.topologyFile,
+    '--inventory', opts.secrets.inventoryPath,
+    '--tls-cert', opts.secrets.hubCertPath,
+    '--tls-key', opts.secrets.hubKeyPath,
+    '--listen', opts.listen,
+  ]; // prettier-ignore
+}
+
+/**
+ * Lays out one local node's folder the way an ISO lays out a real node:
+ * its own copy of its enrollment credential (0600) and a minion config
+ * pointing at the hub, with state and root directories inside the folder.
+ * Returns the config file's path.
+ */
+export function writeNodeFiles(
+  dir: string,
+  node: string,
+  secrets: Pick<DeploymentSecrets, 'identityPath' | 'hubCertPem'>,
+  settings: Pick<MinionConfigFile, 'hub'> & Partial<MinionConfigFile>,
+): string {
+  ensurePrivateDir(dir);
+  const identityFile = path.join(dir, 'identity.json');
+  fs.copyFileSync(secrets.identityPath(node), identityFile);
+  fs.chmodSync(identityFile, 0o600);
+  const config: MinionConfigFile = {
+    hubCertPem: secrets.hubCertPem,
+    identityFile,
+    stateDir: path.join(dir, 'state'),
+    useSmbios: false,
+    root: path.join(dir, 'root'),
+    ...settings,
+  };
+  const configFile = path.join(dir, 'minion.json');
+  writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', 0o600);
+  return configFile;
+}
