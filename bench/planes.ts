@@ -63,7 +63,6 @@ console.log(
 // 1. The substrate, end to end.
 const runRoot = path.join(base, 'substrate');
 try {
-  const started = Date.now();
   const d = await netnsUp({
     topology: t,
     topologyFile: DEFAULT_TOPOLOGY,
@@ -74,9 +73,8 @@ try {
     quiet: true,
     tag: 'kdwb',
   });
-  const connected = Date.now() - started;
   console.log(
-    `substrate: kubedos up --substrate netns → all ${d.status.summary!.connected} nodes connected: ${(connected / 1000).toFixed(1)} s`,
+    `substrate: kubedos up --substrate netns → all ${d.status.summary!.connected} nodes connected: ${(d.connectedMs / 1000).toFixed(1)} s`,
   );
   console.log(
     d.planesReadyMs === undefined

@@ -54,6 +54,8 @@ export interface NetnsDeployment {
   run: RunDir;
   lab: NetnsLab;
   status: StatusResponse__Output;
+  /** Milliseconds from the start of `up` until the hub reported every node connected. */
+  connectedMs: number;
   /** Milliseconds from the start of `up` until every plane answered; undefined while the planes are not wired. */
   planesReadyMs: number | undefined;
   /** Runs a command as the node does: in its namespace, with its /run/wireguard. */
@@ -246,6 +248,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     } finally {
       admin.close();
     }
+    const connectedMs = Date.now() - started;
     if (planes) {
       await waitForPlanes(t, runOn, {
         timeoutMs: Math.max(10_000, opts.timeoutMs - (Date.now() - started)),
@@ -256,6 +259,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
       run,
       lab,
       status,
+      connectedMs,
       planesReadyMs: planes ? Date.now() - started : undefined,
       runOn,
       namespaceOf: (n) => nsOf.get(n)!,
