@@ -78,12 +78,14 @@ export async function startHub(
   const secrets = await ensureDeploymentSecrets(path.join(dir, 'secrets'), topology);
   const inventory = JSON.parse(fs.readFileSync(secrets.inventoryPath, 'utf8')) as InventoryFile;
   const log = memoryLogger();
+  // Port 0 the first time; a restart binds the same port again, as a real hub would.
+  let listen = '127.0.0.1:0';
   const make = () =>
     new Hub({
       stateDir: path.join(dir, 'hub'),
       topology,
       inventory,
-      listen: '127.0.0.1:0',
+      listen,
       tlsCertPem: secrets.hubCertPem,
       tlsKeyPem: fs.readFileSync(secrets.hubKeyPath, 'utf8'),
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
@@ -135,6 +137,7 @@ export async function startHub(
   };
   const connect = async () => {
     await fixture.hub.start();
+    listen = `127.0.0.1:${fixture.hub.port}`;
     fixture.admin = new AdminConnection(path.join(dir, 'hub'));
     const { credentials, options } = hubChannel(secrets.hubCertPem);
     fixture.enrollClient = new (contract().Enrollment)(`127.0.0.1:${fixture.hub.port}`, credentials, options);

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeNodeFiles } from '../../deploy/local/node-files.ts';
+import { Agent } from '../../minion/agent.ts';
+import { loadIdentityFile, loadMinionConfig } from '../../minion/config.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import { memoryLogger, startHub, type HubFixture } from '../support/hub-fixture.ts';
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  limitMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('minion agent', function () {
+  let f: HubFixture;
+  let controller: AbortController;
+  let running: Promise<void>;
+  let log: ReturnType<typeof memoryLogger>;
+  let stateDir: string;
+
+  const nodeState = async (node: string) => {
+    const s = await f.admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+    return s.nodes.find((n) => n.name === node)!;
+  };
+
+  before(async () => {
+    f = await startHub();
+    const configFile = writeNodeFiles(path.join(f.dir, 'w-1'), 'w-1', f.secrets, { hub: `127.0.0.1:${f.hub.port}` });
+    const config = loadMinionConfig(configFile);
+    stateDir = config.stateDir;
+    log = memoryLogger();
+    controller = new AbortController();
+    running = new Agent(config, loadIdentityFile(config.identityFile), log).run(controller.signal);
+  });
+  after(async () => {
+    controller.abort();
+    await running;
+    await f.close();
+  });
+
+  it('waits while no window is open, and says why', async () => {
+    await until(
+      'the agent to report the closed window',
+      () =>
+        log.lines.some((l) => /enrollment not accepted yet.*no enrollment window is open for w-1/.test(l)) || undefined,
+    );
+    assert.equal((await nodeState('w-1')).state, 'expected');
+  });
+
+  it('enrolls and connects once a window opens, keeping its keys private', async () => {
+    await f.openWindow({ nodes: ['w-1'] });
+    await until('w-1 connected', async () => ((await nodeState('w-1')).state === 'connected' ? true : undefined));
+    for (const file of ['identity.key', 'wg1.key', 'wg2.key', 'wg3.key', 'enrollment.json']) {
+      assert.equal(fs.statSync(path.join(stateDir, file)).mode & 0o777, 0o600, file);
+    }
+  });
+
+  it('reconnects by itself after the hub restarts', async () => {
+    await f.restart();
+    await until('w-1 connected again', async () => ((await nodeState('w-1')).state === 'connected' ? true : undefined));
+  });
+
+  it('after hubctl replace, makes new keys and enrolls again in the next window', async () => {
+    const before = fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8');
+    await f.admin.call((a) => a.ReplaceNode, { node: 'w-1' });
+    await until('the agent to notice', () => (log.lines.some((l) => /replaced/.test(l)) ? true : undefined));
+    assert.equal((await nodeState('w-1')).state, 'expected');
+    await f.openWindow({ nodes: ['w-1'] });
+    const after = await until('w-1 connected with new keys', async () => {
+      const n = await nodeState('w-1');
+      return n.state === 'connected' && n.generation === 2 ? n : undefined;
+    });
+    assert.equal(after.planes.find((p) => p.plane === 'wg1')?.address, '10.78.0.41', 'same address after replace');
+    assert.notEqual(fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8'), before, 'a new identity key');
+  });
+});
