@@ -70,7 +70,7 @@ describe('hub plane sync', () => {
     sent
       .get(node)!
       .filter((m) => m.config)
-      .at(-1)?.config;
+      .at(-1)?.config ?? undefined;
   const settle = () => sync.reconcile();
 
   beforeEach(async () => {
