@@ -5,19 +5,12 @@
  * wg1, wg3 and the LAN are never bridged through the master.
  */
 import { ROUTED_PLANE } from '../planes/peer-lists.ts';
+import { renderDropChainTable } from './drop-chain-table.ts';
 
 export const HUB_FORWARD_TABLE = 'kubedos-hub-forward';
 
 export function renderHubForward(): string {
-  return [
-    `table inet ${HUB_FORWARD_TABLE} {}`,
-    `delete table inet ${HUB_FORWARD_TABLE}`,
-    `table inet ${HUB_FORWARD_TABLE} {`,
-    '  chain forward {',
-    '    type filter hook forward priority filter; policy drop;',
-    `    iifname "${ROUTED_PLANE}" oifname "${ROUTED_PLANE}" accept`,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  return renderDropChainTable(HUB_FORWARD_TABLE, 'forward', [
+    `iifname "${ROUTED_PLANE}" oifname "${ROUTED_PLANE}" accept`,
+  ]);
 }

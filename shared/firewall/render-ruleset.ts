@@ -10,6 +10,7 @@
 import { intendedPlaneAddresses, hubPlaneAddress } from '../planes/addressing.ts';
 import { masterNode, planeOf, topologyNode } from '../planes/peer-lists.ts';
 import type { Role, Topology, TopologyNode } from '../topology/model.ts';
+import { renderDropChainTable } from './drop-chain-table.ts';
 import { PORTS } from './ports.ts';
 
 export const FIREWALL_TABLE = 'kubedos';
@@ -39,17 +40,7 @@ export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOption
     `iifname "wg2" ip saddr { ${scrapers(t).join(', ')} } tcp dport ${PORTS.nodeExporter} accept`,
     ...roleRules(t, node, lan),
   ];
-  return [
-    `table inet ${FIREWALL_TABLE} {}`,
-    `delete table inet ${FIREWALL_TABLE}`,
-    `table inet ${FIREWALL_TABLE} {`,
-    '  chain input {',
-    '    type filter hook input priority filter; policy drop;',
-    ...rules.map((r) => `    ${r}`),
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  return renderDropChainTable(FIREWALL_TABLE, 'input', rules);
 }
 
 /**

@@ -28,6 +28,7 @@ function answers(host: string, port: number, ms: number): Promise<boolean> {
 }
 
 describe('applying nftables rulesets (in a namespace)', function () {
+  this.timeout(60_000);
   let dir: string;
   let lab: NetnsLab;
   before(async function () {
