@@ -13,6 +13,7 @@ import { ensureDarksiteKey } from './darksite-key.ts';
 import { checkDiskSpace } from './disk-space.ts';
 import { selectExtraDebs } from './extra-debs.ts';
 import { sha256File } from './hash.ts';
+import { removeStale } from './stale.ts';
 import { writeIsoImage, type Graft } from './iso-image.ts';
 import type { BuildManifest, IsoManifestEntry } from './manifest.ts';
 import { checkReadableFile, PAYLOAD_ISO_DIR, payloadFiles } from './payload.ts';
@@ -119,7 +120,11 @@ export async function buildIsos(opts: BuildIsosOptions): Promise<BuildManifest> 
   await requireTools(TOOLS);
   ensurePrivateDir(opts.outDir);
   fs.mkdirSync(opts.cacheDir, { recursive: true });
-  const work = fs.mkdtempSync(path.join(opts.cacheDir, `work-`));
+  removeStale(opts.outDir, /^\..+\.(\d+)\.partial$/);
+  removeStale(opts.cacheDir, /^work-(\d+)-/);
+  removeStale(path.join(opts.cacheDir, 'snapshots'), /^\..+\.(\d+)\.tmp$/);
+  removeStale(opts.secretsDir, /^\.darksite-gpg\.(\d+)\.tmp$/);
+  const work = fs.mkdtempSync(path.join(opts.cacheDir, `work-${process.pid}-`));
   try {
     const base = await locateBaseInstaller(opts.baseIso, work);
     const preseeds = new Map<string, string>();

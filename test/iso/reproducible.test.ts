@@ -35,6 +35,18 @@ describe('iso: reproducible builds, snapshot cache, bad input', function () {
     assert.notEqual(later.isos[0]!.sha256, fx.manifest.isos[0]!.sha256);
   });
 
+  it('clears what a killed build left (partial ISO, work folder) and never keeps a partial under the final name', async function () {
+    const outDir = path.join(scratch, 'out-killed');
+    fs.mkdirSync(outDir, { recursive: true });
+    // pid 2^22+1 is above Linux's pid_max, so it is certainly not running.
+    const deadPid = 4194305;
+    fs.writeFileSync(path.join(outDir, `.kdi-mini-lb-1.iso.${deadPid}.partial`), 'half an ISO');
+    fs.mkdirSync(path.join(fx.options.cacheDir, `work-${deadPid}-abc`));
+    await buildIsos({ ...fx.options, outDir, nodes: ['lb-1'] });
+    assert.deepEqual(fs.readdirSync(outDir).sort(), ['kdi-mini-lb-1.iso', 'manifest.json']);
+    assert.ok(!fs.existsSync(path.join(fx.options.cacheDir, `work-${deadPid}-abc`)));
+  });
+
   it('names every missing operator package at once', async function () {
     const opts = {
       ...fx.options,
