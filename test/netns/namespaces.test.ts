@@ -7,6 +7,7 @@ import { NetnsLab } from '../../deploy/netns/namespaces.ts';
 import { requireSystem } from '../support/requirements.ts';
 
 describe('netns lab', function () {
+  this.timeout(60_000);
   let dir: string;
   beforeEach(function () {
     requireSystem(this, { root: true, commands: ['ip', 'ping'] });
