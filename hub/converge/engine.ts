@@ -80,14 +80,12 @@ export class ConvergeEngine {
     const active = this.activeRun();
     if (active)
       throw new UserError(`convergence run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
-    const now = Date.now();
-    this.db.exec('BEGIN IMMEDIATE');
-    let runId: number;
-    try {
+    let runId = 0;
+    this.transaction(() => {
       runId = Number(
         this.db
           .prepare("INSERT INTO converge_run (started_at, dry_run, state) VALUES (?, ?, 'running')")
-          .run(now, opts.dryRun ? 1 : 0).lastInsertRowid,
+          .run(Date.now(), opts.dryRun ? 1 : 0).lastInsertRowid,
       );
       const insert = this.db.prepare(
         "INSERT INTO converge_task (run_id, task_id, seq, node, name, phase, deps, spec, state, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -95,11 +93,7 @@ export class ConvergeEngine {
       plan.tasks.forEach((t, seq) =>
         insert.run(runId, t.id, seq, t.node, t.name, t.phase, JSON.stringify(t.deps), encodeSpec(t), t.retries),
       );
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    });
     this.pump();
     return runId;
   }
@@ -153,10 +147,10 @@ export class ConvergeEngine {
       "UPDATE converge_task SET state = 'pending', retry_at = 0, error = '', retries = attempt + ? WHERE run_id = ? AND task_id = ? AND state != 'dispatched'",
     );
     const byId = new Map(tasks.map((t) => [t.task_id, t]));
-    this.db.exec('BEGIN IMMEDIATE');
-    for (const id of reset) upd.run(decodeSpec(byId.get(id)!.spec).retries, run.id, id);
-    this.db.prepare("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
-    this.db.exec('COMMIT');
+    this.transaction(() => {
+      for (const id of reset) upd.run(decodeSpec(byId.get(id)!.spec).retries, run.id, id);
+      this.db.prepare("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
+    });
     this.pump();
     return [...reset];
   }
@@ -246,10 +240,7 @@ export class ConvergeEngine {
     const toSend: TaskRow[] = [];
     const queue = [...candidates];
     let nextRetry = Infinity;
-    // Inside flush() the results and the dispatches they enable share one transaction (one fsync).
-    const own = !this.db.isTransaction;
-    if (own) this.db.exec('BEGIN IMMEDIATE');
-    try {
+    const step = (): void => {
       while (queue.length) {
         const id = queue.shift()!;
         const t = this.stateOf(run.id, id);
@@ -274,11 +265,10 @@ export class ConvergeEngine {
       // Tasks leave before the commit's fsync, so the disk and the node work at once. A crash before
       // the commit leaves them pending: they are sent again on resume, which idempotence makes safe.
       this.afterAdvance(run, toSend, nextRetry);
-      if (own) this.db.exec('COMMIT');
-    } catch (err) {
-      if (own) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    };
+    // Inside flush() the results and the dispatches they enable share one transaction (one fsync).
+    if (this.db.isTransaction) step();
+    else this.transaction(step);
   }
 
   /** Sends, arms the retry timer, and finishes the run if it is idle. */
@@ -410,21 +400,27 @@ export class ConvergeEngine {
     if (this.inbox.length === 1) setImmediate(() => this.flush());
   }
 
-  private flush(): void {
-    const batch = this.inbox.splice(0);
-    const run = this.activeRun();
-    if (this.closed || !run) return;
-    const next: string[] = [];
-    const secrets = this.secrets.values();
+  /** Runs fn in one transaction: all of it is recorded, or none of it. */
+  private transaction(fn: () => void): void {
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      for (const { node, result } of batch) next.push(...this.applyResult(run, node, result, secrets));
-      this.advance(run, next);
+      fn();
       this.db.exec('COMMIT');
     } catch (err) {
       this.db.exec('ROLLBACK');
       throw err;
     }
+  }
+
+  private flush(): void {
+    const batch = this.inbox.splice(0);
+    const run = this.activeRun();
+    if (this.closed || !run) return;
+    const secrets = this.secrets.values();
+    this.transaction(() => {
+      const next = batch.flatMap(({ node, result }) => this.applyResult(run, node, result, secrets));
+      this.advance(run, next);
+    });
   }
 
   /** Records one answer; returns the tasks that may have become ready. */
@@ -531,17 +527,12 @@ export class ConvergeEngine {
     const batch = this.logInbox.splice(0);
     if (this.closed || batch.length === 0) return;
     const secrets = this.secrets.values();
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    this.transaction(() => {
       for (const { node, line } of batch) {
         const id = parseWireTaskId(line.taskId);
         if (id) this.appendLog(id.runId, node, id.taskId, line.level || 'info', redactSecrets(line.text, secrets));
       }
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    });
   }
 
   /** Keeps about the last logLinesPerTask lines of a task: trimmed every 50th insert, through the (run, node, task) index. */

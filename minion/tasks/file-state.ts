@@ -32,3 +32,8 @@ export async function fileState(s: FileState__Output, ctx: StateContext): Promis
   await recordUnresolvedOwner(ctx, s.path, s.owner, s.group);
   return changed(summary);
 }
+
+/** A plain root-owned 0644 file a state keeps for the next boot (modules-load.d, sysctl.d). */
+export function persistFile(ctx: StateContext, path: string, content: string): Promise<StateOutcome> {
+  return fileState({ path, content: Buffer.from(content), mode: 0o644, owner: '', group: '', secret: false }, ctx);
+}

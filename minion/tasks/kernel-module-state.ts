@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import type { KernelModuleState__Output } from '../../proto/gen/kubedos/v1/KernelModuleState.ts';
-import { fileState } from './file-state.ts';
+import { persistFile } from './file-state.ts';
 import { checkOutcome } from './fail-on-exit.ts';
 import { changed, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
@@ -8,17 +7,7 @@ import { changed, unchanged, type StateContext, type StateOutcome } from './stat
 export async function kernelModuleState(s: KernelModuleState__Output, ctx: StateContext): Promise<StateOutcome> {
   const parts: string[] = [];
   if (s.persist) {
-    const f = await fileState(
-      {
-        path: `/etc/modules-load.d/kubedos-${s.name}.conf`,
-        content: Buffer.from(`${s.name}\n`),
-        mode: 0o644,
-        owner: '',
-        group: '',
-        secret: false,
-      },
-      ctx,
-    );
+    const f = await persistFile(ctx, `/etc/modules-load.d/kubedos-${s.name}.conf`, `${s.name}\n`);
     if (f.changed) parts.push(f.summary);
   }
   if (!(await ctx.host.moduleLoaded(s.name))) {
@@ -26,9 +15,4 @@ export async function kernelModuleState(s: KernelModuleState__Output, ctx: State
     parts.push(`${ctx.dryRun ? 'would load' : 'loaded'} ${s.name}`);
   }
   return parts.length ? changed(parts.join('; ')) : unchanged(`${s.name} loaded`);
-}
-
-/** For tests: whether a module persist file exists under a root. */
-export function modulePersisted(root: string, name: string): boolean {
-  return fs.existsSync(`${root}/etc/modules-load.d/kubedos-${name}.conf`);
 }

@@ -1,5 +1,5 @@
 import type { SysctlState__Output } from '../../proto/gen/kubedos/v1/SysctlState.ts';
-import { fileState } from './file-state.ts';
+import { persistFile } from './file-state.ts';
 import { checkOutcome } from './fail-on-exit.ts';
 import { changed, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
@@ -7,17 +7,7 @@ import { changed, unchanged, type StateContext, type StateOutcome } from './stat
 export async function sysctlState(s: SysctlState__Output, ctx: StateContext): Promise<StateOutcome> {
   const parts: string[] = [];
   if (s.persist) {
-    const f = await fileState(
-      {
-        path: `/etc/sysctl.d/90-kubedos-${s.key}.conf`,
-        content: Buffer.from(`${s.key} = ${s.value}\n`),
-        mode: 0o644,
-        owner: '',
-        group: '',
-        secret: false,
-      },
-      ctx,
-    );
+    const f = await persistFile(ctx, `/etc/sysctl.d/90-kubedos-${s.key}.conf`, `${s.key} = ${s.value}\n`);
     if (f.changed) parts.push(f.summary);
   }
   const now = await ctx.host.readSysctl(s.key);

@@ -82,47 +82,28 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
       const root1 = channel.nodes.get('etcd-1')!.root;
       const pki = path.join(root1, 'etc/etcd/pki');
       const health = path.join(root1, 'etc/etcd/healthcheck');
-      const list = await lab.exec(
-        'kdc-etcd1',
-        [
-          'etcdctl',
-          '--endpoints',
-          `https://${wg3Address(t, members[0]!)}:2379`,
-          '--cacert',
-          `${pki}/ca.crt`,
-          '--cert',
-          `${health}/client.crt`,
-          '--key',
-          `${health}/client.key`,
-          'member',
-          'list',
-        ],
-        { env: { ETCDCTL_API: '3' } },
-      );
+      const etcdctl = (auth: string[]) =>
+        lab!.exec(
+          'kdc-etcd1',
+          [
+            'etcdctl',
+            '--endpoints',
+            `https://${wg3Address(t, members[0]!)}:2379`,
+            '--cacert',
+            `${pki}/ca.crt`,
+            ...auth,
+          ],
+          { env: { ETCDCTL_API: '3' }, reject: false },
+        );
+      const list = await etcdctl(['--cert', `${health}/client.crt`, '--key', `${health}/client.key`, 'member', 'list']);
+      assert.equal(list.exitCode, 0, String(list.stderr));
       for (const m of members)
         assert.match(
           String(list.stdout),
           new RegExp(`started, ${m.hostname}, https://${wg3Address(t, m).replaceAll('.', '\\.')}:2380`),
         );
       // Without a client certificate the cluster refuses the client.
-      const anon = await lab.exec(
-        'kdc-etcd1',
-        [
-          'etcdctl',
-          '--endpoints',
-          `https://${wg3Address(t, members[0]!)}:2379`,
-          '--cacert',
-          `${pki}/ca.crt`,
-          '--command-timeout',
-          '3s',
-          'member',
-          'list',
-        ],
-        {
-          env: { ETCDCTL_API: '3' },
-          reject: false,
-        },
-      );
+      const anon = await etcdctl(['--command-timeout', '3s', 'member', 'list']);
       assert.notEqual(anon.exitCode, 0);
 
       // Stop one member; the next convergence starts it again and the gate sees it healthy.
