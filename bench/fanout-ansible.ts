@@ -56,6 +56,7 @@ try {
   for (let i = 0; i < repeats; i++) {
     a.push(await ansibleOnce(dir));
     k.push((await fanout(hosts)).wallMs);
+    console.log(`  round ${i + 1}: ansible ${a[i]!.toFixed(0)} ms, kubedos ${k[i]!.toFixed(0)} ms`);
   }
   console.log(
     `${version}: ${hosts} hosts, forks 50: median ${median(a).toFixed(0)} ms (runs: ${a.map((x) => x.toFixed(0)).join(', ')})`,
