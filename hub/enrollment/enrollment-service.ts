@@ -28,8 +28,8 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
       const started = now();
       let node = '(unparsed)';
       Promise.resolve()
-        .then(() => {
-          const checked = checkEnrollRequest(deps.db, deps.topology.name, call.request, started);
+        .then(() => checkEnrollRequest(deps.db, deps.topology.name, call.request, started))
+        .then((checked) => {
           node = checked.inventory.node;
           return deps.writes.run(() => admitEnrollment(deps.db, deps.topology.planes, checked, now()));
         })
