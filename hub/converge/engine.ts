@@ -267,8 +267,7 @@ export class ConvergeEngine {
       this.afterAdvance(run, toSend, nextRetry);
     };
     // Inside flush() the results and the dispatches they enable share one transaction (one fsync).
-    if (this.db.isTransaction) step();
-    else this.transaction(step);
+    this.transaction(step);
   }
 
   /** Sends, arms the retry timer, and finishes the run if it is idle. */
@@ -400,14 +399,20 @@ export class ConvergeEngine {
     if (this.inbox.length === 1) setImmediate(() => this.flush());
   }
 
-  /** Runs fn in one transaction: all of it is recorded, or none of it. */
+  /**
+   * Runs fn in one transaction: all of it is recorded, or none of it. Inside
+   * a transaction someone else opened on the hub's connection (the store's
+   * group commit) it becomes a savepoint of that one.
+   */
   private transaction(fn: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
+    const nested = this.db.isTransaction;
+    this.db.exec(nested ? 'SAVEPOINT converge' : 'BEGIN IMMEDIATE');
     try {
       fn();
-      this.db.exec('COMMIT');
+      this.db.exec(nested ? 'RELEASE converge' : 'COMMIT');
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      this.db.exec(nested ? 'ROLLBACK TO converge' : 'ROLLBACK');
+      if (nested) this.db.exec('RELEASE converge');
       throw err;
     }
   }
