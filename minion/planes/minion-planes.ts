@@ -33,6 +33,8 @@ type StoredPlane = StoredEnrollment['planes'][number];
 interface StoredPeers {
   revision: number;
   planes: Record<string, WgPeerConfig[]>;
+  /** Where the hub wants the session: its wg1 address (see shared/planes/session-route.ts). */
+  sessionEndpoint?: string;
 }
 
 const PEERS_FILE = 'plane-peers.json';
@@ -70,13 +72,34 @@ export class MinionPlanes {
     }
     writeFileAtomic(
       path.join(this.opts.stateDir, PEERS_FILE),
-      JSON.stringify({ revision: Number(update.revision ?? 0), planes } satisfies StoredPeers, null, 2) + '\n',
+      JSON.stringify(
+        {
+          revision: Number(update.revision ?? 0),
+          planes,
+          ...(update.sessionEndpoint ? { sessionEndpoint: update.sessionEndpoint } : {}),
+        } satisfies StoredPeers,
+        null,
+        2,
+      ) + '\n',
       0o600,
     );
     for (const p of enrollment.planes) {
       const peers = planes[p.plane];
       if (peers) await this.applyPlane(enrollment, p, peers);
     }
+  }
+
+  /** The session endpoint the hub last named (its wg1 address), if any. */
+  sessionEndpoint(): string | undefined {
+    return this.loadPeers()?.sessionEndpoint;
+  }
+
+  /** Re-applies one plane from the stored enrollment and peers (the repair step when wg1 is broken). */
+  async reapply(plane: string): Promise<void> {
+    const enrollment = loadEnrollment(this.opts.stateDir);
+    const p = enrollment?.planes.find((x) => x.plane === plane);
+    if (!enrollment || !p || enrollment.role === 'master') return;
+    await this.applyPlane(enrollment, p, this.loadPeers()?.planes[plane] ?? [this.hubPeerOf(p)]);
   }
 
   async down(enrollment: StoredEnrollment): Promise<void> {
