@@ -7,6 +7,7 @@ import { parseEnvFile } from '../../hub/plan/render/etcd-env.ts';
 import { convergeStatus, formatConvergeStatus, taskLogs } from '../../hub/converge/views.ts';
 import type { TaskRow } from '../../hub/converge/task-row.ts';
 import { decodeSpec } from '../../hub/converge/spec-codec.ts';
+import { ConvergeService } from '../../hub/converge/converge-service.ts';
 import { makeSim, type Sim } from './sim-support.ts';
 
 function byId(rows: TaskRow[]): Map<string, TaskRow> {
@@ -195,6 +196,49 @@ describe('a dry run on the sim', function () {
       );
       assert.equal(sim.engine.secrets.get('join-token'), undefined, 'a dry run makes no secrets');
     } finally {
+      sim.cleanup();
+    }
+  });
+});
+
+describe('the converge service (what hubctl and kubedos up call)', function () {
+  this.timeout(60_000);
+  it('plans, converges, reports status and logs, and reruns a node', async () => {
+    const sim = await makeSim();
+    sim.engine.close(); // the service brings its own engine: one hub per database
+    const svc = new ConvergeService({
+      db: sim.db,
+      channel: sim.channel,
+      topology: sim.t,
+      hubStateDir: path.join(sim.dir, 'hub'),
+    });
+    try {
+      const view = await svc.planView();
+      assert.equal(view.nodes.find((n) => n.node === 'etcd-1')!.tasks[0]!.id, 'etcd-1/preflight');
+      const { runId, wait } = await svc.startConvergence();
+      await assert.rejects(svc.startConvergence(), /still running/);
+      assert.equal((await wait).state, 'done');
+      assert.equal(svc.status()!.runId, runId);
+      assert.equal(svc.status()!.phase, 'converged');
+      assert.equal(svc.logs('lb-1').length, 5);
+      const again = svc.rerun('w-2');
+      assert.deepEqual(
+        again.sort(),
+        sim.plan.tasks
+          .filter((x) => x.node === 'w-2')
+          .map((x) => x.id)
+          .sort(),
+      );
+      assert.throws(() => svc.rerun('no-such-node'), /no task or node "no-such-node"/);
+      const after = await svc.engine.waitForRun(runId);
+      assert.equal(after.state, 'done');
+      assert.equal(
+        sim.engine.rows(runId).filter((r) => r.node === 'w-2' && r.changed).length,
+        0,
+        'a rerun of converged work changes nothing',
+      );
+    } finally {
+      svc.close();
       sim.cleanup();
     }
   });

@@ -185,7 +185,7 @@ describe('minion task executor', function () {
     server.close();
     const down = await run([tcpProbe('t', `127.0.0.1:${port}`, { deadlineMs: 600, intervalMs: 100 })]);
     assert.equal(down.status, 'TASK_STATUS_FAILED');
-    assert.match(down.error!, /not ready after [3-9] attempt/);
+    assert.match(down.error!, /not ready after \d+ attempt/);
 
     const ca = await CertificateAuthority.ensure(path.join(root, 'ca'), 'test-ca', 'kdc');
     const pair = await ca.issue({ commonName: 'localhost', ips: ['127.0.0.1'], usage: 'server' });
