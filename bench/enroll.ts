@@ -40,8 +40,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
@@ -104,6 +104,7 @@ async function benchOnce(n: number): Promise<void> {
     );
     hub.stderr?.resume();
     const port = await waitForHubReady(hub, logFile, 120_000);
+    const idleRss = rssMiB(hub.pid!, 'VmRSS');
     const admin = new AdminConnection(path.join(dir, 'hub'));
     await admin.call((a) => a.OpenWindow, { ttlSeconds: 3600, role: 'worker', nodes: [] });
 
@@ -133,7 +134,7 @@ async function benchOnce(n: number): Promise<void> {
     );
     const wallMs = performance.now() - started;
     const status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {}, 60_000);
-    const rss = peakRssMiB(hub.pid!);
+    const rss = rssMiB(hub.pid!, 'VmHWM');
     admin.close();
     for (const c of channels) c.close();
     latencies.sort((a, b) => a - b);
@@ -143,7 +144,7 @@ async function benchOnce(n: number): Promise<void> {
         `${(latencies.length / (wallMs / 1000)).toFixed(0)} enrollments/s,`,
         `wall ${(wallMs / 1000).toFixed(2)} s,`,
         `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms,`,
-        `hub peak RSS ${rss.toFixed(0)} MiB,`,
+        `hub peak RSS ${rss.toFixed(0)} MiB (${idleRss.toFixed(0)} MiB before the burst),`,
         `enrolled per hub ${status.summary!.enrolled}/${n}, failures ${failures}${firstError ? ` (${firstError})` : ''}`,
       ].join(' '),
     );

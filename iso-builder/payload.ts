@@ -94,6 +94,7 @@ export function hubUnit(topology: Topology): string {
     `--tls-cert ${NODE_PATHS.hubDir}/tls.crt`,
     `--tls-key ${NODE_PATHS.hubDir}/tls.key`,
     `--listen 0.0.0.0:${topology.hub.port}`,
+    '--planes auto',
   ].join(' ');
   return unit('kubedos hub (enrollment, planes, convergence)', exec);
 }
@@ -159,6 +160,7 @@ export function payloadFiles(input: PayloadInput, suite: string): PayloadFile[] 
     stateDir: NODE_PATHS.minionState,
     useSmbios: true,
     root: '/',
+    planes: 'auto',
   };
   const files: PayloadFile[] = [
     { name: 'kubedos-minion', from: input.minionBinary },
