@@ -160,7 +160,8 @@ export function payloadFiles(input: PayloadInput, suite: string): PayloadFile[] 
     stateDir: NODE_PATHS.minionState,
     useSmbios: true,
     root: '/',
-    planes: 'auto',
+    // On the master the hub holds the planes; its minion must not bring up a second set.
+    planes: node.role === 'master' ? 'off' : 'auto',
   };
   const files: PayloadFile[] = [
     { name: 'kubedos-minion', from: input.minionBinary },
