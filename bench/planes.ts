@@ -92,7 +92,7 @@ try {
 } catch (err) {
   console.log(`substrate: failed: ${(err as Error).message}`);
 } finally {
-  await netnsDown(runRoot, 'kdwb');
+  await netnsDown(runRoot);
 }
 
 // 2. The planes alone.

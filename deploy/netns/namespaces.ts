@@ -77,6 +77,13 @@ export class NetnsLab {
     return new NetnsLab(stateFile, state);
   }
 
+  /** Opens a lab recorded earlier, whatever its tag (for `down`); undefined when there is none. */
+  static openRecorded(stateFile: string): NetnsLab | undefined {
+    if (!fs.existsSync(stateFile)) return undefined;
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as LabState;
+    return NetnsLab.open(stateFile, state.tag);
+  }
+
   get tag(): string {
     return this.state.tag;
   }

@@ -272,10 +272,10 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
 }
 
 /** Removes every process, namespace, veth and bridge the deployment in runRoot created. Returns how many namespaces. */
-export async function netnsDown(runRoot: string, tag = DEFAULT_NETNS_TAG): Promise<number> {
+export async function netnsDown(runRoot: string): Promise<number> {
   const run = runDir(runRoot);
-  if (!fs.existsSync(labFile(run))) return 0;
-  const lab = NetnsLab.open(labFile(run), tag);
+  const lab = NetnsLab.openRecorded(labFile(run));
+  if (!lab) return 0;
   const count = lab.namespaces.length;
   await lab.teardown();
   unlinkCurrentHub(run);

@@ -35,7 +35,7 @@ describe('netns substrate', function () {
   });
   after(async () => {
     if (dir) {
-      await netnsDown(path.join(dir, 'run'), TAG);
+      await netnsDown(path.join(dir, 'run'));
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -64,10 +64,10 @@ describe('netns substrate', function () {
     assert.equal(pids.length, t.nodes.length + 1, 'hub + one minion per node');
     assert.ok((await leftovers()).length > 0);
 
-    assert.equal(await netnsDown(runRoot, TAG), t.nodes.length);
+    assert.equal(await netnsDown(runRoot), t.nodes.length);
     assert.deepEqual(await leftovers(), []);
     for (const pid of pids)
       assert.ok(!fs.existsSync(`/proc/${pid}`) || !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runRoot));
-    assert.equal(await netnsDown(runRoot, TAG), 0, 'a second down finds nothing');
+    assert.equal(await netnsDown(runRoot), 0, 'a second down finds nothing');
   });
 });
