@@ -4,7 +4,7 @@ import type { Plan } from './model.ts';
 import { PlanBuilder } from './plan-builder.ts';
 import { containerd, darksiteRepo, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
 import type { RoleContext } from './roles/context.ts';
-import { etcdClientCerts, hubSecrets, kubeadmInit, kubeadmJoin } from './roles/control-plane.ts';
+import { etcdClientCerts, hubSecrets, kubeadmInit, kubeadmJoin, uploadCerts } from './roles/control-plane.ts';
 import { etcdHealthGate, etcdMember } from './roles/etcd.ts';
 import { apiVipGate, loadBalancer } from './roles/load-balancer.ts';
 import { grafana, nfsServer, prometheus } from './roles/platform-services.ts';
@@ -63,7 +63,8 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     secrets.joinToken,
     secrets.certificateKey,
   ]);
-  for (const cp of others) kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, apiReady]);
+  const certs = others.length ? uploadCerts(ctx, first, others, apiReady) : apiReady;
+  for (const cp of others) kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs]);
   for (const w of ctx.nodesOf('worker')) kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady]);
 
   const promReady = ctx.nodesOf('prometheus').map((n) => prometheus(ctx, n));

@@ -94,6 +94,7 @@ describe('convergence faults', function () {
       assert.deepEqual(blocked, [
         'cp-1/api-ready',
         'cp-1/kubeadm-init',
+        'cp-1/upload-certs',
         'cp-2/kubeadm-join',
         'cp-3/kubeadm-join',
         'etcd-1/etcd-healthy',
@@ -112,7 +113,7 @@ describe('convergence faults', function () {
       fs.rmSync(path.join(sim.root('etcd-2'), 'etc/etcd/pki'));
       const before = new Map([...sim.channel.nodes.values()].map((n) => [n.name, n.started.length]));
       const reset = sim.engine.rerun('etcd-2/etcd-config');
-      assert.equal(reset.length, 10);
+      assert.equal(reset.length, 11);
       const after = await sim.engine.waitForRun(first.runId);
       assert.equal(after.state, 'done');
       assert.equal(after.failed + after.blocked, 0);

@@ -85,7 +85,7 @@ describe('hub etcd PKI and role plans', function () {
     const byNode = new Set(plan.tasks.map((x) => x.node));
     for (const n of t.nodes.filter((n) => n.role !== 'master')) assert.ok(byNode.has(n.hostname));
     const text = formatPlanView(planView(plan));
-    assert.match(text, /^cp-2\n( {2}.*\n)* {2}cp-2\/kubeadm-join .*after .*cp-1\/api-ready/m);
+    assert.match(text, /^cp-2\n( {2}.*\n)* {2}cp-2\/kubeadm-join .*after .*cp-1\/upload-certs/m);
     assert.ok(text.indexOf('etcd-1/etcd-install') < text.indexOf('etcd-1/etcd-config'));
   });
 

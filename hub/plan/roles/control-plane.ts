@@ -108,3 +108,31 @@ export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: 
     },
   );
 }
+
+/**
+ * kubeadm deletes the certificates init uploaded after two hours. Before the
+ * other control planes join, cp-1 uploads them again (same certificate key)
+ * unless every control plane is already a node, so a late join still works
+ * and a converged cluster is left alone.
+ */
+export function uploadCerts(ctx: RoleContext, first: TopologyNode, others: TopologyNode[], apiReady: string): string {
+  return ctx.plan.add(
+    first.hostname,
+    'upload-certs',
+    'control-plane',
+    [
+      command('upload', ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', INIT_CONFIG], {
+        unless: [
+          'kubectl',
+          '--kubeconfig',
+          '/etc/kubernetes/admin.conf',
+          'get',
+          'node',
+          ...others.map((n) => n.hostname),
+        ],
+        timeoutMs: 120_000,
+      }),
+    ],
+    { deps: [apiReady, taskId(HUB_NODE, CERTIFICATE_KEY_SECRET)] },
+  );
+}
