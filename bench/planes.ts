@@ -15,6 +15,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { PlaneFleet } from '../deploy/netns/plane-fleet.ts';
 import { netnsDown, netnsUp, waitForPlanes } from '../deploy/netns/substrate.ts';
+import { runInNamespace } from '../shared/planes/command-runner.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../shared/topology/load.ts';
 
 async function namespaceMemory(ns: string): Promise<Record<string, number>> {
@@ -103,7 +104,10 @@ try {
   fleet = await PlaneFleet.create({ topology: t, dir: fleetDir, tag: 'kdwq' });
   await fleet.enrollAll({ firewall: true });
   const configured = Date.now() - started;
-  await waitForPlanes(t, (n) => fleet!.on(n), { timeoutMs: 120_000, signal: new AbortController().signal });
+  await waitForPlanes(t, (n) => runInNamespace(fleet!.nsOf(n)), {
+    timeoutMs: 120_000,
+    signal: new AbortController().signal,
+  });
   const ready = Date.now() - started;
   console.log(
     `planes alone: 16 namespaces + hub + 15 nodes × 3 planes + firewalls configured: ${(configured / 1000).toFixed(1)} s`,

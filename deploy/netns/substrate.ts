@@ -118,7 +118,8 @@ async function waitForHubLine(logFile: string, isRunning: () => boolean, timeout
 }
 
 /**
- * Readiness of the planes as the nodes see them: every node pings the hub on
+ * Readiness of the planes as the nodes see them (pings need only the namespace,
+ * not the node's private /run/wireguard): every node pings the hub on
  * wg1 and wg2, and every Kubernetes node pings every other on wg3.
  */
 export async function waitForPlanes(
@@ -250,7 +251,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     }
     const connectedMs = Date.now() - started;
     if (planes) {
-      await waitForPlanes(t, runOn, {
+      await waitForPlanes(t, (n) => runInNamespace(nsOf.get(n)!), {
         timeoutMs: Math.max(10_000, opts.timeoutMs - (Date.now() - started)),
         signal: opts.signal,
       });
