@@ -8,7 +8,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import type { ChildProcess } from 'node:child_process';
 import { spawnEntry, waitForHubReady } from '../deploy/local/spawn-entry.ts';
 import { hubArgs } from '../deploy/local/node-files.ts';
@@ -36,6 +35,12 @@ function x25519Public(): Buffer {
   return crypto.generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -61,7 +66,7 @@ async function benchOnce(n: number): Promise<void> {
       }),
     };
     const tls = await createHubTlsIdentity(topology.name);
-    fs.writeFileSync(path.join(dir, 'topology.yaml'), stringify(topology));
+    fs.writeFileSync(path.join(dir, 'topology.json'), JSON.stringify(topology));
     fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
     fs.writeFileSync(path.join(dir, 'tls.crt'), tls.certPem);
     fs.writeFileSync(path.join(dir, 'tls.key'), tls.keyPem, { mode: 0o600 });
@@ -92,7 +97,7 @@ async function benchOnce(n: number): Promise<void> {
       'hub/main.ts',
       hubArgs({
         stateDir: path.join(dir, 'hub'),
-        topologyFile: path.join(dir, 'topology.yaml'),
+        topologyFile: path.join(dir, 'topology.json'),
         secrets: {
           inventoryPath: path.join(dir, 'inventory.json'),
           hubCertPath: path.join(dir, 'tls.crt'),
@@ -116,6 +121,8 @@ async function benchOnce(n: number): Promise<void> {
     const latencies: number[] = [];
     let failures = 0;
     let firstError = '';
+    const hubCpuBefore = cpuSeconds(hub.pid!);
+    const ownCpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       requests.map(
@@ -133,6 +140,9 @@ async function benchOnce(n: number): Promise<void> {
       ),
     );
     const wallMs = performance.now() - started;
+    const hubCpu = cpuSeconds(hub.pid!) - hubCpuBefore;
+    const own = process.cpuUsage(ownCpuBefore);
+    const clientCpu = (own.user + own.system) / 1e6;
     const status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {}, 60_000);
     const rss = rssMiB(hub.pid!, 'VmHWM');
     admin.close();
@@ -145,6 +155,7 @@ async function benchOnce(n: number): Promise<void> {
         `wall ${(wallMs / 1000).toFixed(2)} s,`,
         `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms,`,
         `hub peak RSS ${rss.toFixed(0)} MiB (${idleRss.toFixed(0)} MiB before the burst),`,
+        `CPU during the burst: hub ${hubCpu.toFixed(1)} s, clients ${clientCpu.toFixed(1)} s,`,
         `enrolled per hub ${status.summary!.enrolled}/${n}, failures ${failures}${firstError ? ` (${firstError})` : ''}`,
       ].join(' '),
     );

@@ -5,7 +5,7 @@ import type { Plane } from '../../shared/topology/model.ts';
 import { AllocationError, allocatePlaneAddresses } from '../ipam/plane-allocation.ts';
 import type { CheckedEnrollment } from './check-enroll-request.ts';
 import { EnrollError } from './enroll-error.ts';
-import { enrollmentOf, isRevoked, spendNonce } from './enrollments.ts';
+import { anyRevoked, enrollmentOf, spendNonce } from './enrollments.ts';
 import { coveringWindow } from './windows.ts';
 import { statement } from '../state/statements.ts';
 
@@ -37,7 +37,7 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
       `no enrollment window is open for ${inventory.node} (${inventory.role}); an operator runs "hubctl enroll open"`,
     );
   }
-  if (isRevoked(db, payload.identityPublicKey) || payload.planeKeys.some((k) => isRevoked(db, k.publicKey))) {
+  if (anyRevoked(db, [payload.identityPublicKey, ...payload.planeKeys.map((k) => k.publicKey)])) {
     throw new EnrollError(
       status.PERMISSION_DENIED,
       'a key in this request was revoked; the node must generate new keys',

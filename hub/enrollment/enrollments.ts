@@ -58,8 +58,11 @@ export function pruneNonces(db: DatabaseSync, now: number): void {
   statement(db, 'DELETE FROM used_nonces WHERE expires_at < ?').run(now);
 }
 
-export function isRevoked(db: DatabaseSync, publicKey: Uint8Array): boolean {
-  return statement(db, 'SELECT 1 FROM revoked_keys WHERE public_key = ?').get(publicKey) !== undefined;
+/** Whether any of these keys was ever revoked (one query for a whole request's keys). */
+export function anyRevoked(db: DatabaseSync, keys: Uint8Array[]): boolean {
+  if (keys.length === 0) return false;
+  const sql = `SELECT 1 FROM revoked_keys WHERE public_key IN (${keys.map(() => '?').join(', ')}) LIMIT 1`;
+  return statement(db, sql).get(...keys) !== undefined;
 }
 
 /**

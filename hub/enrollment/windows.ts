@@ -109,12 +109,16 @@ export function listWindows(db: DatabaseSync, now: number, includeClosed: boolea
   return (statement(db, 'SELECT * FROM windows ORDER BY opened_at').all() as unknown as WindowRow[]).map(fromRow);
 }
 
+/** The open window admitting this node, if any. Read-only: it runs once per enrollment. */
 export function coveringWindow(
   db: DatabaseSync,
   node: Pick<InventoryNode, 'node' | 'role'>,
   now: number,
 ): EnrollmentWindow | undefined {
-  return openWindows(db, now).find((w) => windowCovers(w, node));
+  const rows = statement(db, 'SELECT * FROM windows WHERE closed_at IS NULL AND expires_at > ? ORDER BY opened_at').all(
+    now,
+  ) as unknown as WindowRow[];
+  return rows.map(fromRow).find((w) => windowCovers(w, node));
 }
 
 const PENDING_SQL = `
