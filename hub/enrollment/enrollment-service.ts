@@ -29,14 +29,15 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
       let node = '(unparsed)';
       Promise.resolve()
         .then(() => checkEnrollRequest(deps.db, deps.topology.name, call.request, started))
-        .then((checked) => {
+        .then(async (checked) => {
           node = checked.inventory.node;
-          return deps.writes.run(() => admitEnrollment(deps.db, deps.topology.planes, checked, now()));
+          await deps.writes.run(() => admitEnrollment(deps.db, deps.topology.planes, checked, now()));
+          return checked.inventory;
         })
         .then((admitted) => {
           const grant = buildGrant(deps.db, deps.topology, deps.hubKeys, admitted, deps.heartbeatIntervalMs);
-          deps.log.info('node enrolled', { node: admitted, peer: call.getPeer() });
-          deps.onEnrolled?.(admitted);
+          deps.log.info('node enrolled', { node: admitted.node, peer: call.getPeer() });
+          deps.onEnrolled?.(admitted.node);
           callback(null, grant);
         })
         .catch((err: unknown) => {

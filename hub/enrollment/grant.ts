@@ -4,7 +4,7 @@ import type { WireguardKeyPair } from '../../shared/keys/wireguard.ts';
 import { hubPlaneAddress } from '../../shared/planes/addressing.ts';
 import type { PlaneName, Topology } from '../../shared/topology/model.ts';
 import { allocationsOf } from '../ipam/plane-allocation.ts';
-import { inventoryNode } from '../state/inventory.ts';
+import type { InventoryNode } from '../state/inventory.ts';
 import { enrollmentOf } from './enrollments.ts';
 
 /** What an enrolled node is told: its addresses, the hub's plane keys and endpoints. Public data only. */
@@ -12,12 +12,12 @@ export function buildGrant(
   db: DatabaseSync,
   topology: Topology,
   hubKeys: Record<PlaneName, WireguardKeyPair>,
-  node: string,
+  inventory: Pick<InventoryNode, 'node' | 'role'>,
   heartbeatIntervalMs: number,
 ): EnrollResponse {
+  const node = inventory.node;
   const enrollment = enrollmentOf(db, node);
-  const inventory = inventoryNode(db, node);
-  if (!enrollment || !inventory) throw new Error(`${node} is not enrolled`);
+  if (!enrollment) throw new Error(`${node} is not enrolled`);
   const addresses = allocationsOf(db, node);
   const master = topology.nodes.find((n) => n.role === 'master')!;
   return {

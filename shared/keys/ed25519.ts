@@ -56,18 +56,3 @@ export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Ui
     return false;
   }
 }
-
-/**
- * verify() on libuv's thread pool, so a hub checking thousands of
- * enrollments keeps its event loop free for the network and the database.
- */
-export function verifyAsync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  if (publicKey.length !== 32 || signature.length !== 64) return Promise.resolve(false);
-  let key: crypto.KeyObject;
-  try {
-    key = publicKeyObject(publicKey);
-  } catch {
-    return Promise.resolve(false);
-  }
-  return new Promise((resolve) => crypto.verify(null, message, key, signature, (err, ok) => resolve(!err && ok)));
-}
