@@ -52,8 +52,7 @@ try {
         };
       },
     });
-    for (const n of t.nodes.filter((n) => n.role !== 'master'))
-      channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
+    for (const n of t.nodes) channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
     const db = openConvergeDb(path.join(dir, `state-${i}.db`));
     const engine = new ConvergeEngine(db, channel);
     const cpu0 = process.cpuUsage();

@@ -8,6 +8,7 @@ import { etcdClientCerts, hubSecrets, kubeadmInit, kubeadmJoin, uploadCerts } fr
 import { etcdHealthGate, etcdMember } from './roles/etcd.ts';
 import { apiVipGate, loadBalancer } from './roles/load-balancer.ts';
 import { grafana, nfsServer, prometheus } from './roles/platform-services.ts';
+import { minionNodes } from './render/prometheus.ts';
 
 const DEFAULTS: Required<PlanOptions> = {
   darksiteUrl: 'http://10.10.0.10:8080/darksite',
@@ -37,7 +38,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   };
   const pre = new Map<string, string>();
   for (const node of t.nodes.filter(isKubernetesNode)) pre.set(node.hostname, preflight(ctx, node));
-  for (const node of t.nodes.filter((n) => n.role !== 'master')) nodeExporter(ctx, node);
+  for (const node of minionNodes(t)) nodeExporter(ctx, node);
 
   const etcdServices = ctx.nodesOf('etcd').map((n) => etcdMember(ctx, n, pre.get(n.hostname)!));
   const etcdHealthy = etcdHealthGate(ctx, etcdServices);

@@ -30,8 +30,7 @@ export async function makeSim(opts: { channel?: LocalChannelOptions; engine?: En
   const plan = buildPlan(t, await ensurePlanMaterial(path.join(dir, 'hub'), t));
   const db = openConvergeDb(path.join(dir, 'hub', 'state.db'));
   const channel = new LocalChannel(opts.channel);
-  for (const n of t.nodes.filter((n) => n.role !== 'master'))
-    channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
+  for (const n of t.nodes) channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
   const engine = new ConvergeEngine(db, channel, { backoffMs: () => 20, ...opts.engine });
   const root = (node: string) => channel.nodes.get(node)!.root;
   return {

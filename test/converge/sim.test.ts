@@ -35,7 +35,7 @@ describe('convergence of the 16-node platform on the sim', function () {
   it('runs every task of every node and reports the platform converged', () => {
     assert.equal(rows.size, sim.plan.tasks.length);
     const nodes = new Set([...rows.values()].map((r) => r.node));
-    for (const n of sim.t.nodes.filter((n) => n.role !== 'master')) assert.ok(nodes.has(n.hostname), n.hostname);
+    for (const n of sim.t.nodes) assert.ok(nodes.has(n.hostname), n.hostname);
     const status = convergeStatus(sim.db)!;
     assert.equal(status.phase, 'converged');
     assert.equal(status.counts.done, status.counts.total);
@@ -129,7 +129,8 @@ describe('convergence of the 16-node platform on the sim', function () {
       targets: string[];
       labels: { node: string };
     }>;
-    assert.equal(targets.length, 15);
+    assert.equal(targets.length, 16);
+    assert.deepEqual(targets.find((g) => g.labels.node === 'master')!.targets, ['10.79.0.1:9100']);
     assert.deepEqual(targets.find((g) => g.labels.node === 'w-2')!.targets, ['10.79.0.42:9100']);
     assert.match(sim.read('w-2', 'etc/default/prometheus-node-exporter'), /--web.listen-address=10\.79\.0\.42:9100/);
     assert.match(

@@ -11,9 +11,9 @@ export function wg2Address(t: Topology, node: TopologyNode): string {
   return a.address;
 }
 
-/** Nodes that run a minion (every node but the master, which hosts the hub). */
+/** Every node runs a minion, the master (beside the hub) included, so every node runs an exporter. */
 export function minionNodes(t: Topology): TopologyNode[] {
-  return t.nodes.filter((n) => n.role !== 'master');
+  return t.nodes;
 }
 
 /** /etc/default/prometheus-node-exporter: the exporter listens on wg2 only, never on the LAN. */
