@@ -181,7 +181,7 @@ export class NetnsLab {
   async teardown(): Promise<void> {
     await Promise.all(this.state.processes.map((p) => stopIfSame(p)));
     this.record((s) => (s.processes = []));
-    for (const ns of [...this.state.namespaces]) await this.removeNamespace(ns.name);
+    await Promise.all(this.state.namespaces.map((ns) => this.removeNamespace(ns.name)));
     for (const br of [...this.state.bridges]) {
       await execa('ip', ['link', 'del', br], { reject: false });
       this.record((s) => (s.bridges = s.bridges.filter((b) => b !== br)));
