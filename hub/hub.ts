@@ -27,6 +27,7 @@ import { CORE_MIGRATIONS } from './state/migrations.ts';
 import { ConvergeService } from './converge/converge-service.ts';
 import { CONVERGE_MIGRATIONS } from './converge/schema.ts';
 import { SessionChannel } from './sessions/session-channel.ts';
+import { SignatureVerifier } from './enrollment/signature-verifier.ts';
 import { HubPlanes } from './planes/hub-planes.ts';
 import { PlaneSync } from './planes/plane-sync.ts';
 import type { BringUpMode } from '../shared/planes/bring-up.ts';
@@ -74,6 +75,7 @@ export class Hub {
   });
   #timers: NodeJS.Timeout[] = [];
   #planeSync: PlaneSync | undefined;
+  readonly #verifier = new SignatureVerifier();
   #port = 0;
   readonly #opts: HubOptions;
 
@@ -99,6 +101,7 @@ export class Hub {
       enrollmentService({
         db: this.db,
         writes: this.writes,
+        verifier: this.#verifier,
         topology: opts.topology,
         hubKeys: this.hubKeys,
         heartbeatIntervalMs: this.heartbeatIntervalMs,
@@ -186,6 +189,7 @@ export class Hub {
     for (const t of this.#timers) clearInterval(t);
     this.converge.close();
     this.#planeSync?.stop();
+    await this.#verifier.close();
     await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer)]);
     this.db.close();
   }

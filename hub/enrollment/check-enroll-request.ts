@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { EnrollPayload__Output } from '../../proto/gen/kubedos/v1/EnrollPayload.ts';
 import type { EnrollRequest__Output } from '../../proto/gen/kubedos/v1/EnrollRequest.ts';
 import { MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
-import { verify } from '../../shared/keys/ed25519.ts';
+import type { SignatureVerifier } from './signature-verifier.ts';
 import { decodeEnrollPayload } from '../../shared/proto/contract.ts';
 import { PLANE_NAMES } from '../../shared/topology/model.ts';
 import { inventoryNode, type InventoryNode } from '../state/inventory.ts';
@@ -20,12 +20,13 @@ export interface CheckedEnrollment {
  * joins a group commit, so the expensive part (signature checks) happens
  * outside the write transaction.
  */
-export function checkEnrollRequest(
+export async function checkEnrollRequest(
   db: DatabaseSync,
+  verifier: SignatureVerifier,
   deployment: string,
   request: EnrollRequest__Output,
   now: number,
-): CheckedEnrollment {
+): Promise<CheckedEnrollment> {
   let payload: EnrollPayload__Output;
   try {
     payload = decodeEnrollPayload(request.payload);
@@ -59,13 +60,17 @@ export function checkEnrollRequest(
       `unknown node "${payload.node}": not in this deployment's inventory`,
     );
   }
-  if (!verify(inventory.credentialPublicKey, request.payload, request.credentialSignature)) {
+  const [credentialOk, identityOk] = await Promise.all([
+    verifier.verify([inventory.credentialPublicKey, request.payload, request.credentialSignature]),
+    verifier.verify([payload.identityPublicKey, request.payload, request.identitySignature]),
+  ]);
+  if (!credentialOk) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
       `enrollment credential rejected for ${payload.node}: the request was altered, or the credential belongs to another node`,
     );
   }
-  if (!verify(payload.identityPublicKey, request.payload, request.identitySignature)) {
+  if (!identityOk) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
       'identity signature invalid: the node must sign with the key it enrolls',

@@ -9,10 +9,12 @@ import { admitEnrollment } from './admit-enrollment.ts';
 import { checkEnrollRequest } from './check-enroll-request.ts';
 import { EnrollError } from './enroll-error.ts';
 import { buildGrant } from './grant.ts';
+import type { SignatureVerifier } from './signature-verifier.ts';
 
 export interface EnrollmentServiceDeps {
   db: DatabaseSync;
   writes: GroupCommit;
+  verifier: SignatureVerifier;
   topology: Topology;
   hubKeys: Record<PlaneName, WireguardKeyPair>;
   heartbeatIntervalMs: number;
@@ -28,7 +30,7 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
       const started = now();
       let node = '(unparsed)';
       Promise.resolve()
-        .then(() => checkEnrollRequest(deps.db, deps.topology.name, call.request, started))
+        .then(() => checkEnrollRequest(deps.db, deps.verifier, deps.topology.name, call.request, started))
         .then(async (checked) => {
           node = checked.inventory.node;
           await deps.writes.run(() => admitEnrollment(deps.db, deps.topology.planes, checked, now()));

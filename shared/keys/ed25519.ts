@@ -13,7 +13,9 @@ export interface SigningKeyPair {
   seed: Uint8Array; // 32-byte private seed
 }
 
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/** DER prefix that makes a raw 32-byte Ed25519 public key an SPKI structure. */
+export const ED25519_SPKI_PREFIX_HEX = '302a300506032b6570032100';
+const SPKI_PREFIX = Buffer.from(ED25519_SPKI_PREFIX_HEX, 'hex');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 export function generateSigningKeyPair(): SigningKeyPair {
