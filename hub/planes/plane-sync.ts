@@ -28,6 +28,7 @@ export class PlaneSync {
   private readonly sent = new Map<string, string>();
   private revision = Date.now();
   private queue: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | undefined;
   private readonly onConnected = (node: string) => {
     this.sent.delete(node); // a new session has not heard anything yet
     void this.reconcile();
@@ -55,7 +56,13 @@ export class PlaneSync {
 
   /** Makes the hub's peers match the enrolled set, then tells every connected node what changed for it. */
   reconcile(): Promise<void> {
-    const run = this.queue.then(() => this.reconcileNow());
+    // Events arriving while a reconcile waits to start are covered by it: it reads the state when it runs.
+    if (this.waiting) return this.waiting;
+    const run = this.queue.then(() => {
+      this.waiting = undefined;
+      return this.reconcileNow();
+    });
+    this.waiting = run;
     this.queue = run.catch((err: unknown) => this.deps.log.error('plane reconcile failed', { error: String(err) }));
     return run;
   }

@@ -47,6 +47,8 @@ export class MinionPlanes {
   private readonly opts: MinionPlanesOptions;
   private readonly run: CommandRunner;
   private bringUp: PlaneBringUp | undefined;
+  /** The config text each plane was last brought up with by this process. */
+  private readonly applied = new Map<string, string>();
 
   constructor(opts: MinionPlanesOptions) {
     this.opts = opts;
@@ -99,6 +101,7 @@ export class MinionPlanes {
     const enrollment = loadEnrollment(this.opts.stateDir);
     const p = enrollment?.planes.find((x) => x.plane === plane);
     if (!enrollment || !p || enrollment.role === 'master') return;
+    this.applied.delete(plane);
     await this.applyPlane(enrollment, p, this.loadPeers()?.planes[plane] ?? [this.hubPeerOf(p)]);
   }
 
@@ -115,10 +118,14 @@ export class MinionPlanes {
       listenPort: p.listenPort,
       peers,
     });
+    // An update that leaves this plane as this process last brought it up changes nothing.
+    if (this.applied.get(p.plane) === text) return;
+    this.applied.delete(p.plane);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileAtomic(file, text, 0o600);
     try {
       await (await this.strategy()).up(p.plane, file);
+      this.applied.set(p.plane, text);
     } catch (err) {
       throw new Error(`${enrollment.node}: bringing up ${p.plane} failed: ${(err as Error).message}`, { cause: err });
     }
