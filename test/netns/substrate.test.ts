@@ -14,6 +14,7 @@ import { pingFrom, wgStatus } from '../../deploy/netns/plane-probes.ts';
 import { netnsDown, netnsUp, type NetnsDeployment } from '../../deploy/netns/substrate.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { requireSystem } from '../support/requirements.ts';
+import { until } from '../support/until.ts';
 
 const TAG = 'kdws';
 
@@ -23,16 +24,6 @@ async function leftovers(): Promise<string[]> {
     .split('\n')
     .filter((l) => new RegExp(`^\\d+: ${TAG}`).test(l));
   return [...ns, ...links];
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('netns substrate', function () {
@@ -91,10 +82,14 @@ describe('netns substrate', function () {
     } finally {
       admin.close();
     }
-    const after = await until('w-1 to learn the new w-2 key', async () => {
-      const p = await wg3Key('w-1', 'w-2');
-      return p && p.publicKey !== before.publicKey ? p : undefined;
-    });
+    const after = await until(
+      'w-1 to learn the new w-2 key',
+      async () => {
+        const p = await wg3Key('w-1', 'w-2');
+        return p && p.publicKey !== before.publicKey ? p : undefined;
+      },
+      60_000,
+    );
     assert.ok(!(await wgStatus(d.runOn('w-1'), 'wg3'))!.peers.some((p) => p.publicKey === before.publicKey));
     assert.equal(await pingFrom(d.runOn('w-1'), '10.80.0.42'), true);
     const live = (await wgStatus(d.runOn('w-1'), 'wg3'))!.peers.find((p) => p.publicKey === after.publicKey)!;
