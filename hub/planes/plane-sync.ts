@@ -12,6 +12,7 @@ import { configUpdateFor, endpointOf, topologyNode } from '../../shared/planes/p
 import type { Topology } from '../../shared/topology/model.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import { readEnrolledNodes } from './enrolled-nodes.ts';
+import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
 import type { HubPlanes } from './hub-planes.ts';
 
 export interface PlaneSyncDeps {
@@ -88,7 +89,11 @@ export class PlaneSync {
     }
     for (const s of registry.all()) {
       if (!wanted.has(s.node)) continue;
-      const update = configUpdateFor(t, enrolled, s.node, planes.publicKeys, 0);
+      const update = {
+        ...configUpdateFor(t, enrolled, s.node, planes.publicKeys, 0),
+        // The master's firewall is the hub's business (it holds the planes); every other node gets its role's.
+        firewallRuleset: topologyNode(t, s.node).role === 'master' ? '' : renderRuleset(t, s.node),
+      };
       const fingerprint = JSON.stringify(update, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
       if (this.sent.get(s.node) === fingerprint) continue;
       update.revision = ++this.revision;

@@ -1,4 +1,5 @@
 import type { AgentHandlers } from '../agent.ts';
+import { applyFirewall } from './apply-firewall.ts';
 import { MinionPlanes, type MinionPlanesOptions } from './minion-planes.ts';
 
 /**
@@ -10,6 +11,17 @@ export function planeHandlers(opts: MinionPlanesOptions): Required<Pick<AgentHan
   const planes = new MinionPlanes(opts);
   return {
     onEnrolled: (enrollment) => planes.applyEnrollment(enrollment),
-    onConfig: (update) => planes.applyPeerUpdate(update),
+    onConfig: async (update) => {
+      await planes.applyPeerUpdate(update);
+      // Peers first: the ruleset admits WireGuard and plane traffic, so the planes never wait on it.
+      if (update.firewallRuleset) {
+        await applyFirewall({
+          root: opts.root,
+          ruleset: update.firewallRuleset,
+          ...(opts.run ? { run: opts.run } : {}),
+          persist: opts.mode === 'wg-quick',
+        });
+      }
+    },
   };
 }

@@ -62,11 +62,8 @@ describe('netns substrate', function () {
     assert.equal(d.lab.processes.length, t.nodes.length + 1, 'hub + one minion per node');
   });
 
-  it('with planes wired: real planes, and hubctl replace swaps a node’s keys across the mesh', async function () {
-    if (d.planesReadyMs === undefined) {
-      console.log('      skipped: hub/minion have no --planes option yet (see docs/planes.md, Wiring)');
-      this.skip();
-    }
+  it('real planes and firewalls; hubctl replace swaps a node’s keys across the mesh', async function () {
+    assert.notEqual(d.planesReadyMs, undefined, 'the hub and minion take --planes, so the planes must be up');
     const wg3Key = async (node: string, of: string) => {
       const hubView = (await wgStatus(d.runOn('master'), 'wg3'))!.peers;
       const ip = t.nodes.find((n) => n.hostname === of)!.ip;
@@ -75,6 +72,13 @@ describe('netns substrate', function () {
     };
     const before = await wg3Key('w-1', 'w-2');
     assert.ok(before && before.latestHandshake > 0, 'w-1 has a live wg3 session with w-2');
+    // The hub pushed w-1 its role's firewall with the peers, and the minion applied it in its namespace.
+    const ruleset = await until('w-1 to apply its firewall', async () => {
+      const r = await d.runOn('w-1')(['nft', 'list', 'table', 'inet', 'kubedos'], { reject: false });
+      return r.exitCode === 0 ? r.stdout : undefined;
+    });
+    assert.match(ruleset, /policy drop/);
+    assert.match(ruleset, /iifname "wg1" tcp dport 22 accept/);
     const admin = new AdminConnection(d.run.hubDir);
     try {
       await admin.call((a) => a.ReplaceNode, { node: 'w-2' });

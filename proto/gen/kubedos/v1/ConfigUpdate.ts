@@ -7,10 +7,12 @@ export interface ConfigUpdate {
   'revision'?: (number | string | Long);
   'planes'?: (_kubedos_v1_PlanePeers)[];
   'sessionEndpoint'?: (string);
+  'firewallRuleset'?: (string);
 }
 
 export interface ConfigUpdate__Output {
   'revision': (number);
   'planes': (_kubedos_v1_PlanePeers__Output)[];
   'sessionEndpoint': (string);
+  'firewallRuleset': (string);
 }
