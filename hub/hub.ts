@@ -22,7 +22,9 @@ import { loadOrCreateHubPlaneKeys } from './hub-plane-keys.ts';
 import { agentService } from './sessions/agent-service.ts';
 import { SessionRegistry } from './sessions/registry.ts';
 import { GroupCommit } from './state/group-commit.ts';
-import { importInventory } from './state/inventory.ts';
+import { importInventory, inventoryNode } from './state/inventory.ts';
+import { isIpv4, networkContains, parseIpv4Network } from '../shared/net/ipv4.ts';
+import { hubAcceptsLanSession } from '../shared/planes/session-route.ts';
 import { CORE_MIGRATIONS } from './state/migrations.ts';
 import { ConvergeService } from './converge/converge-service.ts';
 import { CONVERGE_MIGRATIONS } from './converge/schema.ts';
@@ -75,6 +77,7 @@ export class Hub {
   });
   #timers: NodeJS.Timeout[] = [];
   #planeSync: PlaneSync | undefined;
+  #hubPlanes: HubPlanes | undefined;
   readonly #verifier = new SignatureVerifier();
   #port = 0;
   readonly #opts: HubOptions;
@@ -117,6 +120,7 @@ export class Hub {
         registry: this.registry,
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         log: log.child('session'),
+        ...(opts.planes ? { sessionAllowedFrom: (node, peer) => this.#sessionAllowedFrom(node, peer) } : {}),
       }),
     );
     this.#adminServer.addService(
@@ -150,6 +154,7 @@ export class Hub {
         hubKeys: this.hubKeys,
         ...(mode === 'auto' ? {} : { mode }),
       });
+      this.#hubPlanes = planes;
       this.#planeSync = new PlaneSync({
         db: this.db,
         topology: this.#opts.topology,
@@ -172,6 +177,14 @@ export class Hub {
     this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
     this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
     this.#opts.log.info('hub serving', { listen: this.#opts.listen, port: this.#port, admin: this.adminSocket });
+  }
+
+  /** The management-plane rule, hub side: over wg1 always; over the LAN only while the node's wg1 is down. */
+  async #sessionAllowedFrom(node: string, peerAddress: string): Promise<boolean> {
+    const wg1 = this.#opts.topology.planes.find((p) => p.name === 'wg1')!;
+    if (isIpv4(peerAddress) && networkContains(parseIpv4Network(wg1.cidr), peerAddress)) return true;
+    if (inventoryNode(this.db, node)?.role === 'master') return true; // the master's own minion has no planes
+    return hubAcceptsLanSession(true, await this.#hubPlanes?.handshakeAge(node, 'wg1'));
   }
 
   #persistHeartbeats(): void {

@@ -32,7 +32,21 @@ export interface AgentHandlers {
   onEnrolled?(enrollment: StoredEnrollment, keys: NodeKeys): Promise<void>;
   onTask?(task: Task__Output, signal: AbortSignal, log: (line: LogLine) => void): Promise<TaskResult>;
   onConfig?(update: ConfigUpdate__Output): Promise<void>;
+  /** Where the next session goes (default: the hub address in the config, over the LAN). */
+  sessionRoute?(): Promise<SessionRoute>;
+  /** After each session: which way it went and whether the hub welcomed it. */
+  sessionEnded?(route: SessionRoute, welcomed: boolean): void;
+  /** Polled while a session runs over the LAN: true ends it, so the next one takes the management plane. */
+  shouldLeaveLan?(): Promise<boolean>;
 }
+
+export interface SessionRoute {
+  endpoint: string;
+  via: 'lan' | 'wg1';
+}
+
+/** How often a session on the LAN checks whether it can move to wg1. */
+const MOVE_CHECK_MS = 5_000;
 
 export type AgentPhase = 'starting' | 'waiting-for-window' | 'enrolling' | 'connecting' | 'connected' | 'stopped';
 
@@ -64,7 +78,13 @@ export class Agent {
     const { credentials, options } = hubChannel(this.#config.hubCertPem);
     const v1 = contract();
     const enrollClient = new v1.Enrollment(this.#config.hub, credentials, options);
-    const agentClient = new v1.Agent(this.#config.hub, credentials, options);
+    // One client per endpoint the session has used (the LAN address, the hub's wg1 address).
+    const agentClients = new Map<string, AgentClient>();
+    const agentClient = (endpoint: string) => {
+      let c = agentClients.get(endpoint);
+      if (!c) agentClients.set(endpoint, (c = new v1.Agent(endpoint, credentials, options)));
+      return c;
+    };
     try {
       while (!signal.aborted) {
         const keys = loadOrCreateNodeKeys(this.#config.stateDir);
@@ -81,7 +101,7 @@ export class Agent {
     } finally {
       this.phase = 'stopped';
       enrollClient.close();
-      agentClient.close();
+      for (const c of agentClients.values()) c.close();
     }
   }
 
@@ -128,7 +148,7 @@ export class Agent {
 
   /** Resolves when the agent stops, or with 'replaced' when the hub refuses this node's keys. */
   async #holdSession(
-    client: AgentClient,
+    clientFor: (endpoint: string) => AgentClient,
     keys: NodeKeys,
     enrollment: StoredEnrollment,
     signal: AbortSignal,
@@ -137,8 +157,23 @@ export class Agent {
     const hardware = await this.#hardware();
     while (!signal.aborted) {
       this.phase = 'connecting';
-      const outcome = await this.#oneSession(client, keys, enrollment, hardware, signal, () => backoff.reset());
+      const route: SessionRoute = (await this.#handlers.sessionRoute?.()) ?? { endpoint: this.#config.hub, via: 'lan' };
+      let welcomed = false;
+      const outcome = await this.#oneSession(
+        clientFor(route.endpoint),
+        route,
+        keys,
+        enrollment,
+        hardware,
+        signal,
+        () => {
+          welcomed = true;
+          backoff.reset();
+        },
+      );
+      this.#handlers.sessionEnded?.(route, welcomed);
       if (outcome === 'replaced') return 'replaced';
+      if (outcome === 'moving') continue;
       if (signal.aborted) break;
       await delay(backoff.next(), signal);
     }
@@ -147,12 +182,13 @@ export class Agent {
 
   #oneSession(
     client: AgentClient,
+    route: SessionRoute,
     keys: NodeKeys,
     enrollment: StoredEnrollment,
     hardware: HardwareIdentity,
     signal: AbortSignal,
     onWelcome: () => void,
-  ): Promise<'ended' | 'replaced'> {
+  ): Promise<'ended' | 'replaced' | 'moving'> {
     return new Promise((resolve) => {
       const metadata = new grpc.Metadata();
       for (const [k, v] of Object.entries(signCall(keys.identity.seed, SESSION_METHOD, enrollment.node))) {
@@ -161,15 +197,20 @@ export class Agent {
       const call: ClientDuplexStream<MinionMessage, HubMessage__Output> = client.Session(metadata);
       const running = new Map<string, AbortController>();
       let heartbeat: NodeJS.Timeout | undefined;
+      let moveCheck: NodeJS.Timeout | undefined;
+      let moving = false;
       let seq = 0;
       let settled = false;
-      const finish = (outcome: 'ended' | 'replaced') => {
+      const finish = (outcome: 'ended' | 'replaced' | 'moving') => {
         if (settled) return;
         settled = true;
         clearInterval(heartbeat);
+        clearInterval(moveCheck);
         signal.removeEventListener('abort', onAbort);
         for (const c of running.values()) c.abort();
-        if (this.phase === 'connected') this.#log.warn('session with the hub ended; reconnecting');
+        if (this.phase === 'connected' && outcome !== 'moving') {
+          this.#log.warn('session with the hub ended; reconnecting');
+        }
         resolve(outcome);
       };
       const onAbort = () => {
@@ -182,7 +223,18 @@ export class Agent {
         if (msg.welcome) {
           this.phase = 'connected';
           onWelcome();
-          this.#log.info('session open', { node: enrollment.node, hub: this.#config.hub });
+          this.#log.info('session open', { node: enrollment.node, hub: route.endpoint, via: route.via });
+          const leaveLan = this.#handlers.shouldLeaveLan;
+          if (route.via === 'lan' && leaveLan) {
+            moveCheck = setInterval(() => {
+              void leaveLan().then((move) => {
+                if (!move || settled) return;
+                this.#log.info('management plane is up: moving the session to wg1');
+                moving = true;
+                call.cancel();
+              });
+            }, MOVE_CHECK_MS);
+          }
           void gatherFacts(hardware).then((facts) =>
             call.write({ hello: { facts, minionVersion: MINION_VERSION, unfinishedTaskIds: [] } }),
           );
@@ -201,6 +253,10 @@ export class Agent {
         }
       });
       call.on('error', (err: grpc.ServiceError) => {
+        if (moving) {
+          finish('moving');
+          return;
+        }
         if (err.code === grpc.status.UNAUTHENTICATED && /enroll again|not enrolled|replaced/.test(err.details ?? '')) {
           finish('replaced');
           return;

@@ -1,4 +1,5 @@
 import type { MinionConfigFile } from '../shared/identity/files.ts';
+import type { Logger } from '../shared/log.ts';
 import type { AgentHandlers } from './agent.ts';
 import { planeHandlers } from './planes/agent-handlers.ts';
 import { executeTask } from './tasks/execute-task.ts';
@@ -8,7 +9,7 @@ import { executeTask } from './tasks/execute-task.ts';
  * always; planes only when the config asks (a real node's ISO config says
  * "auto"), so a minion started on a shared machine never creates interfaces there.
  */
-export function minionHandlers(config: MinionConfigFile): AgentHandlers {
+export function minionHandlers(config: MinionConfigFile, log: Logger): AgentHandlers {
   const root = config.root ?? '/';
   const planes =
     config.planes === undefined || config.planes === 'off'
@@ -16,6 +17,8 @@ export function minionHandlers(config: MinionConfigFile): AgentHandlers {
       : planeHandlers({
           root,
           stateDir: config.stateDir,
+          lanEndpoint: config.hub,
+          log,
           ...(config.planes === 'wg-quick' || config.planes === 'wireguard-go' ? { mode: config.planes } : {}),
         });
   return {

@@ -31,6 +31,6 @@ runMain('kubedos-minion', async () => {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   log.info('starting', { hub: config.hub, stateDir: config.stateDir });
-  await new Agent(config, identity, log, minionHandlers(config)).run(controller.signal);
+  await new Agent(config, identity, log, minionHandlers(config, log)).run(controller.signal);
   log.info('stopped');
 });

@@ -111,7 +111,7 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
       const node = req.node ?? '';
       if (!inventoryNode(db, node)) throw new UserError(`unknown node "${node}"`);
       const result = await writes.run(() => revokeNode(db, node, now()));
-      deps.registry.drop(node);
+      await deps.registry.drop(node);
       deps.onReplaced?.(node);
       deps.log.info('node replaced: keys revoked', { node, generation: result.generation });
       return {

@@ -8,6 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseWgDump } from '../../shared/planes/wg-show.ts';
+import { handshakeAge } from '../../shared/planes/session-route.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { renderHubForward } from '../../shared/firewall/render-hub-forward.ts';
 import { toBase64, type WireguardKeyPair } from '../../shared/keys/wireguard.ts';
@@ -117,6 +119,16 @@ export class HubPlanes {
         if (p && this.started) await this.run(['wg', 'set', plane, 'peer', p.publicKey, 'remove']);
       }
     });
+  }
+
+  /** Seconds since this node last completed a handshake with the hub on a plane; undefined if never (or not up). */
+  async handshakeAge(node: string, plane: PlaneName, nowMs = Date.now()): Promise<number | undefined> {
+    const key = this.book[node]?.[plane]?.publicKey;
+    if (!key || !this.started) return undefined;
+    const r = await this.run(['wg', 'show', plane, 'dump'], { reject: false });
+    if (r.exitCode !== 0) return undefined;
+    const peer = parseWgDump(r.stdout).peers.find((p) => p.publicKey === key);
+    return peer ? handshakeAge(peer.latestHandshake, nowMs) : undefined;
   }
 
   async stop(): Promise<void> {

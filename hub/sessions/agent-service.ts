@@ -11,12 +11,29 @@ import { statement } from '../state/statements.ts';
 
 export const SESSION_METHOD = '/kubedos.v1.Agent/Session';
 
+/** A session that must use another path (wg1) to this hub. */
+class WrongListener extends Error {}
+
+/** "10.10.0.41:51234" or "[::ffff:10.10.0.41]:51234" → "10.10.0.41". */
+function peerIp(peer: string): string {
+  return peer
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:/, '');
+}
+
 export interface AgentServiceDeps {
   db: DatabaseSync;
   writes: GroupCommit;
   registry: SessionRegistry;
   heartbeatIntervalMs: number;
   log: Logger;
+  /**
+   * Whether a session that did not come over wg1 may stay on this listener
+   * (the management-plane rule, shared/planes/session-route.ts); absent
+   * where nodes have no planes (sim), and then every session is accepted.
+   */
+  sessionAllowedFrom?: (node: string, peerAddress: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -31,10 +48,11 @@ export function agentService(deps: AgentServiceDeps): AgentHandlers {
     Session: (call: SessionCall) => {
       void admit(deps, call, now).catch((err: unknown) => {
         const refused = err instanceof CallRefused;
-        if (!refused) deps.log.error('session failed', { error: String(err) });
+        const elsewhere = err instanceof WrongListener;
+        if (!refused && !elsewhere) deps.log.error('session failed', { error: String(err) });
         const e: Partial<ServiceError> = {
-          code: refused ? status.UNAUTHENTICATED : status.INTERNAL,
-          details: refused ? (err as Error).message : 'internal error',
+          code: elsewhere ? status.FAILED_PRECONDITION : refused ? status.UNAUTHENTICATED : status.INTERNAL,
+          details: refused || elsewhere ? (err as Error).message : 'internal error',
         };
         call.emit('error', e);
       });
@@ -51,6 +69,10 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
   if (!enrollmentOf(db, verified.node))
     throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`);
   const node = verified.node;
+  const peerAddress = peerIp(call.getPeer());
+  if (deps.sessionAllowedFrom && !(await deps.sessionAllowedFrom(node, peerAddress))) {
+    throw new WrongListener(`sessions from ${node} go over the management plane (wg1) while it is up`);
+  }
   const session = registry.attach(node, call, now());
   const generation = enrollmentOf(db, node)?.generation ?? 0;
   log.info('session open', { node, peer: session.peer });

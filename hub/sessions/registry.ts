@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import type { HubMessage } from '../../proto/gen/kubedos/v1/HubMessage.ts';
 import type { MinionMessage__Output } from '../../proto/gen/kubedos/v1/MinionMessage.ts';
@@ -68,13 +69,32 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  /** Ends a node's session (its keys were revoked); the minion will find it cannot reconnect. */
-  drop(node: string): void {
+  /**
+   * Ends a node's session because its keys were revoked, saying so on the
+   * stream: the minion learns it was replaced at once, while it can still
+   * hear the hub (its wg1 peer is removed after this resolves).
+   */
+  async drop(node: string, flushMs = 1000): Promise<void> {
     const s = this.#live.get(node);
     if (!s) return;
     this.#live.delete(node);
-    s.call.end();
+    // 'close' only means the refusal was handed to the kernel; over wg1 it still has to pass the
+    // userspace WireGuard device, so the peer is kept a moment longer.
+    const closed = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, flushMs * 2);
+      s.call.once('close', () => {
+        clearTimeout(t);
+        setTimeout(resolve, flushMs);
+      });
+    });
+    const refusal: Partial<ServiceError> = {
+      code: status.UNAUTHENTICATED,
+      details: `node ${node} was replaced; it must enroll again`,
+    };
+    s.call.emit('error', refusal);
     this.emit('disconnected', node);
+    // Resolve once the refusal has left (or the grace has passed), so the caller can cut the node's planes after it.
+    await closed;
   }
 
   all(): LiveSession[] {

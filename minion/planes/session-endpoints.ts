@@ -11,10 +11,12 @@ import { runLocal, type CommandRunner } from '../../shared/planes/command-runner
 import { chooseSessionRoute, handshakeAge, wg1IsStale, type Route } from '../../shared/planes/session-route.ts';
 import { parseWgDump } from '../../shared/planes/wg-show.ts';
 import type { MinionPlanes } from './minion-planes.ts';
+import { loadEnrollment } from '../enrollment-store.ts';
 
 export interface SessionEndpointsOptions {
   /** The hub's LAN endpoint from the minion config (enrollment, and the fallback). */
   lanEndpoint: string;
+  stateDir: string;
   planes: MinionPlanes;
   log: Logger;
   run?: CommandRunner;
@@ -34,7 +36,7 @@ export class SessionEndpoints {
 
   /** Where the next session attempt goes. */
   async choose(): Promise<Route> {
-    const wg1Endpoint = this.opts.planes.sessionEndpoint();
+    const wg1Endpoint = this.wg1Endpoint();
     const route = chooseSessionRoute({
       lanEndpoint: this.opts.lanEndpoint,
       wg1Endpoint,
@@ -68,8 +70,21 @@ export class SessionEndpoints {
 
   /** For a periodic check while on the fallback: true once wg1 has a fresh handshake, so the session should move back. */
   async fallbackOver(): Promise<boolean> {
-    if (this.last !== 'lan' || !this.opts.planes.sessionEndpoint()) return false;
+    if (this.last !== 'lan' || !this.wg1Endpoint()) return false;
     return !wg1IsStale(await this.wg1HandshakeAge());
+  }
+
+  /**
+   * The hub's wg1 endpoint: as the hub last named it, or else from the
+   * enrollment grant (the hub's wg1 address, on the port of the LAN
+   * listener), so the very first session can already move to wg1.
+   */
+  private wg1Endpoint(): string | undefined {
+    const named = this.opts.planes.sessionEndpoint();
+    if (named) return named;
+    const wg1 = loadEnrollment(this.opts.stateDir)?.planes.find((p) => p.plane === 'wg1');
+    const port = /:(\d+)$/.exec(this.opts.lanEndpoint)?.[1];
+    return wg1 && port ? `${wg1.hubAddress}:${port}` : undefined;
   }
 
   private async wg1HandshakeAge(): Promise<number | undefined> {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import { pingFrom, wgStatus } from '../../deploy/netns/plane-probes.ts';
 import { netnsDown, netnsUp, type NetnsDeployment } from '../../deploy/netns/substrate.ts';
@@ -79,6 +80,16 @@ describe('netns substrate', function () {
     });
     assert.match(ruleset, /policy drop/);
     assert.match(ruleset, /iifname "wg1" tcp dport 22 accept/);
+    // Once wg1 is up, the session runs over the management plane: the hub sees it from w-1's wg1 address.
+    await until('w-1 to hold its session over wg1', async () => {
+      const admin = new AdminConnection(d.run.hubDir);
+      try {
+        const st = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+        return st.nodes.find((n) => n.name === 'w-1')?.peer.startsWith('10.78.0.41:') ? true : undefined;
+      } finally {
+        admin.close();
+      }
+    });
     const admin = new AdminConnection(d.run.hubDir);
     try {
       await admin.call((a) => a.ReplaceNode, { node: 'w-2' });

@@ -61,15 +61,20 @@ describe('minion session endpoints (management plane rule)', () => {
     };
     const log = { error: (m: string) => logged.push(m), info: (m: string) => logged.push(m) } as unknown as Logger;
     planes = new MinionPlanes({ root: path.join(dir, 'root'), stateDir, mode: 'wireguard-go', run });
-    endpoints = new SessionEndpoints({ lanEndpoint: '10.10.0.10:7443', planes, log, run, now: () => NOW });
+    endpoints = new SessionEndpoints({ lanEndpoint: '10.10.0.10:7443', stateDir, planes, log, run, now: () => NOW });
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('uses the LAN until the hub names wg1, then moves the session to wg1', async () => {
-    assert.equal((await endpoints.choose()).endpoint, '10.10.0.10:7443');
+  it("takes wg1 from the enrollment grant (the hub's wg1 address, the LAN listener's port), then as the hub names it", async () => {
+    assert.deepEqual(await endpoints.choose(), { endpoint: '10.78.0.1:7443', via: 'wg1' });
     await planes.applyPeerUpdate({ revision: 1, sessionEndpoint: '10.78.0.1:7443', planes: [] });
     handshake = NOW / 1000 - 10;
     assert.deepEqual(await endpoints.choose(), { endpoint: '10.78.0.1:7443', via: 'wg1' });
+  });
+
+  it('uses the LAN before the node has enrolled', async () => {
+    fs.rmSync(path.join(dir, 'state', 'enrollment.json'));
+    assert.deepEqual(await endpoints.choose(), { endpoint: '10.10.0.10:7443', via: 'lan' });
   });
 
   it('falls back to the LAN after repeated failures with a stale handshake, re-applies wg1, and returns when it is fresh', async () => {

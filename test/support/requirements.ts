@@ -5,7 +5,10 @@ import { execFileSync } from 'node:child_process';
  * reason; in CI (CI=true) a missing requirement fails the test, because
  * .ci/run installs everything and a silent skip would hide a broken tier.
  */
-export function requireSystem(ctx: Mocha.Context, needs: { root?: boolean; commands?: string[]; files?: string[] }): void {
+export function requireSystem(
+  ctx: Mocha.Context,
+  needs: { root?: boolean; commands?: string[]; files?: string[] },
+): void {
   const missing: string[] = [];
   if (needs.root && process.getuid?.() !== 0) missing.push('root');
   for (const cmd of needs.commands ?? []) {
