@@ -6,20 +6,7 @@ import { Agent } from '../../minion/agent.ts';
 import { loadIdentityFile, loadMinionConfig } from '../../minion/config.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { memoryLogger, startHub, type HubFixture } from '../support/hub-fixture.ts';
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  limitMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../support/until.ts';
 
 describe('minion agent', function () {
   let f: HubFixture;
