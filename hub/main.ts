@@ -78,7 +78,7 @@ runMain('kubedos-hub', async () => {
     await hub.start();
   } catch (err) {
     await hub.stop();
-    throw new UserError(`cannot listen on ${o.listen}: ${(err as Error).message}`);
+    throw new UserError(`the hub could not start (listening on ${o.listen}): ${(err as Error).message}`);
   }
   // Readiness line for supervisors and tests: the port actually bound.
   process.stdout.write(`kubedos-hub ready port=${hub.port} admin=${hub.adminSocket}\n`);
