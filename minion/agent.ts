@@ -59,6 +59,7 @@ export type AgentPhase = 'starting' | 'waiting-for-window' | 'enrolling' | 'conn
 export class Agent {
   phase: AgentPhase = 'starting';
   readonly #config: MinionConfigFile;
+  #configs: Promise<void> = Promise.resolve();
   readonly #identity: NodeIdentityFile;
   readonly #log: Logger;
   readonly #handlers: AgentHandlers;
@@ -247,8 +248,10 @@ export class Agent {
         } else if (msg.cancel) {
           running.get(msg.cancel.taskId)?.abort();
         } else if (msg.config) {
-          void this.#handlers
-            .onConfig?.(msg.config)
+          const update = msg.config;
+          // One at a time, in the order sent: two updates applied concurrently could let the older win.
+          this.#configs = this.#configs
+            .then(() => this.#handlers.onConfig?.(update))
             .catch((err: unknown) => this.#log.error('applying config update failed', { error: String(err) }));
         }
       });
