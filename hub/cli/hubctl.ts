@@ -31,7 +31,15 @@ runMain('hubctl', async () => {
     .version(HUB_VERSION)
     .option('--hub-dir <dir>', 'hub state dir (default: $KUBEDOS_HUB_DIR, the system hub, or the last "kubedos up")')
     .exitOverride();
-  const connect = () => new AdminConnection(locateHubDir(program.opts<{ hubDir?: string }>().hubDir).dir);
+  // Every command opens one admin connection and always closes it, whatever happens.
+  const withAdmin = async <T>(fn: (c: AdminConnection) => Promise<T>): Promise<T> => {
+    const c = new AdminConnection(locateHubDir(program.opts<{ hubDir?: string }>().hubDir).dir);
+    try {
+      return await fn(c);
+    } finally {
+      c.close();
+    }
+  };
   const status = (c: AdminConnection) => c.call<object, StatusResponse__Output>((a) => a.Status, {});
 
   program
@@ -41,8 +49,7 @@ runMain('hubctl', async () => {
     .option('--watch', 'refresh in place until Ctrl-C')
     .option('--interval <duration>', 'refresh interval for --watch', duration, 2000)
     .action(async (o: { json?: boolean; watch?: boolean; interval: number }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         if (!o.watch) {
           const s = await status(c);
           if (o.json) printJson(s);
@@ -54,9 +61,7 @@ runMain('hubctl', async () => {
           process.stdout.write(o.json ? JSON.stringify(s) + '\n' : `\x1b[H\x1b[2J${renderStatus(s)}`);
           await new Promise((r) => setTimeout(r, o.interval));
         }
-      } finally {
-        c.close();
-      }
+      });
     });
 
   program
@@ -64,8 +69,7 @@ runMain('hubctl', async () => {
     .description('the inventory: node, role, VMID, LAN IP, generation')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const s = await status(c);
         const rows = s.nodes.map((n) => ({
           node: n.name,
@@ -81,9 +85,7 @@ runMain('hubctl', async () => {
             process.stdout.write(
               `${r.node.padEnd(14)} ${r.role.padEnd(11)} ${String(r.vmid).padEnd(7)} ${r.lanIp.padEnd(15)} gen ${r.generation}  ${r.state}\n`,
             );
-      } finally {
-        c.close();
-      }
+      });
     });
 
   const enroll = program.command('enroll').description('enrollment windows (the hub is closed by default)');
@@ -95,8 +97,7 @@ runMain('hubctl', async () => {
     .option('--node <name...>', 'only these nodes')
     .option('--json', 'machine-readable output')
     .action(async (o: { ttl: number; role?: string; node?: string[]; json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const w = await c.call<object, Window__Output>((a) => a.OpenWindow, {
           ttlSeconds: Math.round(o.ttl / 1000),
           role: o.role ?? '',
@@ -104,26 +105,21 @@ runMain('hubctl', async () => {
         });
         if (o.json) printJson(w);
         else process.stdout.write(`${describeWindow(w, Date.now())}\n`);
-      } finally {
-        c.close();
-      }
+      });
     });
   enroll
     .command('close [id]')
     .description('close one window, or every open window')
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, o: { json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const r = await c.call<object, { closed: Window__Output[] }>((a) => a.CloseWindow, { id: id ?? '' });
         if (o.json) printJson(r.closed);
         else
           process.stdout.write(
             r.closed.length === 0 ? 'no window was open\n' : r.closed.map((w) => `closed ${w.id}\n`).join(''),
           );
-      } finally {
-        c.close();
-      }
+      });
     });
   enroll
     .command('show')
@@ -131,8 +127,7 @@ runMain('hubctl', async () => {
     .option('--all', 'include closed windows')
     .option('--json', 'machine-readable output')
     .action(async (o: { all?: boolean; json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const r = await c.call<object, { windows: Window__Output[] }>((a) => a.ListWindows, { includeClosed: !!o.all });
         if (o.json) printJson(r.windows);
         else if (r.windows.length === 0) process.stdout.write('enrollment is closed\n');
@@ -141,9 +136,7 @@ runMain('hubctl', async () => {
             process.stdout.write(
               `${describeWindow(w, Date.now())}${w.pendingNodes.length ? `: ${w.pendingNodes.join(', ')}` : ''}\n`,
             );
-      } finally {
-        c.close();
-      }
+      });
     });
 
   program
@@ -151,8 +144,7 @@ runMain('hubctl', async () => {
     .description("revoke a node's keys so a rebuilt node can enroll in its place (it keeps its addresses)")
     .option('--json', 'machine-readable output')
     .action(async (node: string, o: { json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const r = await c.call<object, { node: string; generation: number; revokedKeys: string[] }>(
           (a) => a.ReplaceNode,
           { node },
@@ -162,9 +154,7 @@ runMain('hubctl', async () => {
           process.stdout.write(
             `${r.node}: ${r.revokedKeys.length} keys revoked, now generation ${r.generation}; open a window for it: hubctl enroll open --node ${r.node}\n`,
           );
-      } finally {
-        c.close();
-      }
+      });
     });
 
   program
@@ -172,14 +162,11 @@ runMain('hubctl', async () => {
     .description('the convergence plan: per node, its tasks in order, with what each waits for')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const plan = await c.call<object, PlanResponse__Output>((a) => a.Plan, {}, 60_000);
         if (o.json) printJson(plan);
         else process.stdout.write(formatPlanView(plan));
-      } finally {
-        c.close();
-      }
+      });
     });
 
   program
@@ -189,8 +176,7 @@ runMain('hubctl', async () => {
     .option('--no-wait', 'return once the run has started')
     .option('--json', 'machine-readable output')
     .action(async (o: { dryRun?: boolean; wait: boolean; json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const { runId } = await c.call<object, { runId: number }>((a) => a.Converge, { dryRun: !!o.dryRun }, 60_000);
         if (!o.wait) {
           if (o.json) printJson({ runId });
@@ -201,9 +187,7 @@ runMain('hubctl', async () => {
         if (o.json) printJson(final);
         else process.stdout.write(formatConvergeStatus(final as unknown as ConvergeStatus));
         if (final.state !== 'done') process.exitCode = 3;
-      } finally {
-        c.close();
-      }
+      });
     });
 
   program
@@ -211,8 +195,7 @@ runMain('hubctl', async () => {
     .description("a node's task results and output in the latest run (secrets are never shown)")
     .option('--json', 'machine-readable output')
     .action(async (node: string, task: string | undefined, o: { json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const r = await c.call<object, LogsResponse__Output>((a) => a.Logs, { node, task: task ?? '' });
         if (o.json) printJson(r.tasks);
         else if (r.tasks.length === 0)
@@ -233,9 +216,7 @@ runMain('hubctl', async () => {
                   .join(''),
               );
           }
-      } finally {
-        c.close();
-      }
+      });
     });
 
   program
@@ -243,17 +224,14 @@ runMain('hubctl', async () => {
     .description('run a task (by id) or every task of a node again, with what depends on it')
     .option('--json', 'machine-readable output')
     .action(async (target: string, o: { json?: boolean }) => {
-      const c = connect();
-      try {
+      await withAdmin(async (c) => {
         const r = await c.call<object, { tasks: string[] }>((a) => a.Rerun, { target });
         if (o.json) printJson(r.tasks);
         else
           process.stdout.write(
             `${r.tasks.length} task${r.tasks.length === 1 ? '' : 's'} will run again${r.tasks.length ? `: ${r.tasks.join(', ')}` : ''}\n`,
           );
-      } finally {
-        c.close();
-      }
+      });
     });
 
   await program.parseAsync();
