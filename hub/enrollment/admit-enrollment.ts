@@ -12,10 +12,10 @@ import { statement } from '../state/statements.ts';
 /**
  * The stateful half of enrollment, run inside a group-commit transaction:
  * single-use nonce, no takeover of an enrolled identity, an open window for
- * this node, then the durable record and the node's addresses. Returns the
- * node name; the grant is read back after commit.
+ * this node, then the durable record and the node's addresses. The grant
+ * is read back after commit.
  */
-export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: CheckedEnrollment, now: number): string {
+export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: CheckedEnrollment, now: number): void {
   const { payload, inventory } = checked;
   if (!spendNonce(db, payload.nonce, payload.timestampMs + MAX_CLOCK_SKEW_MS)) {
     throw new EnrollError(status.UNAUTHENTICATED, 'replayed enrollment request refused (nonce already used)');
@@ -24,7 +24,7 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
   if (current) {
     // The same node asking again with the same key (it crashed before saving
     // the answer) gets its grant again; anyone else is an attempted takeover.
-    if (Buffer.compare(Buffer.from(current.identityPublicKey), payload.identityPublicKey) === 0) return inventory.node;
+    if (Buffer.compare(Buffer.from(current.identityPublicKey), payload.identityPublicKey) === 0) return;
     throw new EnrollError(
       status.ALREADY_EXISTS,
       `${inventory.node} is already enrolled with another identity; if the node was rebuilt, run "hubctl replace ${inventory.node}" and open a window`,
@@ -63,5 +63,4 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     'INSERT INTO plane_keys (node, plane, public_key) VALUES (?, ?, ?) ON CONFLICT (node, plane) DO UPDATE SET public_key = excluded.public_key',
   );
   for (const k of payload.planeKeys) key.run(inventory.node, k.plane, k.publicKey);
-  return inventory.node;
 }
