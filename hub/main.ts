@@ -30,7 +30,7 @@ runMain('kubedos-hub', async () => {
     .requiredOption('--inventory <file>', 'inventory.json from the deployer (credential public keys)')
     .requiredOption('--tls-cert <file>', "the hub's TLS certificate (pinned by minions)")
     .requiredOption('--tls-key <file>', "the hub's TLS private key")
-    .option('--listen <host:port>', 'node-facing listener (enrollment and sessions)', '0.0.0.0:7443')
+    .option('--listen <host:port>', "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port")
     .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
     .addOption(
       new Option(
@@ -49,13 +49,14 @@ runMain('kubedos-hub', async () => {
     inventory: string;
     tlsCert: string;
     tlsKey: string;
-    listen: string;
+    listen?: string;
     heartbeatMs: number;
     planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
     root: string;
   }>();
   const log = createLogger('hub');
   const topology = loadTopology(o.topology);
+  const listen = o.listen ?? `0.0.0.0:${topology.hub.port}`;
   let inventory: InventoryFile;
   try {
     inventory = JSON.parse(readFile('inventory', o.inventory)) as InventoryFile;
@@ -67,7 +68,7 @@ runMain('kubedos-hub', async () => {
     stateDir: o.stateDir,
     topology,
     inventory,
-    listen: o.listen,
+    listen,
     tlsCertPem: readFile('TLS certificate', o.tlsCert),
     tlsKeyPem: readFile('TLS key', o.tlsKey),
     heartbeatIntervalMs: o.heartbeatMs,
@@ -78,7 +79,7 @@ runMain('kubedos-hub', async () => {
     await hub.start();
   } catch (err) {
     await hub.stop();
-    throw new UserError(`the hub could not start (listening on ${o.listen}): ${(err as Error).message}`);
+    throw new UserError(`the hub could not start (listening on ${listen}): ${(err as Error).message}`);
   }
   // Readiness line for supervisors and tests: the port actually bound.
   process.stdout.write(`kubedos-hub ready port=${hub.port} admin=${hub.adminSocket}\n`);

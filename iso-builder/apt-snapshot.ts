@@ -24,8 +24,14 @@ export interface SnapshotOptions {
   extraDebs: ExtraDeb[];
   key: DarksiteKey;
   epoch: number;
-  /** Also carry Debian's required and important packages (what debootstrap installs), for offline installs. */
-  includeBase: boolean;
+  /**
+   * Also carry Debian's packages of these priorities: 'required' is what an
+   * essential root filesystem needs (mmdebstrap), 'important' what
+   * debootstrap adds for an offline base install.
+   */
+  basePriorities: readonly BasePriority[];
+  /** The Debian release the snapshot is taken from (default DEFAULT_SUITE). */
+  suite?: string;
   mirror?: string;
   onStep?: (step: string) => void;
 }
@@ -40,11 +46,13 @@ export interface Snapshot {
   cached: boolean;
 }
 
-export const SUITE = 'bookworm';
+/** Debian 13, the current stable: what every node runs unless the build says otherwise. */
+export const DEFAULT_SUITE = 'trixie';
+export type BasePriority = 'required' | 'important';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 const ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 /** Part of the cache key: bumped when the builder's output for the same inputs changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface SnapshotManifest {
   format: number;
@@ -57,14 +65,18 @@ export function snapshotKey(opts: SnapshotOptions): string {
     JSON.stringify({
       format: FORMAT,
       mirror: opts.mirror ?? DEFAULT_MIRROR,
-      suite: SUITE,
+      suite: suiteOf(opts),
       debian: [...opts.packages.debian].sort(),
       extra: opts.extraDebs.map((d) => [d.package, d.sha256]),
-      includeBase: opts.includeBase,
+      base: [...opts.basePriorities].sort(),
       signer: opts.key.fingerprint,
       epoch: opts.epoch,
     }),
   ).slice(0, 32);
+}
+
+export function suiteOf(opts: Pick<SnapshotOptions, 'suite'>): string {
+  return opts.suite ?? DEFAULT_SUITE;
 }
 
 export async function buildSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
@@ -75,11 +87,12 @@ export async function buildSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as SnapshotManifest;
     return summary(dir, key, m, 0, true);
   }
-  const apt = new PrivateApt(path.join(opts.cacheDir, 'apt'), opts.mirror ?? DEFAULT_MIRROR);
-  opts.onStep?.('apt update (private state)');
+  const suite = suiteOf(opts);
+  const apt = new PrivateApt(path.join(opts.cacheDir, 'apt', suite), opts.mirror ?? DEFAULT_MIRROR, suite);
+  opts.onStep?.(`apt update (${suite}, private state)`);
   await apt.update();
   const names = [...opts.packages.debian];
-  if (opts.includeBase) names.push(...(await apt.basePackages()));
+  if (opts.basePriorities.length) names.push(...(await apt.basePackages(opts.basePriorities)));
   const locals = opts.extraDebs.map((d) => d.file);
   opts.onStep?.('resolving the closure with apt');
   const closure = await apt.closure(names, locals);
@@ -142,7 +155,8 @@ function releaseDate(epoch: number): string {
 }
 
 async function writeIndexes(root: string, opts: SnapshotOptions): Promise<void> {
-  const dist = path.join(root, 'dists', SUITE);
+  const suite = suiteOf(opts);
+  const dist = path.join(root, 'dists', suite);
   const bin = path.join(dist, 'main', 'binary-amd64');
   fs.mkdirSync(bin, { recursive: true });
   // dpkg-scanpackages sorts by package name, so the index does not depend on directory order.
@@ -153,7 +167,7 @@ async function writeIndexes(root: string, opts: SnapshotOptions): Promise<void> 
     Origin: 'kubedos',
     Label: 'kubedos darksite',
     Suite: 'stable',
-    Codename: SUITE,
+    Codename: suite,
     Architectures: 'amd64',
     Components: 'main',
     Description: `kubedos darksite snapshot (signer ${opts.key.fingerprint})`,
@@ -178,7 +192,7 @@ class PrivateApt {
   readonly archives: string;
   /** The host's apt configuration is never read: APT_CONFIG is an empty file, every setting is passed explicitly. */
   private readonly env: Record<string, string>;
-  constructor(root: string, mirror: string) {
+  constructor(root: string, mirror: string, suite: string) {
     this.root = root;
     this.env = { APT_CONFIG: path.join(root, 'apt.conf'), LC_ALL: 'C' };
     this.archives = path.join(root, 'cache', 'archives');
@@ -200,9 +214,9 @@ class PrivateApt {
     fs.writeFileSync(
       path.join(root, 'etc', 'sources.list'),
       [
-        `deb ${signed} ${mirror} ${SUITE} main`,
-        `deb ${signed} ${mirror} ${SUITE}-updates main`,
-        `deb ${signed} ${security} ${SUITE}-security main`,
+        `deb ${signed} ${mirror} ${suite} main`,
+        `deb ${signed} ${mirror} ${suite}-updates main`,
+        `deb ${signed} ${security} ${suite}-security main`,
         '',
       ].join('\n'),
     );
@@ -234,15 +248,15 @@ class PrivateApt {
     await run('apt-get', [...this.options(), '-qq', 'update'], { env: this.env });
   }
 
-  /** Debian's required and important packages, as debootstrap picks them (by Priority), read through apt-cache. */
-  async basePackages(): Promise<string[]> {
+  /** Debian's packages of the given priorities, as debootstrap picks them, read through apt-cache. */
+  async basePackages(priorities: readonly BasePriority[]): Promise<string[]> {
     const avail = (await run('apt-cache', [...this.options(), 'dumpavail'], { env: this.env, maxBuffer: 2 ** 30 }))
       .stdout;
     const names = new Set<string>();
     for (const stanza of avail.split('\n\n')) {
       const pkg = /^Package: (\S+)$/m.exec(stanza)?.[1];
       const prio = /^Priority: (\S+)$/m.exec(stanza)?.[1];
-      if (pkg && (prio === 'required' || prio === 'important')) names.add(pkg);
+      if (pkg && priorities.includes(prio as BasePriority)) names.add(pkg);
     }
     return [...names].sort();
   }

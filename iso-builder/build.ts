@@ -6,7 +6,7 @@ import { UserError } from '../shared/errors.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 import type { TopologyNode } from '../shared/topology/model.ts';
-import { buildSnapshot, SUITE } from './apt-snapshot.ts';
+import { buildSnapshot, DEFAULT_SUITE } from './apt-snapshot.ts';
 import { locateBaseInstaller } from './base-installer.ts';
 import { buildBootMedia, buildInitrdOverlay } from './boot-media.ts';
 import { ensureDarksiteKey } from './darksite-key.ts';
@@ -148,7 +148,7 @@ export async function buildIsos(opts: BuildIsosOptions): Promise<BuildManifest> 
       extraDebs,
       key,
       epoch,
-      includeBase: opts.includeBase ?? true,
+      basePriorities: (opts.includeBase ?? true) ? ['required', 'important'] : [],
       onStep: (m) => step(`snapshot: ${m}`),
     });
 
@@ -176,7 +176,7 @@ export async function buildIsos(opts: BuildIsosOptions): Promise<BuildManifest> 
       const staged = path.join(nodeDir, 'payload');
       fs.mkdirSync(staged, { recursive: true });
       const info = path.join(nodeDir, 'disk-info');
-      fs.writeFileSync(info, `kubedos ${topology.name} ${node.hostname} (${node.role}) - Debian 12 amd64\n`);
+      fs.writeFileSync(info, `kubedos ${topology.name} ${node.hostname} (${node.role}) - Debian 13 amd64\n`);
       grafts.push({ isoPath: '/.disk/info', from: info });
       const files = payloadFiles(
         {
@@ -193,7 +193,7 @@ export async function buildIsos(opts: BuildIsosOptions): Promise<BuildManifest> 
           sshPublicKey,
           adminUser,
         },
-        SUITE,
+        DEFAULT_SUITE,
       );
       for (const f of files) {
         let from: string;

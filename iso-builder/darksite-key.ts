@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ensurePrivateDir } from '../shared/fs/atomic-write.ts';
 import { UserError } from '../shared/errors.ts';
@@ -21,8 +23,37 @@ const DIR_NAME = 'darksite-gpg';
 /** 2020-01-01T00:00:00Z: the creation time written into every darksite key. */
 export const KEY_CREATION_EPOCH = 1577836800;
 
+/**
+ * gpg-agent puts its sockets in the home directory, and a unix socket path
+ * has at most 107 bytes: under a deployment's state dir that is too long
+ * ("gpg: key generation failed: No agent running"). gpg is therefore given
+ * a short alias: a link in a private folder (0700, this user's) under the
+ * temp dir, named by a hash of the real path, so every call for one home
+ * reaches the same agent.
+ */
+function shortHome(homedir: string): string {
+  const base = path.join(os.tmpdir(), `kd-gpg-${process.getuid?.() ?? 0}`);
+  fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(base);
+  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o077) !== 0)
+    throw new UserError(`${base} is not a private folder of this user; remove it and try again`);
+  const real = path.resolve(homedir);
+  const alias = path.join(base, crypto.createHash('sha256').update(real).digest('hex').slice(0, 16));
+  let current: string | undefined;
+  try {
+    current = fs.readlinkSync(alias);
+  } catch {
+    current = undefined;
+  }
+  if (current !== real) {
+    fs.rmSync(alias, { force: true });
+    fs.symlinkSync(real, alias);
+  }
+  return alias;
+}
+
 async function gpg(homedir: string, args: string[]): Promise<string> {
-  return (await run('gpg', ['--homedir', homedir, '--batch', '--no-tty', '--quiet', ...args])).stdout;
+  return (await run('gpg', ['--homedir', shortHome(homedir), '--batch', '--no-tty', '--quiet', ...args])).stdout;
 }
 
 async function fingerprintOf(homedir: string): Promise<string> {
@@ -33,7 +64,7 @@ async function fingerprintOf(homedir: string): Promise<string> {
 }
 
 async function stopAgent(homedir: string): Promise<void> {
-  await run('gpgconf', ['--homedir', homedir, '--kill', 'gpg-agent']).catch(() => undefined);
+  await run('gpgconf', ['--homedir', shortHome(homedir), '--kill', 'gpg-agent']).catch(() => undefined);
 }
 
 export async function ensureDarksiteKey(secretsDir: string, deployment: string): Promise<DarksiteKey> {

@@ -16,18 +16,21 @@ async function packageName(file: string): Promise<string> {
 }
 
 /**
- * Picks the .deb for every wanted package from the folder. Any wanted package
- * not there is an error that names all of them at once, so the operator fixes
- * the folder in one go instead of one rebuild per missing file.
+ * The wanted packages the folder has, and the ones it has not: for a build
+ * where a missing package is not an error but a phase the platform skips
+ * (kubeadm and grafana are not in Debian; without them the platform
+ * converges without Kubernetes and says so).
  */
-export async function selectExtraDebs(dir: string | undefined, wanted: readonly string[]): Promise<ExtraDeb[]> {
-  if (wanted.length === 0) return [];
-  if (!dir) {
-    throw new UserError(
-      `the topology needs packages that are not in Debian's archive: ${wanted.join(', ')}`,
-      'pass --extra-debs <folder> holding their .deb files',
-    );
-  }
+export async function findExtraDebs(
+  dir: string | undefined,
+  wanted: readonly string[],
+): Promise<{ found: ExtraDeb[]; missing: string[] }> {
+  if (!dir || wanted.length === 0) return { found: [], missing: [...wanted] };
+  const found = await scanFolder(dir, wanted);
+  return { found: wanted.flatMap((p) => found.get(p) ?? []), missing: wanted.filter((p) => !found.has(p)) };
+}
+
+async function scanFolder(dir: string, wanted: readonly string[]): Promise<Map<string, ExtraDeb>> {
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.deb'));
@@ -42,6 +45,23 @@ export async function selectExtraDebs(dir: string | undefined, wanted: readonly 
     const pkg = await packageName(file);
     if (wanted.includes(pkg) && !found.has(pkg)) found.set(pkg, { package: pkg, file, sha256: await sha256File(file) });
   }
+  return found;
+}
+
+/**
+ * Picks the .deb for every wanted package from the folder. Any wanted package
+ * not there is an error that names all of them at once, so the operator fixes
+ * the folder in one go instead of one rebuild per missing file.
+ */
+export async function selectExtraDebs(dir: string | undefined, wanted: readonly string[]): Promise<ExtraDeb[]> {
+  if (wanted.length === 0) return [];
+  if (!dir) {
+    throw new UserError(
+      `the topology needs packages that are not in Debian's archive: ${wanted.join(', ')}`,
+      'pass --extra-debs <folder> holding their .deb files',
+    );
+  }
+  const found = await scanFolder(dir, wanted);
   const missing = wanted.filter((p) => !found.has(p));
   if (missing.length > 0) {
     throw new UserError(

@@ -2,27 +2,15 @@ import fs from 'node:fs';
 import { UserError } from '../shared/errors.ts';
 import type { MinionConfigFile } from '../shared/identity/files.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';
+import { NODE_PATHS } from './node-layout.ts';
+
+export { NODE_PATHS };
 
 /** Folder on the ISO holding the node's payload; the preseed's late_command installs it. */
 export const PAYLOAD_ISO_DIR = 'kubedos';
 
 /** Printed on the serial console once the late_command has installed the payload (the install test waits for it). */
 export const PAYLOAD_INSTALLED_MARKER = 'KUBEDOS-PAYLOAD-INSTALLED';
-
-/** Where the payload lands on the installed node. */
-export const NODE_PATHS = {
-  minionBinary: '/usr/local/bin/kubedos-minion',
-  hubBinary: '/usr/local/bin/kubedos-hub',
-  minionConfig: '/etc/kubedos/minion.json',
-  identity: '/etc/kubedos/identity.json',
-  minionState: '/var/lib/kubedos/minion',
-  hubState: '/var/lib/kubedos/hub',
-  hubDir: '/etc/kubedos/hub',
-  topology: '/etc/kubedos/topology.yaml',
-  inventory: '/etc/kubedos/inventory.json',
-  darksite: '/var/lib/kubedos/darksite',
-  darksiteKey: '/etc/apt/keyrings/kubedos-darksite.gpg',
-} as const;
 
 /** One file of the payload: taken from a file on the build host, or written from memory. */
 export type PayloadFile = { name: string; from: string } | { name: string; content: string };

@@ -1,6 +1,6 @@
 import { intToIpv4, parseIpv4Network } from '../shared/net/ipv4.ts';
 import { KUBERNETES_ROLES, type Topology, type TopologyNode } from '../shared/topology/model.ts';
-import { SUITE } from './apt-snapshot.ts';
+import { DEFAULT_SUITE } from './apt-snapshot.ts';
 import { PAYLOAD_ISO_DIR } from './payload.ts';
 
 /** Printed on the serial console by the preseed's first command: the boot test waits for it. */
@@ -97,7 +97,7 @@ export function renderPreseed(input: PreseedInput): string {
     ['apt-setup/contrib', 'boolean', 'false'],
     ['apt-setup/services-select', 'multiselect', ''],
     ['apt-setup/disable-cdrom-entries', 'boolean', 'true'],
-    ['apt-setup/local0/repository', 'string', `file:/media/cdrom ${SUITE} main`],
+    ['apt-setup/local0/repository', 'string', `file:/media/cdrom ${DEFAULT_SUITE} main`],
     ['apt-setup/local0/comment', 'string', 'kubedos darksite snapshot'],
     ['apt-setup/local0/key', 'string', 'file:///cdrom/kubedos-darksite.gpg'],
     ['tasksel/first', 'multiselect', ''],

@@ -6,6 +6,7 @@ import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
 import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts';
 import { netnsDown, netnsUp } from '../netns/substrate.ts';
+import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
 import { buildIsosCommand } from '../../iso-builder/cli.ts';
 
 function duration(v: string): number {
@@ -17,9 +18,9 @@ function duration(v: string): number {
 function substrateOption(): Option {
   return new Option(
     '--substrate <name>',
-    'where the nodes run: sim (processes on loopback) or netns (root: namespaces and real WireGuard planes)',
+    'where the nodes run: sim (processes on loopback), nspawn (root: real Debian containers from the platform image) or netns (root: namespaces and real WireGuard planes)',
   )
-    .choices(['sim', 'netns'])
+    .choices(['sim', 'nspawn', 'netns'])
     .default('sim');
 }
 
@@ -41,6 +42,10 @@ runMain('kubedos', async () => {
     .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
     .option('--window-ttl <duration>', 'how long the enrollment window stays open', duration, 15 * 60_000)
     .option('--no-converge', 'stop once every node is connected; do not converge')
+    .option(
+      '--extra-debs <dir>',
+      'nspawn: .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped',
+    )
     .option('--json', 'print the final status as JSON')
     .action(
       async (o: {
@@ -51,6 +56,7 @@ runMain('kubedos', async () => {
         timeout: number;
         windowTtl: number;
         converge: boolean;
+        extraDebs?: string;
         json?: boolean;
       }) => {
         const topology = loadTopology(o.topology);
@@ -71,7 +77,13 @@ runMain('kubedos', async () => {
         const deployment: Pick<LocalDeployment, 'status' | 'stop'> =
           o.substrate === 'netns'
             ? await netnsUp(common)
-            : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
+            : o.substrate === 'nspawn'
+              ? await nspawnUp({
+                  ...common,
+                  converge: o.converge,
+                  ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
+                })
+              : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
         const run = deployment.status.convergence;
         if (run && run.state !== 'done') process.exitCode = 3;
         if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
@@ -100,6 +112,13 @@ runMain('kubedos', async () => {
     .option('--run-dir <dir>', 'the deployment run dir')
     .action(async (o: { topology: string; substrate: string; runDir?: string }) => {
       const runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology).name, o.substrate);
+      if (o.substrate === 'nspawn') {
+        const containers = await nspawnDown(runRoot);
+        process.stderr.write(
+          `kubedos: stopped and removed ${containers} container${containers === 1 ? '' : 's'}, their layers and the bridge (${runRoot})\n`,
+        );
+        return;
+      }
       if (o.substrate === 'netns') {
         const namespaces = await netnsDown(runRoot);
         process.stderr.write(

@@ -24,6 +24,7 @@ import { execa, type Options, type Result } from 'execa';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { UserError } from '../../shared/errors.ts';
 import { withBindMounts, type BindMounts } from '../../shared/planes/command-runner.ts';
+import { procStartTime, signalPid as signal, sleep, stopOwned } from '../local/owned-process.ts';
 
 export interface LabProcess {
   pid: number;
@@ -162,7 +163,7 @@ export class NetnsLab {
   async stopProcess(pid: number): Promise<void> {
     const p = this.state.processes.find((x) => x.pid === pid);
     if (!p) return;
-    await stopIfSame(p);
+    await stopOwned(p);
     this.record((s) => (s.processes = s.processes.filter((x) => x.pid !== pid)));
   }
 
@@ -179,7 +180,7 @@ export class NetnsLab {
 
   /** Removes everything recorded: processes, namespaces, veths, bridges; then the state file. */
   async teardown(): Promise<void> {
-    await Promise.all(this.state.processes.map((p) => stopIfSame(p)));
+    await Promise.all(this.state.processes.map((p) => stopOwned(p)));
     this.record((s) => (s.processes = []));
     await Promise.all(this.state.namespaces.map((ns) => this.removeNamespace(ns.name)));
     for (const br of [...this.state.bridges]) {
@@ -213,28 +214,6 @@ async function namespaceExists(name: string): Promise<boolean> {
   return fs.existsSync(`/run/netns/${name}`);
 }
 
-function procStartTime(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; starttime is field 22 overall.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(p: LabProcess): boolean {
-  return procStartTime(p.pid) === p.startTime;
-}
-
-async function stopIfSame(p: LabProcess): Promise<void> {
-  if (!alive(p)) return;
-  signal(p.pid, 'SIGTERM');
-  for (let i = 0; i < 30 && alive(p); i++) await sleep(100);
-  if (alive(p)) signal(p.pid, 'SIGKILL');
-  for (let i = 0; i < 20 && alive(p); i++) await sleep(50);
-}
-
 /** Anything still inside one of our namespaces was started there by us (or by what we started). */
 async function killNamespacePids(ns: string): Promise<void> {
   if (!(await namespaceExists(ns))) return;
@@ -245,16 +224,4 @@ async function killNamespacePids(ns: string): Promise<void> {
     for (const pid of pids) signal(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
     await sleep(round === 0 ? 500 : 100);
   }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -41,6 +41,7 @@ export async function buildExecutables(options: {
       try {
         const output = path.join(options.outDir, t.name);
         await makeExecutable({ node, script: scripts[i]!, workDir, output });
+        fs.writeFileSync(stampOf(output), `${sha256(scripts[i]!)}\n`);
         return describe(t.name, output);
       } finally {
         fs.rmSync(workDir, { recursive: true, force: true });
@@ -49,7 +50,42 @@ export async function buildExecutables(options: {
   );
 }
 
+/** Beside each executable: the sha256 of the bundle it was made from, so a stale one can be told. */
+function stampOf(executable: string): string {
+  return `${executable}.bundle-sha256`;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 function describe(name: string, file: string): BuiltExecutable {
   const data = fs.readFileSync(file);
   return { name, path: file, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+/**
+ * The executables in outDir, built only when missing or stale: each one's
+ * bundle is made again (esbuild, about a second) and compared with the
+ * bundle hash recorded beside the executable when it was built.
+ */
+export async function ensureExecutables(options: {
+  outDir: string;
+  onBuild?: (names: string[]) => void;
+}): Promise<Record<string, BuiltExecutable>> {
+  const out: Record<string, BuiltExecutable> = {};
+  const stale: SeaTarget[] = [];
+  for (const t of SEA_TARGETS) {
+    const hash = sha256(await bundleEntry(REPO_ROOT, t.entry));
+    const exe = path.join(options.outDir, t.name);
+    const stamp = stampOf(exe);
+    const fresh = fs.existsSync(exe) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash;
+    if (fresh) out[t.name] = describe(t.name, exe);
+    else stale.push(t);
+  }
+  if (stale.length) {
+    options.onBuild?.(stale.map((t) => t.name));
+    for (const b of await buildExecutables({ outDir: options.outDir, targets: stale })) out[b.name] = b;
+  }
+  return out;
 }

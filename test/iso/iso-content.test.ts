@@ -129,7 +129,7 @@ describe('iso: built ISO content (xorriso)', function () {
       const key = path.join(dir, 'key.gpg');
       fs.writeFileSync(key, isoRead(iso('lb-1'), '/kubedos-darksite.gpg'));
       for (const f of ['Release', 'Release.gpg', 'InRelease'])
-        fs.writeFileSync(path.join(dir, f), isoRead(iso('lb-1'), `/dists/bookworm/${f}`));
+        fs.writeFileSync(path.join(dir, f), isoRead(iso('lb-1'), `/dists/trixie/${f}`));
       execFileSync('gpgv', ['--keyring', key, path.join(dir, 'Release.gpg'), path.join(dir, 'Release')], {
         stdio: 'pipe',
       });
@@ -141,7 +141,7 @@ describe('iso: built ISO content (xorriso)', function () {
           stdio: 'pipe',
         }),
       );
-      const packages = isoRead(iso('lb-1'), '/dists/bookworm/main/binary-amd64/Packages').toString();
+      const packages = isoRead(iso('lb-1'), '/dists/trixie/main/binary-amd64/Packages').toString();
       for (const p of ['jq', 'libjq1', 'libonig5', 'kubelet'])
         assert.match(packages, new RegExp(`^Package: ${p}$`, 'm'));
       const pool = isoList(iso('lb-1')).filter((f) => f.startsWith('/pool/'));

@@ -1,0 +1,239 @@
+/**
+ * A lab of systemd-nspawn containers on one bridge (root, Linux). Each
+ * container boots the platform image with systemd as PID 1, on its own
+ * copy-on-write root (an overlay: the unpacked image below, the node's own
+ * layer above), with a private network: a veth whose host end nspawn
+ * enslaves to the lab's bridge (inside it is `host0`).
+ *
+ * Everything is recorded in a state file BEFORE it is made, so teardown()
+ * (or `kubedos down` after a crash) removes exactly what this lab made:
+ * the container processes, the overlay mounts and layers, the bridge.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { execa } from 'execa';
+import { UserError } from '../../shared/errors.ts';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { isAlive, procStartTime, stopOwned, type OwnedProcess } from '../local/owned-process.ts';
+
+export interface ContainerRecord {
+  name: string;
+  /** Machine name (nspawn --machine), also the source of the host veth name vb-<machine>. */
+  machine: string;
+  dir: string;
+  mounted: boolean;
+  process?: OwnedProcess;
+}
+
+export interface LabState {
+  tag: string;
+  bridge?: string;
+  /** Host sysctls the lab raised, with the value to put back at teardown. */
+  raisedSysctls?: Record<string, string>;
+  containers: ContainerRecord[];
+}
+
+const IFNAME_MAX = 15;
+
+export class NspawnLab {
+  readonly stateFile: string;
+  private state: LabState;
+
+  private constructor(stateFile: string, state: LabState) {
+    this.stateFile = stateFile;
+    this.state = state;
+  }
+
+  static open(stateFile: string, tag: string): NspawnLab {
+    if (!/^[a-z][a-z0-9]{1,5}$/.test(tag)) throw new UserError(`lab tag "${tag}" must be 2-6 lowercase letters/digits`);
+    if (fs.existsSync(stateFile)) return NspawnLab.openRecorded(stateFile)!;
+    return new NspawnLab(stateFile, { tag, containers: [] });
+  }
+
+  static openRecorded(stateFile: string): NspawnLab | undefined {
+    if (!fs.existsSync(stateFile)) return undefined;
+    return new NspawnLab(stateFile, JSON.parse(fs.readFileSync(stateFile, 'utf8')) as LabState);
+  }
+
+  get tag(): string {
+    return this.state.tag;
+  }
+
+  get containers(): readonly ContainerRecord[] {
+    return this.state.containers;
+  }
+
+  container(name: string): ContainerRecord {
+    const c = this.state.containers.find((x) => x.name === name);
+    if (!c) throw new Error(`container ${name} is not part of this lab`);
+    return c;
+  }
+
+  /** The container's root as the host sees it (the overlay's merged view). */
+  rootOf(name: string): string {
+    return path.join(this.container(name).dir, 'root');
+  }
+
+  /**
+   * Raises a host sysctl to at least `min` (recorded first, restored at
+   * teardown). Every container's systemd, journald and each wireguard-go
+   * take inotify instances from the one host root user: 128 (the default)
+   * runs out at about a dozen containers ("Failed to listen on uapi socket:
+   * too many open files").
+   */
+  raiseSysctl(key: string, min: number): { from: string; to: string } | undefined {
+    const file = `/proc/sys/${key.replaceAll('.', '/')}`;
+    const now = fs.readFileSync(file, 'utf8').trim();
+    if (Number(now) >= min) return undefined;
+    if (!this.state.raisedSysctls?.[key]) this.record((s) => (s.raisedSysctls = { ...s.raisedSysctls, [key]: now }));
+    fs.writeFileSync(file, String(min));
+    return { from: now, to: String(min) };
+  }
+
+  async addBridge(): Promise<string> {
+    const name = `${this.state.tag}-lan`;
+    if (!this.state.bridge) this.record((s) => (s.bridge = name));
+    const exists = (await execa('ip', ['link', 'show', name], { reject: false })).exitCode === 0;
+    if (!exists) {
+      const r = await execa('ip', ['link', 'add', name, 'type', 'bridge'], { reject: false });
+      if (r.exitCode !== 0)
+        throw new UserError(
+          `cannot create bridge ${name}: ${r.stderr.trim()}`,
+          'the nspawn substrate needs bridge support',
+        );
+    }
+    await execa('ip', ['link', 'set', name, 'up']);
+    return name;
+  }
+
+  /** Mounts the container's copy-on-write root: lower = the unpacked image, upper = the node's own layer. */
+  async addContainer(name: string, lowerDir: string, dir: string, shortId: number): Promise<string> {
+    // The host end of the veth is vb-<machine>, at most 15 characters: the node's name when it fits, else its id.
+    const byName = `${this.state.tag}-${name}`;
+    const machine = `vb-${byName}`.length <= IFNAME_MAX ? byName : `${this.state.tag}-${shortId}`;
+    if (!/^[a-z0-9-]+$/.test(machine) || `vb-${machine}`.length > IFNAME_MAX)
+      throw new UserError(`container name ${machine} must be [a-z0-9-] and short enough for a veth name`);
+    if (!this.state.containers.some((c) => c.name === name))
+      this.record((s) => s.containers.push({ name, machine, dir, mounted: false }));
+    for (const d of ['upper', 'work', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: 0o755 });
+    const root = path.join(dir, 'root');
+    if (!(await isMountPoint(root))) {
+      this.record(() => (this.container(name).mounted = true));
+      const opts = `lowerdir=${lowerDir},upperdir=${path.join(dir, 'upper')},workdir=${path.join(dir, 'work')}`;
+      const r = await execa('mount', ['-t', 'overlay', 'overlay', '-o', opts, root], { reject: false });
+      if (r.exitCode !== 0)
+        throw new UserError(`cannot mount the overlay root of ${name}: ${r.stderr.trim()}`, 'the host needs overlayfs');
+    }
+    return root;
+  }
+
+  /** Boots the container (systemd as PID 1); its console goes to logFile. */
+  boot(name: string, bridge: string, logFile: string, hostname: string): OwnedProcess {
+    const c = this.container(name);
+    if (c.process && isAlive(c.process)) return c.process;
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const out = fs.openSync(logFile, 'a', 0o600);
+    const child = spawn(
+      'systemd-nspawn',
+      [
+        `--directory=${path.join(c.dir, 'root')}`,
+        '--boot',
+        '--register=no',
+        '--keep-unit',
+        `--machine=${c.machine}`,
+        `--hostname=${hostname}`,
+        `--network-bridge=${bridge}`,
+        '--console=read-only',
+        '--resolv-conf=off',
+        '--timezone=off',
+        '--link-journal=no',
+      ],
+      { detached: true, stdio: ['ignore', out, out] },
+    );
+    fs.closeSync(out);
+    child.unref();
+    if (child.pid === undefined) throw new UserError(`could not start systemd-nspawn for ${name}`);
+    const proc = { pid: child.pid, startTime: procStartTime(child.pid) ?? '' };
+    this.record(() => (this.container(name).process = proc));
+    return proc;
+  }
+
+  isRunning(name: string): boolean {
+    const p = this.container(name).process;
+    return p !== undefined && isAlive(p);
+  }
+
+  /** The pid of the container's init (systemd), for nsenter. */
+  initPid(name: string): number | undefined {
+    const p = this.container(name).process;
+    if (!p || !isAlive(p)) return undefined;
+    for (const child of childrenOf(p.pid)) {
+      // nspawn forks once; the container's PID 1 is that child's child (or the child itself).
+      const grand = childrenOf(child);
+      return grand[0] ?? child;
+    }
+    return undefined;
+  }
+
+  /** Runs argv inside the container (all its namespaces), as its root. */
+  exec(name: string, argv: string[], opts: { reject?: boolean; timeoutMs?: number } = {}) {
+    const pid = this.initPid(name);
+    if (!pid) throw new Error(`container ${name} is not running`);
+    return execa('nsenter', ['--target', String(pid), '--all', '--', ...argv], {
+      reject: opts.reject ?? true,
+      timeout: opts.timeoutMs ?? 60_000,
+    });
+  }
+
+  /** Powers the container off (SIGTERM makes nspawn ask its systemd to shut down), then SIGKILL after graceMs. */
+  async stop(name: string, graceMs = 20_000): Promise<void> {
+    const c = this.container(name);
+    if (c.process) await stopOwned(c.process, graceMs);
+    this.record(() => delete this.container(name).process);
+  }
+
+  /** Everything recorded: containers (stopped, unmounted, layers removed), the bridge; then the state file. */
+  async teardown(): Promise<void> {
+    await Promise.all(this.state.containers.map((c) => this.stop(c.name)));
+    for (const c of [...this.state.containers]) {
+      const root = path.join(c.dir, 'root');
+      if (await isMountPoint(root)) {
+        const r = await execa('umount', [root], { reject: false });
+        if (r.exitCode !== 0) await execa('umount', ['--lazy', root], { reject: false });
+      }
+      fs.rmSync(c.dir, { recursive: true, force: true });
+      this.record((s) => (s.containers = s.containers.filter((x) => x.name !== c.name)));
+    }
+    if (this.state.bridge) {
+      await execa('ip', ['link', 'del', this.state.bridge], { reject: false });
+      this.record((s) => delete s.bridge);
+    }
+    for (const [key, value] of Object.entries(this.state.raisedSysctls ?? {})) {
+      fs.writeFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, value);
+      this.record((s) => delete s.raisedSysctls![key]);
+    }
+    fs.rmSync(this.stateFile, { force: true });
+  }
+
+  private record(change: (s: LabState) => void): void {
+    change(this.state);
+    writeFileAtomic(this.stateFile, JSON.stringify(this.state, null, 2) + '\n', 0o600);
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return text.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function isMountPoint(dir: string): Promise<boolean> {
+  if (!fs.existsSync(dir)) return false;
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const real = fs.realpathSync(dir);
+  return mounts.split('\n').some((l) => l.split(' ')[4] === real);
+}

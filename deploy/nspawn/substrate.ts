@@ -1,0 +1,256 @@
+/**
+ * The `nspawn` substrate (root, Linux): every topology node is a real
+ * Debian container booted from the platform image with systemd as PID 1,
+ * on one bridge, with its LAN address from its own seed (systemd-networkd),
+ * the minion (and on the master the hub) started by their units, real apt
+ * from the node's own darksite, real daemons. The deployer's only ways in
+ * are the seed it writes into each container's layer before boot, and the
+ * hub's admin socket inside the master's root.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { AdminConnection } from '../../hub/cli/admin-client.ts';
+import { currentHubLink, userStateRoot } from '../../hub/cli/locate-hub.ts';
+import { waitForRun } from '../../hub/cli/wait-for-run.ts';
+import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
+import { ensureDarksiteKey } from '../../iso-builder/darksite-key.ts';
+import { findExtraDebs } from '../../iso-builder/extra-debs.ts';
+import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
+import { nodeSeedFiles } from '../../iso-builder/node-seed.ts';
+import { buildPlatformImage, unpackPlatformImage, type PlatformImage } from '../../iso-builder/platform-image.ts';
+import { packagesForTopology } from '../../iso-builder/role-packages.ts';
+import { requireTools } from '../../iso-builder/tools.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
+import { ensureExecutables } from '../../scripts/sea/build.ts';
+import { REPO_ROOT } from '../../scripts/sea/targets.ts';
+import { UserError } from '../../shared/errors.ts';
+import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
+import { masterNode } from '../../shared/planes/peer-lists.ts';
+import type { Topology } from '../../shared/topology/model.ts';
+import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
+import { sleep } from '../local/owned-process.ts';
+import { runDir, type RunDir } from '../local/run-dir.ts';
+import { waitForNodes } from '../local/wait-for-nodes.ts';
+import { NspawnLab } from './containers.ts';
+
+export const DEFAULT_NSPAWN_TAG = 'kdn';
+/** Inside a container nspawn names the veth `host0`; the seed matches the LAN NIC by it. */
+const CONTAINER_LAN_NIC = 'host0';
+const EPOCH = 1735689600;
+
+export interface NspawnUpOptions {
+  topology: Topology;
+  topologyFile: string;
+  runRoot: string;
+  timeoutMs: number;
+  windowTtlMs: number;
+  signal: AbortSignal;
+  quiet?: boolean;
+  converge?: boolean;
+  /** Folder of .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped. */
+  extraDebsDir?: string;
+  /** Prefix of the bridge and of every machine name (2-6 lowercase letters/digits). */
+  tag?: string;
+  /** Where images and snapshots are cached (default: the user's kubedos state dir). */
+  cacheDir?: string;
+  /** Called at each step, for progress and benchmarks. */
+  onStep?: (step: string) => void;
+}
+
+export interface NspawnDeployment {
+  run: RunDir;
+  lab: NspawnLab;
+  image: PlatformImage;
+  status: StatusResponse__Output;
+  hubDir: string;
+  /** Milliseconds from the start of `up`: image ready, every node connected, convergence finished. */
+  timings: { imageMs: number; connectedMs: number; convergedMs?: number };
+  stop(): Promise<void>;
+}
+
+function labFile(run: RunDir): string {
+  return path.join(run.root, 'nspawn.json');
+}
+
+async function checkHost(): Promise<void> {
+  if (process.platform !== 'linux') throw new UserError('the nspawn substrate needs Linux');
+  if (process.getuid?.() !== 0)
+    throw new UserError('the nspawn substrate needs root (containers, mounts, a bridge)', 'run kubedos up as root');
+  await requireTools(['systemd-nspawn', 'mmdebstrap', 'nsenter', 'ip', 'mount', 'tar']).catch((err: Error) => {
+    throw new UserError(err.message, 'apt-get install systemd-container mmdebstrap util-linux iproute2 tar');
+  });
+  const filesystems = fs.readFileSync('/proc/filesystems', 'utf8');
+  if (!/\boverlay\b/.test(filesystems)) throw new UserError('the nspawn substrate needs overlayfs in the kernel');
+}
+
+export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment> {
+  const started = Date.now();
+  const step = (s: string) => {
+    opts.onStep?.(s);
+    if (!opts.quiet) process.stderr.write(`kubedos: ${s}\n`);
+  };
+  await checkHost();
+  const t = opts.topology;
+  const run = runDir(opts.runRoot);
+  if (fs.existsSync(labFile(run))) {
+    throw new UserError(
+      `deployment ${t.name} is already up in ${run.root}`,
+      'run "kubedos down --substrate nspawn" first',
+    );
+  }
+  ensurePrivateDir(run.root);
+  fs.copyFileSync(opts.topologyFile, run.topologyCopy);
+  const secrets = await ensureDeploymentSecrets(run.secrets, t);
+  const key = await ensureDarksiteKey(run.secrets, t.name);
+
+  step('executables (dist/kubedos-minion, dist/kubedos-hub)');
+  const exes = await ensureExecutables({
+    outDir: path.join(REPO_ROOT, 'dist'),
+    onBuild: (names) => step(`building ${names.join(', ')} (stale or missing)`),
+  });
+  const wanted = packagesForTopology(t);
+  const extras = await findExtraDebs(opts.extraDebsDir, wanted.extra);
+  if (extras.missing.length && !opts.quiet) {
+    process.stderr.write(
+      `kubedos: not in the darksite: ${extras.missing.join(', ')} (not in Debian; give their .debs with --extra-debs): the phases that need them are skipped\n`,
+    );
+  }
+  const cacheDir = opts.cacheDir ?? path.join(userStateRoot(), 'cache');
+  step('platform image');
+  const image = await buildPlatformImage({
+    cacheDir,
+    key,
+    rolePackages: wanted,
+    extraDebs: extras.found,
+    minionBinary: exes['kubedos-minion']!.path,
+    hubBinary: exes['kubedos-hub']!.path,
+    epoch: EPOCH,
+    onStep: (s) => step(`image: ${s}`),
+  });
+  step(`image ${image.key} (${(image.bytes / 2 ** 20).toFixed(0)} MiB, ${image.cached ? 'cached' : 'built'})`);
+  const lower = await unpackPlatformImage(image, path.join(cacheDir, 'images', image.key));
+  const imageMs = Date.now() - started;
+
+  const lab = NspawnLab.open(labFile(run), opts.tag ?? DEFAULT_NSPAWN_TAG);
+  const stop = async () => {
+    await lab.teardown();
+    unlinkCurrentHub(run);
+  };
+  try {
+    const raised = lab.raiseSysctl('fs.inotify.max_user_instances', 64 * t.nodes.length + 128);
+    if (raised) step(`raised fs.inotify.max_user_instances from ${raised.from} to ${raised.to} (restored by down)`);
+    const bridge = await lab.addBridge();
+    step(`starting ${t.nodes.length} containers on ${bridge}`);
+    for (const node of t.nodes) {
+      const root = await lab.addContainer(node.hostname, lower, run.nodeDir(node.hostname), node.vmid);
+      for (const f of nodeSeedFiles({
+        topology: t,
+        topologyFile: opts.topologyFile,
+        node,
+        secrets,
+        lanMatch: { name: CONTAINER_LAN_NIC },
+        useSmbios: false,
+      })) {
+        writeInto(root, f.path, f.content, f.mode);
+      }
+      lab.boot(node.hostname, bridge, path.join(run.logs, `${node.hostname}.console.log`), node.hostname);
+    }
+    const master = masterNode(t).hostname;
+    // The hub's state dir inside the master, as the host sees it: its admin socket is the operator's way in.
+    const hubDir = path.join(lab.rootOf(master), NODE_PATHS.hubState);
+    step('waiting for the hub in the master container');
+    await waitForHub(lab, master, hubDir, run, opts.signal);
+    linkCurrentHub(hubDir);
+    const admin = new AdminConnection(hubDir);
+    let status: StatusResponse__Output;
+    let convergedMs: number | undefined;
+    let connectedMs: number;
+    try {
+      await admin.call<object, Window__Output>((a) => a.OpenWindow, {
+        ttlSeconds: Math.round(opts.windowTtlMs / 1000),
+        role: '',
+        nodes: [],
+      });
+      status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
+      connectedMs = Date.now() - started;
+      if (opts.converge !== false) {
+        step('converging');
+        const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
+        await waitForRun(admin, runId, !opts.quiet);
+        convergedMs = Date.now() - started;
+        status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+      }
+    } finally {
+      admin.close();
+    }
+    return {
+      run,
+      lab,
+      image,
+      status,
+      hubDir,
+      timings: { imageMs, connectedMs, ...(convergedMs !== undefined ? { convergedMs } : {}) },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Writes a seed file into a container's root (its own layer), never following a link out of it. */
+function writeInto(root: string, file: string, content: string | Buffer, mode: number): void {
+  const target = path.join(root, file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.rmSync(target, { force: true });
+  fs.writeFileSync(target, content, { mode, flag: 'wx' });
+  fs.chmodSync(target, mode);
+}
+
+async function waitForHub(lab: NspawnLab, master: string, hubDir: string, run: RunDir, signal: AbortSignal) {
+  const deadline = Date.now() + 120_000;
+  const consoleLog = path.join(run.logs, `${master}.console.log`);
+  while (Date.now() < deadline) {
+    if (signal.aborted) throw new UserError('interrupted');
+    if (!lab.isRunning(master)) throw new UserError(`the master container stopped:\n${tail(consoleLog)}`);
+    if (fs.existsSync(path.join(hubDir, ADMIN_SOCKET_FILE))) return;
+    await sleep(250);
+  }
+  throw new UserError(
+    `the hub did not start in the master container within 120 s`,
+    `see ${consoleLog}, or: nsenter into it and run journalctl -u kubedos-hub`,
+  );
+}
+
+function tail(file: string): string {
+  if (!fs.existsSync(file)) return '';
+  return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-8).join('\n');
+}
+
+/** Stops and removes every container, mount, layer and the bridge the deployment in runRoot made. */
+export async function nspawnDown(runRoot: string): Promise<number> {
+  const run = runDir(runRoot);
+  const lab = NspawnLab.openRecorded(labFile(run));
+  if (!lab) return 0;
+  const count = lab.containers.length;
+  await lab.teardown();
+  unlinkCurrentHub(run);
+  return count;
+}
+
+function linkCurrentHub(hubDir: string): void {
+  fs.rmSync(currentHubLink(), { force: true });
+  fs.mkdirSync(path.dirname(currentHubLink()), { recursive: true });
+  fs.symlinkSync(hubDir, currentHubLink());
+}
+
+/** Removes the current-hub link when it points into this deployment's run dir. */
+function unlinkCurrentHub(run: RunDir): void {
+  const link = currentHubLink();
+  try {
+    if (fs.readlinkSync(link).startsWith(`${run.root}/`)) fs.rmSync(link, { force: true });
+  } catch {
+    // no link
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Where kubedos lives on a node, and the units the platform image carries.
+ * One place, read by the image builder, the seeds and the substrates.
+ */
+export const NODE_PATHS = {
+  minionBinary: '/usr/local/bin/kubedos-minion',
+  hubBinary: '/usr/local/bin/kubedos-hub',
+  minionConfig: '/etc/kubedos/minion.json',
+  identity: '/etc/kubedos/identity.json',
+  minionState: '/var/lib/kubedos/minion',
+  hubState: '/var/lib/kubedos/hub',
+  hubDir: '/etc/kubedos/hub',
+  topology: '/etc/kubedos/topology.yaml',
+  inventory: '/etc/kubedos/inventory.json',
+  darksite: '/var/lib/kubedos/darksite',
+  darksiteKey: '/etc/apt/keyrings/kubedos-darksite.gpg',
+  lanNetwork: '/etc/systemd/network/10-kubedos-lan.network',
+} as const;
+
+/** The hub listens on the topology's hub port (its default when --listen is not given). */
+const HUB_EXEC = [
+  NODE_PATHS.hubBinary,
+  `--state-dir ${NODE_PATHS.hubState}`,
+  `--topology ${NODE_PATHS.topology}`,
+  `--inventory ${NODE_PATHS.inventory}`,
+  `--tls-cert ${NODE_PATHS.hubDir}/tls.crt`,
+  `--tls-key ${NODE_PATHS.hubDir}/tls.key`,
+  '--planes auto',
+].join(' ');
+
+/**
+ * The units in the image, enabled on every node; each starts only where its
+ * seed put what it needs (the hub only on the master, whose seed alone
+ * carries the hub's key).
+ */
+export const IMAGE_UNITS: Readonly<Record<string, string>> = {
+  'kubedos-minion.service': `[Unit]
+Description=kubedos minion (enrolls with the hub, runs role tasks)
+Wants=network-online.target
+After=network-online.target
+ConditionPathExists=${NODE_PATHS.minionConfig}
+
+[Service]
+ExecStart=${NODE_PATHS.minionBinary} --config ${NODE_PATHS.minionConfig}
+Restart=always
+RestartSec=5
+# The credential and keys are the node's own; nothing else on the box reads them.
+UMask=0077
+# wireguard-go daemons (planes where the kernel has no WireGuard) outlive a minion restart.
+KillMode=process
+
+[Install]
+WantedBy=multi-user.target
+`,
+  'kubedos-hub.service': `[Unit]
+Description=kubedos hub (enrollment, planes, convergence)
+Wants=network-online.target
+After=network-online.target
+ConditionPathExists=${NODE_PATHS.hubDir}/tls.key
+
+[Service]
+ExecStart=${HUB_EXEC}
+Restart=always
+RestartSec=5
+UMask=0077
+KillMode=process
+NoNewPrivileges=yes
+
+[Install]
+WantedBy=multi-user.target
+`,
+  // OpenSSH's host keys are the node's own: made on its first boot, never shipped in the image.
+  'kubedos-ssh-hostkeys.service': `[Unit]
+Description=kubedos: make this node's SSH host keys on first boot
+Before=ssh.service
+ConditionPathExistsGlob=!/etc/ssh/ssh_host_*_key
+
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/ssh-keygen -A
+
+[Install]
+WantedBy=multi-user.target
+`,
+};

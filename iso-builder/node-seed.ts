@@ -1,0 +1,89 @@
+/**
+ * A node's seed: the few files that make the one platform image into this
+ * node (hostname, LAN network, resolver, its own enrollment credential, the
+ * minion's config; on the master alone, the hub's key, topology and
+ * inventory). The nspawn substrate writes them into the container's own
+ * layer; the installer applies them from the seed medium.
+ */
+import fs from 'node:fs';
+import type { DeploymentSecrets } from '../deploy/deployment-secrets.ts';
+import type { MinionConfigFile } from '../shared/identity/files.ts';
+import { parseIpv4Network } from '../shared/net/ipv4.ts';
+import type { Topology, TopologyNode } from '../shared/topology/model.ts';
+import { NODE_PATHS } from './node-layout.ts';
+import { hubAddress } from './payload.ts';
+
+export interface SeedFile {
+  path: string;
+  mode: number;
+  content: string | Buffer;
+}
+
+export interface SeedInput {
+  topology: Topology;
+  /** The topology file as given to the deployer (the hub on the master reads this copy). */
+  topologyFile: string;
+  node: TopologyNode;
+  secrets: Pick<DeploymentSecrets, 'hubCertPem' | 'hubKeyPath' | 'identityPath' | 'inventoryPath'>;
+  /** How the node finds its LAN NIC: by MAC address on a VM, by name in a container (nspawn's host0). */
+  lanMatch: { macAddress: string } | { name: string };
+  /** Whether the node has SMBIOS of its own to report (a VM does; a container would report the host's). */
+  useSmbios: boolean;
+}
+
+export function renderLanNetwork(t: Topology, node: TopologyNode, match: SeedInput['lanMatch']): string {
+  const prefix = parseIpv4Network(t.lan.cidr).prefix;
+  const matchLine = 'macAddress' in match ? `MACAddress=${match.macAddress}` : `Name=${match.name}`;
+  return `# Written by kubedos from the topology: the node's static LAN address.
+[Match]
+${matchLine}
+
+[Network]
+Address=${node.ip}/${prefix}
+Gateway=${t.lan.gateway}
+${t.lan.dns.map((d) => `DNS=${d}`).join('\n')}
+Domains=${t.lan.domain}
+LinkLocalAddressing=no
+IPv6AcceptRA=no
+`;
+}
+
+export function nodeSeedFiles(input: SeedInput): SeedFile[] {
+  const { topology: t, node } = input;
+  const config: MinionConfigFile = {
+    hub: hubAddress(t),
+    hubCertPem: input.secrets.hubCertPem,
+    identityFile: NODE_PATHS.identity,
+    stateDir: NODE_PATHS.minionState,
+    useSmbios: input.useSmbios,
+    root: '/',
+    // On the master the hub holds the planes; its minion must not bring up a second set.
+    planes: node.role === 'master' ? 'off' : 'auto',
+  };
+  const files: SeedFile[] = [
+    { path: '/etc/hostname', mode: 0o644, content: `${node.hostname}\n` },
+    {
+      path: '/etc/hosts',
+      mode: 0o644,
+      content: `127.0.0.1\tlocalhost\n127.0.1.1\t${node.hostname}.${t.lan.domain}\t${node.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`,
+    },
+    {
+      path: '/etc/resolv.conf',
+      mode: 0o644,
+      content: `search ${t.lan.domain}\n${t.lan.dns.map((d) => `nameserver ${d}`).join('\n')}\n`,
+    },
+    { path: NODE_PATHS.lanNetwork, mode: 0o644, content: renderLanNetwork(t, node, input.lanMatch) },
+    { path: NODE_PATHS.minionConfig, mode: 0o644, content: JSON.stringify(config, null, 2) + '\n' },
+    { path: NODE_PATHS.identity, mode: 0o600, content: fs.readFileSync(input.secrets.identityPath(node.hostname)) },
+  ];
+  if (node.role === 'master') {
+    files.push(
+      { path: `${NODE_PATHS.hubDir}/tls.crt`, mode: 0o644, content: input.secrets.hubCertPem },
+      // The hub's private key is in the master's seed and no other.
+      { path: `${NODE_PATHS.hubDir}/tls.key`, mode: 0o600, content: fs.readFileSync(input.secrets.hubKeyPath) },
+      { path: NODE_PATHS.topology, mode: 0o644, content: fs.readFileSync(input.topologyFile) },
+      { path: NODE_PATHS.inventory, mode: 0o644, content: fs.readFileSync(input.secrets.inventoryPath) },
+    );
+  }
+  return files;
+}
