@@ -21,6 +21,8 @@ import { completeFinishedWindows } from './enrollment/windows.ts';
 import { loadOrCreateHubPlaneKeys } from './hub-plane-keys.ts';
 import { agentService } from './sessions/agent-service.ts';
 import { SessionRegistry } from './sessions/registry.ts';
+import { darksitePackageNames } from '../shared/darksite/package-index.ts';
+import { lanInterfaceOf } from '../shared/net/lan-interface.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import { importInventory, inventoryNode } from './state/inventory.ts';
 import { isIpv4, networkContains, parseIpv4Network } from '../shared/net/ipv4.ts';
@@ -49,6 +51,8 @@ export interface HubOptions {
   heartbeatIntervalMs?: number;
   /** The master's own WireGuard planes: off (sim, tests), or how to bring them up, with the root their configs go under. */
   planes?: { mode: 'auto' | BringUpMode; root: string };
+  /** The darksite the nodes install from (the master's own copy): tasks needing a package it lacks are skipped. */
+  darksiteDir?: string;
   log: Logger;
 }
 
@@ -96,6 +100,15 @@ export class Hub {
       channel: new SessionChannel(this.registry),
       topology: opts.topology,
       hubStateDir: opts.stateDir,
+      plan: () => ({
+        ...(opts.darksiteDir ? { availablePackages: darksitePackageNames(opts.darksiteDir) } : {}),
+        lanInterfaces: Object.fromEntries(
+          opts.topology.nodes.flatMap((n) => {
+            const nic = lanInterfaceOf(this.registry.get(n.hostname)?.facts, n.ip);
+            return nic ? [[n.hostname, nic]] : [];
+          }),
+        ),
+      }),
     });
     const v1 = contract();
     const log = opts.log;

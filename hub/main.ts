@@ -30,7 +30,10 @@ runMain('kubedos-hub', async () => {
     .requiredOption('--inventory <file>', 'inventory.json from the deployer (credential public keys)')
     .requiredOption('--tls-cert <file>', "the hub's TLS certificate (pinned by minions)")
     .requiredOption('--tls-key <file>', "the hub's TLS private key")
-    .option('--listen <host:port>', "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port")
+    .option(
+      '--listen <host:port>',
+      "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port",
+    )
     .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
     .addOption(
       new Option(
@@ -41,6 +44,7 @@ runMain('kubedos-hub', async () => {
         .default('off'),
     )
     .option('--root <dir>', 'root directory the plane configs are written under', '/')
+    .option('--darksite <dir>', "the nodes' darksite (the master's copy): tasks needing a package it lacks are skipped")
     .exitOverride();
   program.parse();
   const o = program.opts<{
@@ -53,6 +57,7 @@ runMain('kubedos-hub', async () => {
     heartbeatMs: number;
     planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
     root: string;
+    darksite?: string;
   }>();
   const log = createLogger('hub');
   const topology = loadTopology(o.topology);
@@ -73,6 +78,7 @@ runMain('kubedos-hub', async () => {
     tlsKeyPem: readFile('TLS key', o.tlsKey),
     heartbeatIntervalMs: o.heartbeatMs,
     ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
+    ...(o.darksite ? { darksiteDir: o.darksite } : {}),
     log,
   });
   try {

@@ -26,6 +26,7 @@ const HUB_EXEC = [
   `--tls-cert ${NODE_PATHS.hubDir}/tls.crt`,
   `--tls-key ${NODE_PATHS.hubDir}/tls.key`,
   '--planes auto',
+  `--darksite ${NODE_PATHS.darksite}`,
 ].join(' ');
 
 /**

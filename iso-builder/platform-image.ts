@@ -18,6 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { darksitePackageNames } from '../shared/darksite/package-index.ts';
 import { UserError } from '../shared/errors.ts';
 import { writeFileAtomic } from '../shared/fs/atomic-write.ts';
 import { buildSnapshot, suiteOf, type Snapshot } from './apt-snapshot.ts';
@@ -193,7 +194,7 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
       suite,
       sha256: await sha256File(out),
       bytes: fs.statSync(out).size,
-      darksitePackages: darksitePackageNames(snapshot.dir, suite),
+      darksitePackages: darksitePackageNames(snapshot.dir),
     };
     fs.rmSync(stage, { recursive: true, force: true });
     writeFileAtomic(path.join(tmp, 'image.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
@@ -209,12 +210,6 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
 function q(s: string): string {
   if (!/^[A-Za-z0-9_./-]+$/.test(s)) throw new UserError(`path ${s} has characters the image build cannot quote`);
   return s;
-}
-
-/** The package names the snapshot's index lists. */
-export function darksitePackageNames(snapshotDir: string, suite: string): string[] {
-  const index = fs.readFileSync(path.join(snapshotDir, 'dists', suite, 'main', 'binary-amd64', 'Packages'), 'utf8');
-  return [...new Set([...index.matchAll(/^Package: (\S+)$/gm)].map((m) => m[1]!))].sort();
 }
 
 /** The files kubedos adds to the root, laid out under stage/ with their final modes and a fixed mtime. */

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import si from 'systeminformation';
 import type { Facts } from '../proto/gen/kubedos/v1/Facts.ts';
@@ -15,13 +16,28 @@ export async function readHardwareIdentity(): Promise<HardwareIdentity> {
   return { smbiosUuid: (system.uuid ?? '').toLowerCase(), smbiosSerial: system.serial ?? '' };
 }
 
+/**
+ * The container manager this minion runs under, as systemd records it
+ * (/run/systemd/container: "systemd-nspawn", "docker", ...), or "" on a VM
+ * or bare metal. Some tasks cannot work in a container (kernel modules, a
+ * kernel NFS server); the executor reports those instead of failing.
+ */
+export function detectContainer(): string {
+  try {
+    return fs.readFileSync('/run/systemd/container', 'utf8').trim();
+  } catch {
+    return process.env.container ?? '';
+  }
+}
+
 /** What the hub is told about the machine; cheap enough to gather at every session start. */
 export async function gatherFacts(identity: HardwareIdentity): Promise<Facts> {
   const [osInfo, cpu, mem] = await Promise.all([si.osInfo(), si.cpu(), si.mem()]);
-  const addresses = Object.values(os.networkInterfaces())
-    .flat()
-    .filter((a): a is os.NetworkInterfaceInfo => !!a && !a.internal)
-    .map((a) => a.address);
+  const nics = Object.entries(os.networkInterfaces()).map(([name, list]) => ({
+    name,
+    addresses: (list ?? []).filter((a) => !a.internal).map((a) => a.address),
+  }));
+  const addresses = nics.flatMap((n) => n.addresses);
   return {
     hostname: os.hostname(),
     os: `${osInfo.distro} ${osInfo.release}`.trim(),
@@ -33,5 +49,7 @@ export async function gatherFacts(identity: HardwareIdentity): Promise<Facts> {
     smbiosSerial: identity.smbiosSerial,
     addresses,
     minionVersion: MINION_VERSION,
+    interfaces: nics.filter((n) => n.addresses.length > 0),
+    container: detectContainer(),
   };
 }

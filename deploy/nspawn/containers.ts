@@ -60,6 +60,10 @@ export class NspawnLab {
     return this.state.tag;
   }
 
+  get bridge(): string | undefined {
+    return this.state.bridge;
+  }
+
   get containers(): readonly ContainerRecord[] {
     return this.state.containers;
   }

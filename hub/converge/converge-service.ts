@@ -13,7 +13,8 @@ export interface ConvergeServiceOptions {
   topology: Topology;
   /** The hub's state dir: the CAs and issued certificates live under <hubStateDir>/pki. */
   hubStateDir: string;
-  plan?: PlanOptions;
+  /** Read at each plan: what the darksite carries and the nodes' facts can change between runs. */
+  plan?: () => PlanOptions;
   engine?: EngineOptions;
 }
 
@@ -37,7 +38,7 @@ export class ConvergeService {
     return buildPlan(
       this.opts.topology,
       await ensurePlanMaterial(this.opts.hubStateDir, this.opts.topology),
-      this.opts.plan,
+      this.opts.plan?.(),
     );
   }
 

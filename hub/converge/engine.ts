@@ -28,6 +28,7 @@ export interface RunSummary {
   unchanged: number;
   failed: number;
   blocked: number;
+  skipped: number;
 }
 
 interface Graph {
@@ -182,14 +183,16 @@ export class ConvergeEngine {
     const rows = this.rows(runId);
     const run = this.run(runId)!;
     const done = rows.filter((r) => r.state === 'done');
+    const skipped = done.filter((r) => r.status === 'TASK_STATUS_SKIPPED').length;
     return {
       runId,
       state: run.state,
       total: rows.length,
       changed: done.filter((r) => r.changed).length,
-      unchanged: done.filter((r) => !r.changed).length,
+      unchanged: done.filter((r) => !r.changed).length - skipped,
       failed: rows.filter((r) => r.state === 'failed').length,
       blocked: rows.filter((r) => r.state === 'blocked').length,
+      skipped,
     };
   }
 
@@ -250,7 +253,11 @@ export class ConvergeEngine {
           nextRetry = Math.min(nextRetry, t.retry_at);
           continue;
         }
-        if (t.node === HUB_NODE) {
+        const skip = this.specOf(t).skip;
+        if (skip) {
+          this.finishInline(run, t, 'TASK_STATUS_SKIPPED', false, Date.now(), skip);
+          queue.push(...(g.dependents.get(id) ?? []));
+        } else if (t.node === HUB_NODE) {
           this.runHubTask(run, t);
           queue.push(...(g.dependents.get(id) ?? []));
         } else if (this.channel.isConnected(t.node)) {
@@ -315,20 +322,16 @@ export class ConvergeEngine {
       changed = this.secrets.generate(spec.hubAction, t.task_id);
       summary = changed ? `generated ${spec.hubAction.secret}` : `${spec.hubAction.secret} exists`;
     }
+    this.finishInline(run, t, changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED', changed, started, summary);
+  }
+
+  /** Records a task the hub finished without a node: its own actions, and skipped tasks. */
+  private finishInline(run: RunRow, t: TaskRow, status: string, changed: boolean, started: number, summary: string) {
     this.db
       .prepare(
         "UPDATE converge_task SET state = 'done', attempt = attempt + 1, status = ?, changed = ?, dispatched_at = ?, finished_at = ?, duration_ms = ?, summary = ? WHERE run_id = ? AND task_id = ?",
       )
-      .run(
-        changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED',
-        changed ? 1 : 0,
-        started,
-        Date.now(),
-        Date.now() - started,
-        summary,
-        run.id,
-        t.task_id,
-      );
+      .run(status, changed ? 1 : 0, started, Date.now(), Date.now() - started, summary, run.id, t.task_id);
   }
 
   /** Specs are immutable within a run; decoding each once keeps a result-to-dispatch turn cheap. */

@@ -64,9 +64,11 @@ export interface ConvergeStatus {
     pending: number;
     failed: number;
     blocked: number;
+    skipped: number;
   };
   nodes: NodeProgress[];
   failures: Failure[];
+  skips: Array<{ node: string; task: string; reason: string }>;
 }
 
 export function convergeStatus(db: DatabaseSync): ConvergeStatus | undefined {
@@ -90,6 +92,7 @@ export function convergeStatus(db: DatabaseSync): ConvergeStatus | undefined {
     nodes.set(r.node, n);
   }
   const count = (s: TaskRow['state']) => rows.filter((r) => r.state === s).length;
+  const skippedRows = rows.filter((r) => r.state === 'done' && r.status === 'TASK_STATUS_SKIPPED');
   return {
     runId: run.id,
     dryRun: run.dry_run === 1,
@@ -105,8 +108,10 @@ export function convergeStatus(db: DatabaseSync): ConvergeStatus | undefined {
       pending: count('pending'),
       failed: count('failed'),
       blocked: count('blocked'),
+      skipped: skippedRows.length,
     },
     nodes: [...nodes.values()],
+    skips: skippedRows.map((r) => ({ node: r.node, task: r.task_id, reason: r.summary })),
     failures: rows
       .filter((r) => r.state === 'failed')
       .map((r) => ({ node: r.node, task: r.task_id, attempt: r.attempt, error: r.error, outputTail: r.output_tail })),
@@ -117,12 +122,20 @@ export function formatConvergeStatus(s: ConvergeStatus): string {
   const c = s.counts;
   const lines = [
     `convergence run ${s.runId}${s.dryRun ? ' (dry run)' : ''}: ${s.state}, phase ${s.phase}`,
-    `  ${c.done}/${c.total} done (${c.changed} changed), ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.blocked} blocked`,
+    `  ${c.done}/${c.total} done (${c.changed} changed, ${c.skipped} skipped), ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.blocked} blocked`,
     ...s.nodes.map(
       (n) =>
         `  ${n.node.padEnd(12)} ${String(n.done).padStart(3)}/${n.total}${n.running.length ? `  running ${n.running.join(', ')}` : ''}${n.failed.length ? `  FAILED ${n.failed.join(', ')}` : ''}${n.blocked ? `  ${n.blocked} blocked` : ''}`,
     ),
   ];
+  // Skipped tasks, grouped by the first reason in the chain (the missing package), so an operator sees why at once.
+  const byReason = new Map<string, string[]>();
+  for (const k of s.skips) {
+    if (!/ was skipped$/.test(k.reason)) byReason.set(k.reason, [...(byReason.get(k.reason) ?? []), k.task]);
+  }
+  for (const [reason, tasks] of byReason) lines.push('', `SKIPPED ${tasks.join(', ')}: ${reason}`);
+  const after = s.skips.length - [...byReason.values()].flat().length;
+  if (after) lines.push(`SKIPPED too: ${after} task(s) that need those`);
   for (const f of s.failures) {
     lines.push('', `FAILED ${f.task} on ${f.node} (attempt ${f.attempt}): ${f.error}`);
     if (f.outputTail)

@@ -2,7 +2,7 @@ import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import type { PlanMaterial, PlanOptions } from './material.ts';
 import type { Plan } from './model.ts';
 import { PlanBuilder } from './plan-builder.ts';
-import { containerd, darksiteRepo, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
+import { containerd, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
 import type { RoleContext } from './roles/context.ts';
 import { etcdClientCerts, hubSecrets, kubeadmInit, kubeadmJoin, uploadCerts } from './roles/control-plane.ts';
 import { etcdHealthGate, etcdMember } from './roles/etcd.ts';
@@ -10,9 +10,9 @@ import { apiVipGate, loadBalancer } from './roles/load-balancer.ts';
 import { grafana, nfsServer, prometheus } from './roles/platform-services.ts';
 import { minionNodes } from './render/prometheus.ts';
 
-const DEFAULTS: Required<PlanOptions> = {
-  darksiteUrl: 'http://10.10.0.10:8080/darksite',
+const DEFAULTS = {
   lanInterface: 'ens18',
+  lanInterfaces: {},
   kubePackageRevision: '-1.1',
 };
 
@@ -28,12 +28,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     t,
     plan,
     material,
-    options: {
-      ...DEFAULTS,
-      darksiteUrl:
-        options.darksiteUrl ?? `http://${t.nodes.find((n) => n.role === 'master')?.ip ?? '127.0.0.1'}:8080/darksite`,
-      ...stripUndefined(options),
-    },
+    options: { ...DEFAULTS, ...stripUndefined(options) },
     nodesOf: (role: TopologyNode['role']) => t.nodes.filter((n) => n.role === role),
   };
   const pre = new Map<string, string>();
@@ -49,9 +44,8 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   const secrets = hubSecrets(ctx);
   const kubeReady = new Map<string, string[]>();
   for (const node of [...ctx.nodesOf('cp'), ...ctx.nodesOf('worker')]) {
-    const repo = darksiteRepo(ctx, node);
     const p = pre.get(node.hostname)!;
-    const ready = [containerd(ctx, node, [p]), kubePackages(ctx, node, [p, repo])];
+    const ready = [containerd(ctx, node, [p]), kubePackages(ctx, node, [p])];
     if (node.role === 'cp') ready.push(etcdClientCerts(ctx, node, [ready[1]!]));
     kubeReady.set(node.hostname, ready);
   }
@@ -69,10 +63,11 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   for (const w of ctx.nodesOf('worker')) kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady]);
 
   const promReady = ctx.nodesOf('prometheus').map((n) => prometheus(ctx, n));
-  for (const g of ctx.nodesOf('grafana')) grafana(ctx, g, [darksiteRepo(ctx, g), ...promReady]);
+  for (const g of ctx.nodesOf('grafana')) grafana(ctx, g, promReady);
   for (const s of ctx.nodesOf('storage')) nfsServer(ctx, s);
 
   plan.validate();
+  plan.skipUnavailable(options.availablePackages);
   return { deployment: t.name, tasks: plan.tasks };
 }
 

@@ -9,8 +9,14 @@ export interface PlanMaterial {
 }
 
 export interface PlanOptions {
-  /** The darksite apt repository (grafana and the Kubernetes packages are not in Debian's archive). */
-  darksiteUrl?: string;
+  /**
+   * Package names the nodes' darksite carries; a task that installs one it
+   * does not is skipped with that reason, and so is everything after it.
+   * Undefined: every package is there (the sim).
+   */
+  availablePackages?: readonly string[];
+  /** Each node's LAN interface, as the node reported it; nodes not listed use lanInterface. */
+  lanInterfaces?: Readonly<Record<string, string>>;
   /** The LAN interface name inside the VMs (virtio on Proxmox: ens18), for keepalived. */
   lanInterface?: string;
   /** Debian revision of the pinned kubelet/kubeadm/kubectl packages. */

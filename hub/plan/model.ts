@@ -33,6 +33,8 @@ export interface PlannedTask {
   /** Further attempts after a retryable failure. */
   retries: number;
   hubAction?: HubAction;
+  /** Not run, for this reason (a package the darksite does not carry, or a task it depends on was skipped). */
+  skip?: string;
 }
 
 export interface Plan {

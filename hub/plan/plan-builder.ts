@@ -43,6 +43,27 @@ export class PlanBuilder {
       for (const d of t.deps) if (!this.ids.has(d)) throw new Error(`${t.id} depends on unknown task ${d}`);
     topologicalOrder(this.tasks);
   }
+
+  /**
+   * Marks skipped every task that installs a package the darksite does not
+   * carry, then everything downstream of a skipped task: what cannot be
+   * installed is never tried, and what needs it never fails for want of it.
+   */
+  skipUnavailable(available: readonly string[] | undefined): void {
+    if (!available) return;
+    const have = new Set(available);
+    for (const t of this.tasks) {
+      const missing = t.states
+        .flatMap((s) => (s.packages?.packages ?? []).map((p) => p.name ?? ''))
+        .filter((n) => !have.has(n));
+      if (missing.length) t.skip = `the darksite does not carry ${[...new Set(missing)].join(', ')}`;
+    }
+    const byId = new Map(this.tasks.map((t) => [t.id, t]));
+    for (const t of topologicalOrder(this.tasks)) {
+      const after = t.deps.find((d) => byId.get(d)!.skip);
+      if (!t.skip && after) t.skip = `${after} was skipped`;
+    }
+  }
 }
 
 /** Kahn's order; ties broken by plan order so the listing is stable. Throws on a cycle. */

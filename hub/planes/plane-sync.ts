@@ -13,6 +13,7 @@ import type { Topology } from '../../shared/topology/model.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import { readEnrolledNodes } from './enrolled-nodes.ts';
 import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
+import { lanInterfaceOf } from '../../shared/net/lan-interface.ts';
 import type { HubPlanes } from './hub-planes.ts';
 
 export interface PlaneSyncDeps {
@@ -37,6 +38,7 @@ export class PlaneSync {
   private readonly onDisconnected = (node: string) => {
     this.sent.delete(node);
   };
+  private readonly onFacts = () => void this.reconcile();
 
   constructor(deps: PlaneSyncDeps) {
     this.deps = deps;
@@ -47,12 +49,14 @@ export class PlaneSync {
     await this.deps.planes.start();
     this.deps.registry.on('connected', this.onConnected);
     this.deps.registry.on('disconnected', this.onDisconnected);
+    this.deps.registry.on('facts', this.onFacts);
     await this.reconcile();
   }
 
   stop(): void {
     this.deps.registry.off('connected', this.onConnected);
     this.deps.registry.off('disconnected', this.onDisconnected);
+    this.deps.registry.off('facts', this.onFacts);
   }
 
   /** Makes the hub's peers match the enrolled set, then tells every connected node what changed for it. */
@@ -89,10 +93,13 @@ export class PlaneSync {
     }
     for (const s of registry.all()) {
       if (!wanted.has(s.node)) continue;
+      const node = topologyNode(t, s.node);
+      // The firewall names the node's LAN interface, so it waits for the node to say which that is.
+      const lanInterface = lanInterfaceOf(s.facts, node.ip);
       const update = {
         ...configUpdateFor(t, enrolled, s.node, planes.publicKeys, 0),
         // The master's firewall is the hub's business (it holds the planes); every other node gets its role's.
-        firewallRuleset: topologyNode(t, s.node).role === 'master' ? '' : renderRuleset(t, s.node),
+        firewallRuleset: node.role === 'master' || !lanInterface ? '' : renderRuleset(t, s.node, { lanInterface }),
       };
       const fingerprint = JSON.stringify(update, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
       if (this.sent.get(s.node) === fingerprint) continue;

@@ -91,6 +91,7 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
     if (message.heartbeat) session.lastHeartbeat = now();
     if (message.hello?.facts) session.facts = message.hello.facts;
     registry.emit('message', node, message);
+    if (message.hello?.facts) registry.emit('facts', node);
   });
   const close = () => {
     if (!registry.detach(node, call)) return;

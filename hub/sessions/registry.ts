@@ -20,6 +20,8 @@ export interface SessionEvents {
   connected: [node: string];
   disconnected: [node: string];
   message: [node: string, message: MinionMessage__Output];
+  /** The node's facts arrived (or changed): what is rendered from them (its firewall) is due again. */
+  facts: [node: string];
 }
 
 /**

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { makeParents } from '../../shared/fs/atomic-write.ts';
 import type { DirectoryState__Output } from '../../proto/gen/kubedos/v1/DirectoryState.ts';
 import { applyOwnership, ownershipDiffers, recordUnresolvedOwner, wantedOwnership } from './ownership.ts';
 import { underRoot } from './paths.ts';
@@ -19,6 +21,7 @@ export async function directoryState(s: DirectoryState__Output, ctx: StateContex
   if (differs.length === 0) return unchanged(`${s.path}/ up to date`);
   const summary = `${s.path}/: ${differs.join(', ')}`;
   if (ctx.dryRun) return changed(`would make ${summary}`);
+  makeParents(path.dirname(target));
   fs.mkdirSync(target, { recursive: true, mode });
   fs.chmodSync(target, mode);
   applyOwnership(target, fs.statSync(target), want);

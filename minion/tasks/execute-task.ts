@@ -6,7 +6,7 @@ import type { TaskResult } from '../../proto/gen/kubedos/v1/TaskResult.ts';
 import { errorMessage } from '../../shared/errors.ts';
 import { OutputTail } from '../../shared/tasks/output-tail.ts';
 import { redactSecrets } from '../../shared/tasks/redact.ts';
-import { CANCELLED, CHANGED, combineStatus, FAILED, UNCHANGED } from '../../shared/tasks/status.ts';
+import { CANCELLED, CHANGED, combineStatus, FAILED, SKIPPED, UNCHANGED } from '../../shared/tasks/status.ts';
 import { commandState } from './command-state.ts';
 import { directoryState } from './directory-state.ts';
 import { fileState } from './file-state.ts';
@@ -17,7 +17,7 @@ import { probeState } from './probe-state.ts';
 import { RealHost } from './real-host.ts';
 import { RecordingHost } from './recording-host.ts';
 import { serviceState } from './service-state.ts';
-import { StateError, type StateContext, type StateOutcome } from './state-context.ts';
+import { skipped, StateError, type StateContext, type StateOutcome } from './state-context.ts';
 import { sysctlState } from './sysctl-state.ts';
 
 export interface ExecuteContext {
@@ -32,6 +32,8 @@ export interface ExecuteContext {
 }
 
 function applyState(state: State__Output, ctx: StateContext): Promise<StateOutcome> {
+  if (state.unavailableInContainer && ctx.host.container)
+    return Promise.resolve(skipped(`not in a container (${ctx.host.container}): ${state.unavailableInContainer}`));
   switch (state.kind) {
     case 'file':
       return fileState(state.file!, ctx);
@@ -88,11 +90,11 @@ export async function executeTask(task: Task__Output, ectx: ExecuteContext): Pro
       const out = await applyState(state, ctx);
       states.push({
         stateId: state.id,
-        status: out.changed ? CHANGED : UNCHANGED,
+        status: out.skipped ? SKIPPED : out.changed ? CHANGED : UNCHANGED,
         summary: out.summary,
         durationMs: Date.now() - t0,
       });
-      if (out.changed) ctx.log(`${state.id}: ${out.summary}`);
+      if (out.changed || out.skipped) ctx.log(`${state.id}: ${out.summary}`);
     } catch (err) {
       const message = redactSecrets(errorMessage(err), ctx.secrets);
       retryable = err instanceof StateError ? err.retryable : false;

@@ -35,6 +35,8 @@ export interface Host {
   readonly root: string;
   /** The sim: probes are journaled and pass, nothing on the network is asked. */
   readonly simulatesProbes: boolean;
+  /** The container manager the node runs under ("systemd-nspawn"), or "" on a machine of its own. */
+  readonly container: string;
   /** Runs a command; a non-zero exit is an outcome, not an exception. */
   run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome>;
   /** Runs a guard (unless/onlyif): only its exit status matters. */

@@ -1,7 +1,7 @@
 import type { KernelModuleState__Output } from '../../proto/gen/kubedos/v1/KernelModuleState.ts';
 import { persistFile } from './file-state.ts';
 import { checkOutcome } from './fail-on-exit.ts';
-import { changed, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
+import { changed, skipped, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
 /** A loaded kernel module, and (persist) a modules-load.d entry so it loads at boot. */
 export async function kernelModuleState(s: KernelModuleState__Output, ctx: StateContext): Promise<StateOutcome> {
@@ -9,6 +9,12 @@ export async function kernelModuleState(s: KernelModuleState__Output, ctx: State
   if (s.persist) {
     const f = await persistFile(ctx, `/etc/modules-load.d/kubedos-${s.name}.conf`, `${s.name}\n`);
     if (f.changed) parts.push(f.summary);
+  }
+  if (!(await ctx.host.moduleLoaded(s.name)) && ctx.host.container) {
+    parts.push(
+      `${s.name} is not loaded, and in a container (${ctx.host.container}) kernel modules are the host's to load`,
+    );
+    return skipped(parts.join('; '));
   }
   if (!(await ctx.host.moduleLoaded(s.name))) {
     if (!ctx.dryRun) checkOutcome(ctx, `modprobe ${s.name}`, await ctx.host.loadModule(s.name));

@@ -8,6 +8,8 @@ export function underRoot(root: string, nodePath: string): string {
   if (!path.isAbsolute(nodePath)) throw new Error(`path must be absolute: ${nodePath}`);
   const resolved = path.resolve(root, `.${path.posix.normalize(nodePath)}`);
   const base = path.resolve(root);
-  if (resolved !== base && !resolved.startsWith(base + path.sep)) throw new Error(`path escapes the root: ${nodePath}`);
+  // On a real node the root is "/": every absolute path is under it (base + sep would be "//").
+  const prefix = base.endsWith(path.sep) ? base : base + path.sep;
+  if (resolved !== base && !resolved.startsWith(prefix)) throw new Error(`path escapes the root: ${nodePath}`);
   return resolved;
 }

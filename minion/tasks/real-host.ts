@@ -1,13 +1,21 @@
 import fs from 'node:fs';
 import { execa } from 'execa';
+import { detectContainer } from '../facts.ts';
 import type { CommandOutcome, Host, InstalledPackage, RunOptions, UnitAction, UnitStatus } from './host.ts';
 
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+
+/** What a module provides, for kernels that have it built in. */
+const BUILT_IN_EVIDENCE: Record<string, () => boolean> = {
+  overlay: () => /\boverlay$/m.test(fs.readFileSync('/proc/filesystems', 'utf8')),
+  br_netfilter: () => fs.existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+};
 
 /** The machine itself: systemd, apt/dpkg, modprobe, sysctl. */
 export class RealHost implements Host {
   readonly root = '/';
   readonly simulatesProbes = false;
+  readonly container = detectContainer();
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
     const [file, ...args] = argv;
@@ -78,7 +86,9 @@ export class RealHost implements Host {
   }
 
   async moduleLoaded(name: string): Promise<boolean> {
-    return fs.existsSync(`/sys/module/${name}`);
+    // Built into the kernel, a module without parameters has no /sys/module entry: look for what it provides.
+    const builtIn = BUILT_IN_EVIDENCE[name];
+    return fs.existsSync(`/sys/module/${name}`) || (builtIn !== undefined && builtIn());
   }
 
   loadModule(name: string): Promise<CommandOutcome> {

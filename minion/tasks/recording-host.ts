@@ -32,6 +32,7 @@ const OK: CommandOutcome = { exitCode: 0, output: '', timedOut: false };
 export class RecordingHost implements Host {
   readonly root: string;
   readonly simulatesProbes: boolean = true;
+  readonly container = '';
   private readonly task: string;
 
   constructor(root: string, task = '') {

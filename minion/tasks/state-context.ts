@@ -15,10 +15,11 @@ export interface StateContext {
   log: (text: string) => void;
 }
 
-/** A state's verdict: changed (or would change, on a dry run), with a one-line summary. */
+/** A state's verdict: changed (or would change, on a dry run), or skipped for a reason, with a one-line summary. */
 export interface StateOutcome {
   changed: boolean;
   summary: string;
+  skipped?: boolean;
 }
 
 /** A state failure. `retryable` says whether trying again could help (a probe, a command) or not (a bad spec). */
@@ -33,3 +34,5 @@ export class StateError extends Error {
 
 export const unchanged = (summary: string): StateOutcome => ({ changed: false, summary });
 export const changed = (summary: string): StateOutcome => ({ changed: true, summary });
+/** Not done, and not a failure: the reason says why it cannot be done here (never a pretended success). */
+export const skipped = (summary: string): StateOutcome => ({ changed: false, skipped: true, summary });

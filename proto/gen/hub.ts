@@ -30,6 +30,7 @@ import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_Log
 import type { LogsRequest as _kubedos_v1_LogsRequest, LogsRequest__Output as _kubedos_v1_LogsRequest__Output } from './kubedos/v1/LogsRequest.ts';
 import type { LogsResponse as _kubedos_v1_LogsResponse, LogsResponse__Output as _kubedos_v1_LogsResponse__Output } from './kubedos/v1/LogsResponse.ts';
 import type { MinionMessage as _kubedos_v1_MinionMessage, MinionMessage__Output as _kubedos_v1_MinionMessage__Output } from './kubedos/v1/MinionMessage.ts';
+import type { NetInterface as _kubedos_v1_NetInterface, NetInterface__Output as _kubedos_v1_NetInterface__Output } from './kubedos/v1/NetInterface.ts';
 import type { NodePlan as _kubedos_v1_NodePlan, NodePlan__Output as _kubedos_v1_NodePlan__Output } from './kubedos/v1/NodePlan.ts';
 import type { NodePlane as _kubedos_v1_NodePlane, NodePlane__Output as _kubedos_v1_NodePlane__Output } from './kubedos/v1/NodePlane.ts';
 import type { NodeProgress as _kubedos_v1_NodeProgress, NodeProgress__Output as _kubedos_v1_NodeProgress__Output } from './kubedos/v1/NodeProgress.ts';
@@ -60,6 +61,7 @@ import type { TaskFailure as _kubedos_v1_TaskFailure, TaskFailure__Output as _ku
 import type { TaskLog as _kubedos_v1_TaskLog, TaskLog__Output as _kubedos_v1_TaskLog__Output } from './kubedos/v1/TaskLog.ts';
 import type { TaskLogLine as _kubedos_v1_TaskLogLine, TaskLogLine__Output as _kubedos_v1_TaskLogLine__Output } from './kubedos/v1/TaskLogLine.ts';
 import type { TaskResult as _kubedos_v1_TaskResult, TaskResult__Output as _kubedos_v1_TaskResult__Output } from './kubedos/v1/TaskResult.ts';
+import type { TaskSkip as _kubedos_v1_TaskSkip, TaskSkip__Output as _kubedos_v1_TaskSkip__Output } from './kubedos/v1/TaskSkip.ts';
 import type { Welcome as _kubedos_v1_Welcome, Welcome__Output as _kubedos_v1_Welcome__Output } from './kubedos/v1/Welcome.ts';
 import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from './kubedos/v1/Window.ts';
 
@@ -99,6 +101,7 @@ export interface ProtoGrpcType {
       LogsRequest: MessageTypeDefinition<_kubedos_v1_LogsRequest, _kubedos_v1_LogsRequest__Output>
       LogsResponse: MessageTypeDefinition<_kubedos_v1_LogsResponse, _kubedos_v1_LogsResponse__Output>
       MinionMessage: MessageTypeDefinition<_kubedos_v1_MinionMessage, _kubedos_v1_MinionMessage__Output>
+      NetInterface: MessageTypeDefinition<_kubedos_v1_NetInterface, _kubedos_v1_NetInterface__Output>
       NodePlan: MessageTypeDefinition<_kubedos_v1_NodePlan, _kubedos_v1_NodePlan__Output>
       NodePlane: MessageTypeDefinition<_kubedos_v1_NodePlane, _kubedos_v1_NodePlane__Output>
       NodeProgress: MessageTypeDefinition<_kubedos_v1_NodeProgress, _kubedos_v1_NodeProgress__Output>
@@ -129,6 +132,7 @@ export interface ProtoGrpcType {
       TaskLog: MessageTypeDefinition<_kubedos_v1_TaskLog, _kubedos_v1_TaskLog__Output>
       TaskLogLine: MessageTypeDefinition<_kubedos_v1_TaskLogLine, _kubedos_v1_TaskLogLine__Output>
       TaskResult: MessageTypeDefinition<_kubedos_v1_TaskResult, _kubedos_v1_TaskResult__Output>
+      TaskSkip: MessageTypeDefinition<_kubedos_v1_TaskSkip, _kubedos_v1_TaskSkip__Output>
       TaskStatus: EnumTypeDefinition
       Welcome: MessageTypeDefinition<_kubedos_v1_Welcome, _kubedos_v1_Welcome__Output>
       Window: MessageTypeDefinition<_kubedos_v1_Window, _kubedos_v1_Window__Output>

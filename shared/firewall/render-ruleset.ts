@@ -64,11 +64,14 @@ function scrapers(t: Topology): string[] {
   return [hubPlaneAddress(planeOf(t, 'wg2')), ...prometheus];
 }
 
-function wg3Addresses(t: Topology, roles: readonly Role[]): string[] {
+function planeAddresses(t: Topology, plane: 'wg2' | 'wg3', roles: readonly Role[]): string[] {
   return t.nodes
     .filter((n) => roles.includes(n.role))
-    .map((n) => intendedPlaneAddresses(t, n).find((a) => a.plane === 'wg3')!.address);
+    .map((n) => intendedPlaneAddresses(t, n).find((a) => a.plane === plane)!.address);
 }
+
+const wg2Addresses = (t: Topology, roles: readonly Role[]) => planeAddresses(t, 'wg2', roles);
+const wg3Addresses = (t: Topology, roles: readonly Role[]) => planeAddresses(t, 'wg3', roles);
 
 function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
   const kube = [
@@ -106,8 +109,11 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
       ];
     case 'worker':
       return kube;
-    case 'prometheus':
-      return [`iifname "wg1" tcp dport ${PORTS.prometheus} accept`];
+    case 'prometheus': {
+      // Prometheus listens on its wg2 address; grafana (its one client) and the hub reach it over wg2.
+      const clients = [hubPlaneAddress(planeOf(t, 'wg2')), ...wg2Addresses(t, ['grafana'])];
+      return [`iifname "wg2" ip saddr { ${clients.join(', ')} } tcp dport ${PORTS.prometheus} accept`];
+    }
     case 'grafana':
       return [`iifname "${lan}" tcp dport ${PORTS.grafana} accept`];
     case 'storage':

@@ -9,7 +9,7 @@ import path from 'node:path';
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
+  makeParents(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, mode);
   try {
@@ -28,6 +28,21 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
     fs.fsyncSync(dfd);
   } finally {
     fs.closeSync(dfd);
+  }
+}
+
+/**
+ * Creates dir and whichever of its parents are missing, each 0755 whatever
+ * the process umask: a daemon running with UMask=0077 (the minion) would
+ * otherwise leave /etc/etcd 0700 and etcd unable to reach its own files.
+ * Directories that exist keep their mode.
+ */
+export function makeParents(dir: string, mode = 0o755): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    fs.mkdirSync(d, { recursive: true, mode });
+    fs.chmodSync(d, mode);
   }
 }
 

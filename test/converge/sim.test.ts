@@ -137,7 +137,8 @@ describe('convergence of the 16-node platform on the sim', function () {
       sim.read('grafana', 'etc/grafana/provisioning/datasources/kubedos.yaml'),
       /url: http:\/\/10\.79\.0\.11:9090/,
     );
-    assert.match(sim.read('grafana', 'etc/apt/sources.list.d/kubedos-darksite.list'), /^deb .*darksite/m);
+    // Convergence adds no package source: a node's only one is its own signed darksite, from the image.
+    assert.throws(() => sim.read('grafana', 'etc/apt/sources.list.d/kubedos-darksite.list'), /ENOENT/);
     assert.match(sim.read('storage', 'etc/exports'), /^\/srv\/nfs\/kubernetes 10\.10\.0\.31\(rw/m);
     assert.match(sim.read('w-1', 'etc/containerd/config.toml'), /SystemdCgroup = true/);
   });

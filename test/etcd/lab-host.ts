@@ -23,6 +23,7 @@ import { parseEnvFile } from '../../hub/plan/render/etcd-env.ts';
 export class LabHost implements Host {
   readonly root: string;
   readonly simulatesProbes = false;
+  readonly container = '';
   private readonly inner: RecordingHost;
   private readonly lab: NetnsLab;
   private readonly ns: string;

@@ -20,8 +20,3 @@ export function renderGrafanaDatasource(t: Topology): string {
     ],
   })}`;
 }
-
-/** The darksite apt source: where grafana and the Kubernetes packages come from (not in Debian's archive). */
-export function renderDarksiteSource(darksiteUrl: string): string {
-  return `# Written by the kubedos hub.\ndeb [trusted=yes] ${darksiteUrl} bookworm main\n`;
-}

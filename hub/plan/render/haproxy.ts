@@ -9,7 +9,7 @@ export function renderHaproxy(t: Topology): string {
   return `# Written by the kubedos hub.
 global
     log /dev/log local0
-    maxconn 20000
+    # No fixed maxconn: haproxy derives it from the file limit systemd gives it, so it never asks for more.
     daemon
 
 defaults

@@ -1,10 +1,8 @@
 import { command, file, kernelModule, packages, service, sysctl } from '../../../shared/tasks/builders.ts';
 import { KUBERNETES_ROLES, type TopologyNode } from '../../../shared/topology/model.ts';
 import { renderContainerdConfig } from '../render/containerd.ts';
-import { renderDarksiteSource } from '../render/grafana.ts';
 import { renderHosts } from '../render/hosts.ts';
 import { renderNodeExporterDefaults } from '../render/prometheus.ts';
-import { createHash } from 'node:crypto';
 import type { RoleContext } from './context.ts';
 
 /** Kubernetes nodes: swap off (now and in fstab), overlay + br_netfilter, forwarding sysctls, hosts. */
@@ -32,20 +30,6 @@ export function preflight(ctx: RoleContext, node: TopologyNode): string {
     ...(node.role === 'lb' ? [sysctl('nonlocal-bind', 'net.ipv4.ip_nonlocal_bind', '1')] : []),
   ];
   return ctx.plan.add(node.hostname, 'preflight', 'preflight', states);
-}
-
-/** The darksite apt source, and an apt-get update whenever its content changes. */
-export function darksiteRepo(ctx: RoleContext, node: TopologyNode): string {
-  const source = renderDarksiteSource(ctx.options.darksiteUrl);
-  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  return ctx.plan.add(node.hostname, 'darksite-repo', 'preflight', [
-    file('source', '/etc/apt/sources.list.d/kubedos-darksite.list', source),
-    command('apt-update', ['apt-get', 'update', '-q'], {
-      creates: `/var/lib/kubedos/apt-updated-${digest}`,
-      timeoutMs: 300_000,
-    }),
-    file('apt-updated', `/var/lib/kubedos/apt-updated-${digest}`, `${source}`),
-  ]);
 }
 
 /** containerd with SystemdCgroup = true, restarted when its config changes. */

@@ -7,6 +7,6 @@ export interface RoleContext {
   t: Topology;
   plan: PlanBuilder;
   material: PlanMaterial;
-  options: Required<PlanOptions>;
+  options: Required<Pick<PlanOptions, 'lanInterface' | 'lanInterfaces' | 'kubePackageRevision'>>;
   nodesOf: (role: TopologyNode['role']) => TopologyNode[];
 }

@@ -26,7 +26,11 @@ export function loadBalancer(ctx: RoleContext, node: TopologyNode, preflight: st
     'load-balancers',
     [
       packages('packages', ['keepalived']),
-      file('config', KEEPALIVED_CONF, renderKeepalived(ctx.t, node, ctx.options.lanInterface)),
+      file(
+        'config',
+        KEEPALIVED_CONF,
+        renderKeepalived(ctx.t, node, ctx.options.lanInterfaces[node.hostname] ?? ctx.options.lanInterface),
+      ),
       service('service', 'keepalived', { restartOnChange: [KEEPALIVED_CONF] }),
     ],
     { deps: [haproxy] },

@@ -60,11 +60,15 @@ export function grafana(ctx: RoleContext, node: TopologyNode, deps: string[]): s
   );
 }
 
+/** The NFS server is the kernel's (nfsd): a container cannot serve NFS, so there the server states say so. */
+const NFSD_IS_THE_KERNELS = 'the NFS server runs in the kernel (nfsd), which a container does not get';
+
 export function nfsServer(ctx: RoleContext, node: TopologyNode): string {
+  const kernel = { unavailableInContainer: NFSD_IS_THE_KERNELS };
   return ctx.plan.add(node.hostname, 'nfs-server', 'platform-services', [
     packages('packages', ['nfs-kernel-server']),
     directory('export-dir', NFS_EXPORT_DIR, { mode: 0o777 }),
     file('exports', '/etc/exports', renderNfsExports(ctx.t)),
-    service('service', 'nfs-server', { restartOnChange: ['/etc/exports'] }),
+    { ...service('service', 'nfs-server', { restartOnChange: ['/etc/exports'] }), ...kernel },
   ]);
 }

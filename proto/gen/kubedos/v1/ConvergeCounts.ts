@@ -9,6 +9,7 @@ export interface ConvergeCounts {
   'pending'?: (number);
   'failed'?: (number);
   'blocked'?: (number);
+  'skipped'?: (number);
 }
 
 export interface ConvergeCounts__Output {
@@ -19,4 +20,5 @@ export interface ConvergeCounts__Output {
   'pending': (number);
   'failed': (number);
   'blocked': (number);
+  'skipped': (number);
 }

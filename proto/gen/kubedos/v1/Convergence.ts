@@ -3,6 +3,7 @@
 import type { ConvergeCounts as _kubedos_v1_ConvergeCounts, ConvergeCounts__Output as _kubedos_v1_ConvergeCounts__Output } from '../../kubedos/v1/ConvergeCounts.ts';
 import type { NodeProgress as _kubedos_v1_NodeProgress, NodeProgress__Output as _kubedos_v1_NodeProgress__Output } from '../../kubedos/v1/NodeProgress.ts';
 import type { TaskFailure as _kubedos_v1_TaskFailure, TaskFailure__Output as _kubedos_v1_TaskFailure__Output } from '../../kubedos/v1/TaskFailure.ts';
+import type { TaskSkip as _kubedos_v1_TaskSkip, TaskSkip__Output as _kubedos_v1_TaskSkip__Output } from '../../kubedos/v1/TaskSkip.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Convergence {
@@ -15,6 +16,7 @@ export interface Convergence {
   'counts'?: (_kubedos_v1_ConvergeCounts | null);
   'nodes'?: (_kubedos_v1_NodeProgress)[];
   'failures'?: (_kubedos_v1_TaskFailure)[];
+  'skips'?: (_kubedos_v1_TaskSkip)[];
 }
 
 export interface Convergence__Output {
@@ -27,4 +29,5 @@ export interface Convergence__Output {
   'counts': (_kubedos_v1_ConvergeCounts__Output | null);
   'nodes': (_kubedos_v1_NodeProgress__Output)[];
   'failures': (_kubedos_v1_TaskFailure__Output)[];
+  'skips': (_kubedos_v1_TaskSkip__Output)[];
 }

@@ -1,5 +1,6 @@
 // Original file: proto/kubedos/v1/hub.proto
 
+import type { NetInterface as _kubedos_v1_NetInterface, NetInterface__Output as _kubedos_v1_NetInterface__Output } from '../../kubedos/v1/NetInterface.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Facts {
@@ -13,6 +14,8 @@ export interface Facts {
   'smbiosSerial'?: (string);
   'addresses'?: (string)[];
   'minionVersion'?: (string);
+  'interfaces'?: (_kubedos_v1_NetInterface)[];
+  'container'?: (string);
 }
 
 export interface Facts__Output {
@@ -26,4 +29,6 @@ export interface Facts__Output {
   'smbiosSerial': (string);
   'addresses': (string)[];
   'minionVersion': (string);
+  'interfaces': (_kubedos_v1_NetInterface__Output)[];
+  'container': (string);
 }

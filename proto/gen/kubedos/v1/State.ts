@@ -19,6 +19,7 @@ export interface State {
   'sysctl'?: (_kubedos_v1_SysctlState | null);
   'command'?: (_kubedos_v1_CommandState | null);
   'probe'?: (_kubedos_v1_ProbeState | null);
+  'unavailableInContainer'?: (string);
   'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe";
 }
 
@@ -32,5 +33,6 @@ export interface State__Output {
   'sysctl'?: (_kubedos_v1_SysctlState__Output | null);
   'command'?: (_kubedos_v1_CommandState__Output | null);
   'probe'?: (_kubedos_v1_ProbeState__Output | null);
+  'unavailableInContainer': (string);
   'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe";
 }

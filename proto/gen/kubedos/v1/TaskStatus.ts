@@ -7,6 +7,7 @@ export const TaskStatus = {
   TASK_STATUS_FAILED: 'TASK_STATUS_FAILED',
   TASK_STATUS_RUNNING: 'TASK_STATUS_RUNNING',
   TASK_STATUS_CANCELLED: 'TASK_STATUS_CANCELLED',
+  TASK_STATUS_SKIPPED: 'TASK_STATUS_SKIPPED',
 } as const;
 
 export type TaskStatus =
@@ -22,5 +23,7 @@ export type TaskStatus =
   | 4
   | 'TASK_STATUS_CANCELLED'
   | 5
+  | 'TASK_STATUS_SKIPPED'
+  | 6
 
 export type TaskStatus__Output = typeof TaskStatus[keyof typeof TaskStatus]

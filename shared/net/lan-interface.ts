@@ -1,0 +1,10 @@
+import type { Facts__Output } from '../../proto/gen/kubedos/v1/Facts.ts';
+
+/**
+ * The node's LAN interface: the one that holds its LAN address, as the node
+ * itself reported it (ens18 on a Proxmox VM, host0 in an nspawn container).
+ * Undefined until the node has said.
+ */
+export function lanInterfaceOf(facts: Facts__Output | null | undefined, lanAddress: string): string | undefined {
+  return facts?.interfaces.find((i) => i.addresses.includes(lanAddress))?.name;
+}

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { NspawnLab } from '../../deploy/nspawn/containers.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import { loadTopology } from '../../shared/topology/load.ts';
+import { tempDir } from '../support/hub-fixture.ts';
+import { requireSystem } from '../support/requirements.ts';
+import { until } from '../support/until.ts';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const TOPOLOGY = path.join(REPO, 'examples/platform-16.yaml');
+const t = loadTopology(TOPOLOGY);
+const wg = (plane: 'wg2' | 'wg3', node: string) => {
+  const n = t.nodes.find((x) => x.hostname === node)!;
+  return `${plane === 'wg2' ? '10.79.0' : '10.80.0'}.${n.ip.split('.')[3]}`;
+};
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      path.join(REPO, 'bin', cmd),
+      args,
+      { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * The whole platform on sixteen real Debian 13 containers, through the
+ * operator's own commands: `kubedos up --substrate nspawn`, `hubctl`,
+ * `kubedos down`. Every check reads the real daemons inside the nodes
+ * (systemd, etcd, haproxy, keepalived, prometheus, nftables), never the
+ * hub's word for it.
+ */
+describe('nspawn lab: the 16-node platform converges on real Debian 13 containers', function () {
+  this.timeout(40 * 60_000);
+  let runRoot: string;
+  let env: NodeJS.ProcessEnv;
+  let lab: NspawnLab;
+  let up: StatusResponse__Output;
+  const inside = (node: string, argv: string[]) => lab.exec(node, argv, { reject: false, timeoutMs: 60_000 });
+  /** Runs the host's node in a container's network namespace only (the image has no HTTP client). */
+  const fetchFrom = async (node: string, url: string): Promise<string> => {
+    const pid = lab.initPid(node)!;
+    const script = `fetch(${JSON.stringify(url)}).then(r => r.text()).then(t => process.stdout.write(t))`;
+    return (await execa('nsenter', ['--target', String(pid), '--net', '--', process.execPath, '-e', script])).stdout;
+  };
+  const hubctl = async (args: string[]) => {
+    const r = await run('hubctl', args, env, 10 * 60_000);
+    assert.equal(r.code, 0, `hubctl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const vipHolders = async () => {
+    const holders: string[] = [];
+    for (const lb of ['lb-1', 'lb-2', 'lb-3']) {
+      const r = await inside(lb, ['ip', '-4', '-o', 'addr', 'show']);
+      if (r.stdout.includes(` ${t.apiVip}/`)) holders.push(lb);
+    }
+    return holders;
+  };
+
+  before(async function () {
+    requireSystem(this, { root: true, commands: ['systemd-nspawn', 'mmdebstrap', 'nsenter', 'ip'] });
+    runRoot = path.join(tempDir('nspawn-lab'), 'run');
+    env = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      KUBEDOS_HUB_DIR: '',
+    };
+    const started = Date.now();
+    const r = await run(
+      'kubedos',
+      ['up', '--substrate', 'nspawn', '--topology', TOPOLOGY, '--run-dir', runRoot, '--detach', '--json'],
+      env,
+    );
+    console.log(`      kubedos up --substrate nspawn: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${r.code}`);
+    lab = NspawnLab.openRecorded(path.join(runRoot, 'nspawn.json'))!;
+    assert.ok(lab, `up left no lab state:\n${r.stderr.slice(-3000)}`);
+    assert.equal(r.code, 0, `kubedos up failed:\n${r.stderr.slice(-3000)}`);
+    up = JSON.parse(r.stdout) as StatusResponse__Output;
+    env.KUBEDOS_HUB_DIR = path.join(lab.rootOf('master'), 'var/lib/kubedos/hub');
+  });
+
+  after(async function () {
+    if (!runRoot || !fs.existsSync(path.join(runRoot, 'nspawn.json'))) return;
+    const r = await run('kubedos', ['down', '--substrate', 'nspawn', '--run-dir', runRoot], env, 5 * 60_000);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('brings every node to connected and converges with 0 failed, Kubernetes and grafana skipped with their reason', async function () {
+    assert.equal(up.summary!.connected, 16);
+    const conv = up.convergence!;
+    assert.equal(conv.state, 'done', JSON.stringify(conv.failures));
+    assert.equal(conv.counts!.failed, 0);
+    assert.equal(conv.counts!.blocked, 0);
+    const reasons = new Set(conv.skips.map((s) => s.reason));
+    assert.ok(reasons.has('the darksite does not carry kubelet, kubeadm, kubectl'), [...reasons].join('; '));
+    assert.ok(reasons.has('the darksite does not carry grafana'), [...reasons].join('; '));
+    assert.ok(conv.skips.every((s) => /kube|grafana|was skipped/.test(`${s.task} ${s.reason}`)));
+    // hubctl on the host reaches the hub inside the master container and says the same.
+    const status = JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output;
+    assert.equal(status.summary!.connected, 16);
+    assert.equal(status.convergence!.state, 'done');
+  });
+
+  it('runs the minion (and on the master the hub) under systemd in every container', async function () {
+    for (const n of t.nodes) {
+      const units = n.role === 'master' ? ['kubedos-minion', 'kubedos-hub'] : ['kubedos-minion'];
+      const r = await inside(n.hostname, ['systemctl', 'is-active', ...units]);
+      assert.equal(r.stdout.trim(), units.map(() => 'active').join('\n'), `${n.hostname}: ${r.stdout}`);
+    }
+  });
+
+  it('forms a three-member etcd cluster over wg3 with mutual TLS that keeps what is written', async function () {
+    const endpoints = ['etcd-1', 'etcd-2', 'etcd-3'].map((e) => `https://${wg('wg3', e)}:2379`).join(',');
+    const tls = [
+      '--cacert=/etc/etcd/pki/ca.crt',
+      '--cert=/etc/etcd/healthcheck/client.crt',
+      '--key=/etc/etcd/healthcheck/client.key',
+    ];
+    const health = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'endpoint', 'health']);
+    assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, health.stdout + health.stderr);
+    const put = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'put', '/kubedos/lab', 'kept']);
+    assert.equal(put.exitCode, 0, put.stderr);
+    const get = await inside('etcd-1', [
+      'etcdctl',
+      `--endpoints=https://${wg('wg3', 'etcd-3')}:2379`,
+      ...tls,
+      'get',
+      '--print-value-only',
+      '/kubedos/lab',
+    ]);
+    assert.equal(get.stdout.trim(), 'kept');
+    // Without a client certificate etcd refuses the client.
+    const anon = await inside('etcd-1', [
+      'etcdctl',
+      `--endpoints=https://${wg('wg3', 'etcd-2')}:2379`,
+      '--cacert=/etc/etcd/pki/ca.crt',
+      '--command-timeout=5s',
+      'get',
+      '/kubedos/lab',
+    ]);
+    assert.notEqual(anon.exitCode, 0);
+  });
+
+  it('has every rendered config accepted by its own daemon’s checker', async function () {
+    const checks: Array<[string, string[]]> = [
+      ['lb-1', ['haproxy', '-c', '-f', '/etc/haproxy/haproxy.cfg']],
+      ['lb-2', ['keepalived', '--config-test', '--use-file=/etc/keepalived/keepalived.conf']],
+      ['prometheus', ['promtool', 'check', 'config', '/etc/prometheus/prometheus.yml']],
+    ];
+    for (const [node, argv] of checks) {
+      const r = await inside(node, argv);
+      assert.equal(r.exitCode, 0, `${node}: ${argv.join(' ')}:\n${r.stdout}\n${r.stderr}`);
+    }
+  });
+
+  it('applies the role firewall on the LAN interface the node itself has (host0 in a container)', async function () {
+    for (const node of ['w-1', 'lb-2', 'etcd-3', 'prometheus']) {
+      const r = await inside(node, ['nft', 'list', 'table', 'inet', 'kubedos']);
+      assert.equal(r.exitCode, 0, `${node}: ${r.stderr}`);
+      assert.match(r.stdout, /iifname "host0" udp dport \{ 51821, 51822, 51823 \} accept/);
+      assert.doesNotMatch(r.stdout, /"eth0"|"ens18"/);
+    }
+  });
+
+  it('has prometheus scrape every node exporter over wg2 (read from prometheus’s own API)', async function () {
+    const url = `http://${wg('wg2', 'prometheus')}:9090/api/v1/targets`;
+    const healths = await until(
+      'every scrape target up',
+      async () => {
+        const body = JSON.parse(await fetchFrom('prometheus', url)) as {
+          data: { activeTargets: Array<{ labels: { node: string }; health: string; scrapeUrl: string }> };
+        };
+        const targets = body.data.activeTargets;
+        return targets.length === 16 && targets.every((x) => x.health === 'up') ? targets : undefined;
+      },
+      120_000,
+    );
+    assert.deepEqual(healths.map((x) => x.labels.node).sort(), t.nodes.map((n) => n.hostname).sort());
+    assert.ok(healths.every((x) => x.scrapeUrl.startsWith('http://10.79.0.')));
+  });
+
+  it('holds the API VIP on the VRRP master and moves it when haproxy stops there, and back', async function () {
+    assert.deepEqual(await vipHolders(), ['lb-1']);
+    const stopped = Date.now();
+    assert.equal((await inside('lb-1', ['systemctl', 'stop', 'haproxy'])).exitCode, 0);
+    const moved = await until(
+      'the VIP on lb-2',
+      async () => ((await vipHolders()).join() === 'lb-2' ? Date.now() : undefined),
+      60_000,
+    );
+    console.log(`      VIP moved lb-1 → lb-2 in ${((moved - stopped) / 1000).toFixed(1)} s after haproxy stopped`);
+    assert.equal((await inside('lb-1', ['systemctl', 'start', 'haproxy'])).exitCode, 0);
+    await until(
+      'the VIP back on lb-1',
+      async () => ((await vipHolders()).join() === 'lb-1' ? true : undefined),
+      60_000,
+    );
+  });
+
+  it('changes nothing on a second converge', async function () {
+    const out = JSON.parse(await hubctl(['converge', '--json'])) as {
+      state: string;
+      counts: { changed: number; failed: number };
+    };
+    assert.equal(out.state, 'done');
+    assert.equal(out.counts.failed, 0);
+    assert.equal(out.counts.changed, 0);
+  });
+
+  it('brings a restarted node container back connected with its services running, without an operator', async function () {
+    await lab.stop('w-2');
+    lab.boot('w-2', lab.bridge!, path.join(runRoot, 'logs', 'w-2.console.log'), 'w-2');
+    await until(
+      'w-2 connected again',
+      async () => {
+        const s = JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output;
+        return s.nodes.find((n) => n.name === 'w-2')?.state === 'connected' ? true : undefined;
+      },
+      180_000,
+    );
+    const r = await inside('w-2', ['systemctl', 'is-active', 'prometheus-node-exporter', 'containerd']);
+    assert.equal(r.stdout.trim(), 'active\nactive');
+    const out = JSON.parse(await hubctl(['converge', '--json'])) as { counts: { changed: number; failed: number } };
+    assert.equal(out.counts.failed, 0);
+  });
+});
