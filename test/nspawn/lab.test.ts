@@ -215,16 +215,15 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
   });
 
   it('brings a restarted node container back connected with its services running, without an operator', async function () {
+    const stateOf = async () =>
+      (JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output).nodes.find((n) => n.name === 'w-2')
+        ?.state;
     await lab.stop('w-2');
+    assert.equal(lab.isRunning('w-2'), false);
+    // The hub must have seen the node go before "connected" can mean it came back.
+    await until('w-2 seen gone', async () => ((await stateOf()) !== 'connected' ? true : undefined), 60_000);
     lab.boot('w-2', lab.bridge!, path.join(runRoot, 'logs', 'w-2.console.log'), 'w-2');
-    await until(
-      'w-2 connected again',
-      async () => {
-        const s = JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output;
-        return s.nodes.find((n) => n.name === 'w-2')?.state === 'connected' ? true : undefined;
-      },
-      180_000,
-    );
+    await until('w-2 connected again', async () => ((await stateOf()) === 'connected' ? true : undefined), 180_000);
     const r = await inside('w-2', ['systemctl', 'is-active', 'prometheus-node-exporter', 'containerd']);
     assert.equal(r.stdout.trim(), 'active\nactive');
     const out = JSON.parse(await hubctl(['converge', '--json'])) as { counts: { changed: number; failed: number } };
