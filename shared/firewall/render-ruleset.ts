@@ -116,7 +116,10 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
     }
     case 'grafana':
       return [`iifname "${lan}" tcp dport ${PORTS.grafana} accept`];
-    case 'storage':
-      return [`iifname "wg3" tcp dport ${PORTS.nfs} accept`];
+    case 'storage': {
+      // Storage is not on the wg3 mesh: the Kubernetes nodes that mount volumes reach NFS on the LAN, and only they.
+      const clients = t.nodes.filter((n) => n.role === 'cp' || n.role === 'worker').map((n) => n.ip);
+      return [`iifname "${lan}" ip saddr { ${clients.join(', ')} } tcp dport ${PORTS.nfs} accept`];
+    }
   }
 }

@@ -115,7 +115,7 @@ describe('convergence of the 16-node platform on the sim', function () {
 
   it('writes haproxy and keepalived for the API VIP with the topology priorities', () => {
     const haproxy = sim.read('lb-2', 'etc/haproxy/haproxy.cfg');
-    for (const ip of ['10.10.0.31', '10.10.0.32', '10.10.0.33'])
+    for (const ip of ['10.80.0.31', '10.80.0.32', '10.80.0.33'])
       assert.match(haproxy, new RegExp(`server cp-\\d ${ip.replaceAll('.', '\\.')}:6443 check`));
     assert.match(haproxy, /mode tcp/);
     const prio = (n: string) => Number(/priority (\d+)/.exec(sim.read(n, 'etc/keepalived/keepalived.conf'))![1]);

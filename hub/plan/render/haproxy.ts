@@ -1,11 +1,19 @@
 import type { Topology } from '../../../shared/topology/model.ts';
+import { wg3Address } from '../../pki/etcd-pki.ts';
 import { API_PORT } from './kubeadm.ts';
 
-/** haproxy in TCP mode in front of the three API servers, each health-checked on /readyz. */
+/**
+ * haproxy in TCP mode in front of the three API servers, each health-checked
+ * on /readyz. Clients reach it on the VIP (LAN); it reaches the API servers
+ * on their wg3 addresses, where they listen (docs/addressing.md).
+ */
 export function renderHaproxy(t: Topology): string {
   const servers = t.nodes
     .filter((n) => n.role === 'cp')
-    .map((n) => `    server ${n.hostname} ${n.ip}:${API_PORT} check check-ssl verify none inter 2s fall 3 rise 2`);
+    .map(
+      (n) =>
+        `    server ${n.hostname} ${wg3Address(t, n)}:${API_PORT} check check-ssl verify none inter 2s fall 3 rise 2`,
+    );
   return `# Written by the kubedos hub.
 global
     log /dev/log local0

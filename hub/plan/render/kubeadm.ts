@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { Topology, TopologyNode } from '../../../shared/topology/model.ts';
 import { secretRef } from '../../../shared/tasks/redact.ts';
+import { wg3Address } from '../../pki/etcd-pki.ts';
 import { etcdClientUrls } from './etcd-env.ts';
 
 export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
@@ -11,13 +12,14 @@ export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 
 export const KUBE_PKI = '/etc/kubernetes/pki';
 
-function nodeRegistration(node: TopologyNode, controlPlane: boolean) {
+function nodeRegistration(t: Topology, node: TopologyNode, controlPlane: boolean) {
   return {
     name: node.hostname,
     criSocket: CRI_SOCKET,
     // Control planes run workloads only when tolerated: kubeadm's default taint, made explicit.
     taints: controlPlane ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : [],
-    kubeletExtraArgs: [{ name: 'node-ip', value: node.ip }],
+    // Kubelet, the API server and the CNI all talk over the backplane (docs/addressing.md).
+    kubeletExtraArgs: [{ name: 'node-ip', value: wg3Address(t, node) }],
   };
 }
 
@@ -46,8 +48,8 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
       },
     ],
     certificateKey: secretRef(CERTIFICATE_KEY_SECRET),
-    localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_PORT },
-    nodeRegistration: nodeRegistration(node, true),
+    localAPIEndpoint: { advertiseAddress: wg3Address(t, node), bindPort: API_PORT },
+    nodeRegistration: nodeRegistration(t, node, true),
   };
   const cluster = {
     apiVersion: KUBEADM_API,
@@ -74,6 +76,7 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
         t.apiVip,
         ...lbs.map((n) => n.ip),
         ...cps.map((n) => n.ip),
+        ...cps.map((n) => wg3Address(t, n)),
         ...lbs.map((n) => n.hostname),
         ...cps.map((n) => n.hostname),
       ],
@@ -94,11 +97,11 @@ export function renderKubeadmJoin(t: Topology, node: TopologyNode, caCertHash: s
         caCertHashes: [caCertHash],
       },
     },
-    nodeRegistration: nodeRegistration(node, controlPlane),
+    nodeRegistration: nodeRegistration(t, node, controlPlane),
   };
   if (controlPlane) {
     join.controlPlane = {
-      localAPIEndpoint: { advertiseAddress: node.ip, bindPort: API_PORT },
+      localAPIEndpoint: { advertiseAddress: wg3Address(t, node), bindPort: API_PORT },
       certificateKey: secretRef(CERTIFICATE_KEY_SECRET),
     };
   }
