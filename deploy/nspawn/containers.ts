@@ -23,6 +23,8 @@ export interface ContainerRecord {
   machine: string;
   dir: string;
   mounted: boolean;
+  /** The unpacked image under this container's own layer. */
+  lowerDir?: string;
   process?: OwnedProcess;
 }
 
@@ -118,18 +120,28 @@ export class NspawnLab {
     const machine = `vb-${byName}`.length <= IFNAME_MAX ? byName : `${this.state.tag}-${shortId}`;
     if (!/^[a-z0-9-]+$/.test(machine) || `vb-${machine}`.length > IFNAME_MAX)
       throw new UserError(`container name ${machine} must be [a-z0-9-] and short enough for a veth name`);
-    if (!this.state.containers.some((c) => c.name === name))
-      this.record((s) => s.containers.push({ name, machine, dir, mounted: false }));
+    const known = this.state.containers.find((c) => c.name === name);
+    if (!known) this.record((s) => s.containers.push({ name, machine, dir, mounted: false }));
     for (const d of ['upper', 'work', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: 0o755 });
     const root = path.join(dir, 'root');
     if (!(await isMountPoint(root))) {
-      this.record(() => (this.container(name).mounted = true));
+      this.record(() => Object.assign(this.container(name), { mounted: true, lowerDir }));
       const opts = `lowerdir=${lowerDir},upperdir=${path.join(dir, 'upper')},workdir=${path.join(dir, 'work')}`;
       const r = await execa('mount', ['-t', 'overlay', 'overlay', '-o', opts, root], { reject: false });
       if (r.exitCode !== 0)
         throw new UserError(`cannot mount the overlay root of ${name}: ${r.stderr.trim()}`, 'the host needs overlayfs');
     }
     return root;
+  }
+
+  /** Stops the container and throws its own layer away: the same image, a blank disk. Returns the root. */
+  async resetContainer(name: string): Promise<string> {
+    const c = this.container(name);
+    await this.stop(name);
+    await unmount(path.join(c.dir, 'root'));
+    for (const d of ['upper', 'work']) fs.rmSync(path.join(c.dir, d), { recursive: true, force: true });
+    if (!c.lowerDir) throw new Error(`no recorded image layer for ${name}`);
+    return this.addContainer(name, c.lowerDir, c.dir, 0);
   }
 
   /** Boots the container (systemd as PID 1); its console goes to logFile. */
@@ -201,11 +213,7 @@ export class NspawnLab {
   async teardown(): Promise<void> {
     await Promise.all(this.state.containers.map((c) => this.stop(c.name)));
     for (const c of [...this.state.containers]) {
-      const root = path.join(c.dir, 'root');
-      if (await isMountPoint(root)) {
-        const r = await execa('umount', [root], { reject: false });
-        if (r.exitCode !== 0) await execa('umount', ['--lazy', root], { reject: false });
-      }
+      await unmount(path.join(c.dir, 'root'));
       fs.rmSync(c.dir, { recursive: true, force: true });
       this.record((s) => (s.containers = s.containers.filter((x) => x.name !== c.name)));
     }
@@ -233,6 +241,12 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+async function unmount(root: string): Promise<void> {
+  if (!(await isMountPoint(root))) return;
+  const r = await execa('umount', [root], { reject: false });
+  if (r.exitCode !== 0) await execa('umount', ['--lazy', root], { reject: false });
 }
 
 async function isMountPoint(dir: string): Promise<boolean> {

@@ -27,8 +27,9 @@ import { REPO_ROOT } from '../../scripts/sea/targets.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
-import type { Topology } from '../../shared/topology/model.ts';
-import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
+import { loadTopology } from '../../shared/topology/load.ts';
+import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
+import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
 import { sleep } from '../local/owned-process.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
@@ -144,16 +145,7 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
     step(`starting ${t.nodes.length} containers on ${bridge}`);
     for (const node of t.nodes) {
       const root = await lab.addContainer(node.hostname, lower, run.nodeDir(node.hostname), node.vmid);
-      for (const f of nodeSeedFiles({
-        topology: t,
-        topologyFile: opts.topologyFile,
-        node,
-        secrets,
-        lanMatch: { name: CONTAINER_LAN_NIC },
-        useSmbios: false,
-      })) {
-        writeInto(root, f.path, f.content, f.mode);
-      }
+      seedContainer(root, t, run.topologyCopy, node, secrets);
       lab.boot(node.hostname, bridge, path.join(run.logs, `${node.hostname}.console.log`), node.hostname);
     }
     const master = masterNode(t).hostname;
@@ -197,6 +189,45 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
     await stop();
     throw err;
   }
+}
+
+/** The node's seed, written into its container's own layer before it boots. */
+function seedContainer(
+  root: string,
+  t: Topology,
+  topologyFile: string,
+  node: TopologyNode,
+  secrets: DeploymentSecrets,
+) {
+  const files = nodeSeedFiles({
+    topology: t,
+    topologyFile,
+    node,
+    secrets,
+    lanMatch: { name: CONTAINER_LAN_NIC },
+    useSmbios: false,
+  });
+  for (const f of files) writeInto(root, f.path, f.content, f.mode);
+}
+
+/**
+ * "If it breaks, replace it", in the lab: the node's container is stopped,
+ * its own layer thrown away (a blank disk from the same image), its seed
+ * written again, and it boots. It enrolls again once the operator has run
+ * `hubctl replace NODE` and opened a window for it.
+ */
+export async function nspawnRebuildNode(runRoot: string, node: string): Promise<void> {
+  const run = runDir(runRoot);
+  const lab = NspawnLab.openRecorded(labFile(run));
+  if (!lab)
+    throw new UserError(`no nspawn deployment is up in ${runRoot}`, 'start one with "kubedos up --substrate nspawn"');
+  const t = loadTopology(run.topologyCopy);
+  const n = t.nodes.find((x) => x.hostname === node);
+  if (!n) throw new UserError(`no node ${node} in ${run.topologyCopy}`);
+  const secrets = await ensureDeploymentSecrets(run.secrets, t);
+  const root = await lab.resetContainer(node);
+  seedContainer(root, t, run.topologyCopy, n, secrets);
+  lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node);
 }
 
 /** Writes a seed file into a container's root (its own layer), never following a link out of it. */

@@ -35,11 +35,20 @@ export class ConvergeService {
   }
 
   async plan(): Promise<Plan> {
-    return buildPlan(
-      this.opts.topology,
-      await ensurePlanMaterial(this.opts.hubStateDir, this.opts.topology),
-      this.opts.plan?.(),
-    );
+    return buildPlan(this.opts.topology, await ensurePlanMaterial(this.opts.hubStateDir, this.opts.topology), {
+      etcdBootstrapped: this.etcdBootstrapped(),
+      ...this.opts.plan?.(),
+    });
+  }
+
+  /** Whether a real (not dry) run has ever passed the etcd health gate: from then on the cluster exists. */
+  private etcdBootstrapped(): boolean {
+    return !!this.opts.db
+      .prepare(
+        `SELECT 1 FROM converge_task t JOIN converge_run r ON r.id = t.run_id
+          WHERE t.name = 'etcd-healthy' AND t.state = 'done' AND t.status != 'TASK_STATUS_SKIPPED' AND r.dry_run = 0 LIMIT 1`,
+      )
+      .get();
   }
 
   async planView(): Promise<PlanView> {

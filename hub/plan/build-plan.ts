@@ -11,6 +11,7 @@ import { grafana, nfsServer, prometheus } from './roles/platform-services.ts';
 import { minionNodes } from './render/prometheus.ts';
 
 const DEFAULTS = {
+  etcdBootstrapped: false,
   lanInterface: 'ens18',
   lanInterfaces: {},
   kubePackageRevision: '-1.1',

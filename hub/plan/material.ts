@@ -19,6 +19,8 @@ export interface PlanOptions {
   lanInterfaces?: Readonly<Record<string, string>>;
   /** The LAN interface name inside the VMs (virtio on Proxmox: ens18), for keepalived. */
   lanInterface?: string;
+  /** The hub has seen this etcd cluster healthy before: an empty member must rejoin it, never bootstrap anew. */
+  etcdBootstrapped?: boolean;
   /** Debian revision of the pinned kubelet/kubeadm/kubectl packages. */
   kubePackageRevision?: string;
 }

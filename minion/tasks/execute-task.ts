@@ -9,6 +9,7 @@ import { redactSecrets } from '../../shared/tasks/redact.ts';
 import { CANCELLED, CHANGED, combineStatus, FAILED, SKIPPED, UNCHANGED } from '../../shared/tasks/status.ts';
 import { commandState } from './command-state.ts';
 import { directoryState } from './directory-state.ts';
+import { etcdMemberState } from './etcd-member-state.ts';
 import { fileState } from './file-state.ts';
 import type { Host } from './host.ts';
 import { kernelModuleState } from './kernel-module-state.ts';
@@ -17,7 +18,7 @@ import { probeState } from './probe-state.ts';
 import { RealHost } from './real-host.ts';
 import { RecordingHost } from './recording-host.ts';
 import { serviceState } from './service-state.ts';
-import { skipped, StateError, type StateContext, type StateOutcome } from './state-context.ts';
+import { skipped, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 import { sysctlState } from './sysctl-state.ts';
 
 export interface ExecuteContext {
@@ -51,6 +52,12 @@ function applyState(state: State__Output, ctx: StateContext): Promise<StateOutco
       return commandState(state.command!, ctx);
     case 'probe':
       return probeState(state.probe!, ctx);
+    case 'etcdMember':
+      if (ctx.host.simulatesProbes)
+        return ctx.host
+          .run(['#etcd-member', state.etcdMember!.name])
+          .then(() => unchanged(`etcd member ${state.etcdMember!.name} (recorded)`));
+      return etcdMemberState(state.etcdMember!, ctx);
     default:
       throw new StateError(`state ${state.id} has no kind this minion knows`, false);
   }

@@ -29,7 +29,8 @@ export interface UnitStatus {
   masked: boolean;
 }
 
-export type UnitAction = 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'mask' | 'unmask';
+/** daemon-reload is systemd's, not the unit's: it rereads every unit file and drop-in. */
+export type UnitAction = 'daemon-reload' | 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'mask' | 'unmask';
 
 export interface Host {
   readonly root: string;

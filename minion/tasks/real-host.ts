@@ -82,7 +82,7 @@ export class RealHost implements Host {
   }
 
   unitAction(unit: string, action: UnitAction): Promise<CommandOutcome> {
-    return this.run(['systemctl', action, unit]);
+    return this.run(action === 'daemon-reload' ? ['systemctl', action] : ['systemctl', action, unit]);
   }
 
   async moduleLoaded(name: string): Promise<boolean> {

@@ -131,7 +131,7 @@ export class RecordingHost implements Host {
   }
 
   async unitAction(unit: string, action: UnitAction): Promise<CommandOutcome> {
-    const out = this.record(['systemctl', action, unit]);
+    const out = this.record(action === 'daemon-reload' ? ['systemctl', action] : ['systemctl', action, unit]);
     this.update((m) => {
       const u = (m.units[unit] ??= { enabled: false, active: false, masked: false });
       if (action === 'enable') u.enabled = true;

@@ -12,6 +12,8 @@ export async function serviceState(s: ServiceState__Output, ctx: StateContext): 
   const now = await ctx.host.unitStatus(s.unit);
   const stale = changedSinceRestart(ctx.root, s.restartOnChange);
   const actions: UnitAction[] = [];
+  // A changed unit file or drop-in means nothing until systemd rereads it.
+  if (stale.some((p) => p.startsWith('/etc/systemd/system/'))) actions.push('daemon-reload');
   if (s.masked) {
     if (now.active) actions.push('stop');
     if (!now.masked) actions.push('mask');

@@ -18,6 +18,7 @@ import type { EnrollPayload as _kubedos_v1_EnrollPayload, EnrollPayload__Output 
 import type { EnrollRequest as _kubedos_v1_EnrollRequest, EnrollRequest__Output as _kubedos_v1_EnrollRequest__Output } from './kubedos/v1/EnrollRequest.ts';
 import type { EnrollResponse as _kubedos_v1_EnrollResponse, EnrollResponse__Output as _kubedos_v1_EnrollResponse__Output } from './kubedos/v1/EnrollResponse.ts';
 import type { EnrollmentClient as _kubedos_v1_EnrollmentClient, EnrollmentDefinition as _kubedos_v1_EnrollmentDefinition } from './kubedos/v1/Enrollment.ts';
+import type { EtcdMemberState as _kubedos_v1_EtcdMemberState, EtcdMemberState__Output as _kubedos_v1_EtcdMemberState__Output } from './kubedos/v1/EtcdMemberState.ts';
 import type { Facts as _kubedos_v1_Facts, Facts__Output as _kubedos_v1_Facts__Output } from './kubedos/v1/Facts.ts';
 import type { FileState as _kubedos_v1_FileState, FileState__Output as _kubedos_v1_FileState__Output } from './kubedos/v1/FileState.ts';
 import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from './kubedos/v1/Heartbeat.ts';
@@ -89,6 +90,7 @@ export interface ProtoGrpcType {
       EnrollRequest: MessageTypeDefinition<_kubedos_v1_EnrollRequest, _kubedos_v1_EnrollRequest__Output>
       EnrollResponse: MessageTypeDefinition<_kubedos_v1_EnrollResponse, _kubedos_v1_EnrollResponse__Output>
       Enrollment: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_EnrollmentClient> & { service: _kubedos_v1_EnrollmentDefinition }
+      EtcdMemberState: MessageTypeDefinition<_kubedos_v1_EtcdMemberState, _kubedos_v1_EtcdMemberState__Output>
       Facts: MessageTypeDefinition<_kubedos_v1_Facts, _kubedos_v1_Facts__Output>
       FileState: MessageTypeDefinition<_kubedos_v1_FileState, _kubedos_v1_FileState__Output>
       Heartbeat: MessageTypeDefinition<_kubedos_v1_Heartbeat, _kubedos_v1_Heartbeat__Output>

@@ -150,3 +150,20 @@ export function httpProbe(id: string, url: string, opts: ProbeOptions = {}): Sta
 export function commandProbe(id: string, argv: string[], opts: ProbeOptions & CommandOptions = {}): State {
   return probe(id, { target: 'command', command: commandSpec(argv, opts) }, opts);
 }
+
+export interface EtcdMemberOptions {
+  name: string;
+  peerUrl: string;
+  endpoints: string[];
+  dataDir: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  joinEnvFile: string;
+  bootstrapped: boolean;
+  deadlineMs?: number;
+}
+
+export function etcdMember(id: string, o: EtcdMemberOptions): State {
+  return { id, kind: 'etcdMember', etcdMember: { ...o, deadlineMs: o.deadlineMs ?? 180_000 } };
+}

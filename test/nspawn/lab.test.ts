@@ -4,11 +4,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { NspawnLab } from '../../deploy/nspawn/containers.ts';
+import { nspawnRebuildNode } from '../../deploy/nspawn/substrate.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import { tempDir } from '../support/hub-fixture.ts';
 import { requireSystem } from '../support/requirements.ts';
 import { until } from '../support/until.ts';
+import {
+  addressesOf,
+  isNeeded,
+  LISTENER_SCRIPT,
+  neededConnections,
+  PROBED_PORTS,
+  PROBER_SCRIPT,
+} from './needed-connections.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TOPOLOGY = path.join(REPO, 'examples/platform-16.yaml');
@@ -116,13 +125,14 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     }
   });
 
+  const endpoints = ['etcd-1', 'etcd-2', 'etcd-3'].map((e) => `https://${wg('wg3', e)}:2379`).join(',');
+  const tls = [
+    '--cacert=/etc/etcd/pki/ca.crt',
+    '--cert=/etc/etcd/healthcheck/client.crt',
+    '--key=/etc/etcd/healthcheck/client.key',
+  ];
+
   it('forms a three-member etcd cluster over wg3 with mutual TLS that keeps what is written', async function () {
-    const endpoints = ['etcd-1', 'etcd-2', 'etcd-3'].map((e) => `https://${wg('wg3', e)}:2379`).join(',');
-    const tls = [
-      '--cacert=/etc/etcd/pki/ca.crt',
-      '--cert=/etc/etcd/healthcheck/client.crt',
-      '--key=/etc/etcd/healthcheck/client.key',
-    ];
     const health = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'endpoint', 'health']);
     assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, health.stdout + health.stderr);
     const put = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'put', '/kubedos/lab', 'kept']);
@@ -166,6 +176,59 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
       assert.equal(r.exitCode, 0, `${node}: ${r.stderr}`);
       assert.match(r.stdout, /iifname "host0" udp dport \{ 51821, 51822, 51823 \} accept/);
       assert.doesNotMatch(r.stdout, /"eth0"|"ens18"/);
+    }
+  });
+
+  it('admits exactly the connections the platform needs, and drops the rest (the applied nftables, probed)', async function () {
+    const needed = neededConnections(t);
+    const targets = t.nodes.filter((n) => n.role !== 'master');
+    const listeners = await Promise.all(
+      targets.map(async (n) => {
+        const pid = lab.initPid(n.hostname)!;
+        const p = execa('nsenter', [
+          '--target', String(pid), '--net', '--', process.execPath, '-e', LISTENER_SCRIPT, JSON.stringify(PROBED_PORTS),
+        ]); // prettier-ignore
+        await new Promise<void>((resolve, reject) => {
+          p.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+          p.catch(reject);
+        });
+        // Wrapped: an async function returning the subprocess itself would wait for it to exit.
+        return { process: p };
+      }),
+    );
+    try {
+      const wrong: string[] = [];
+      let admitted = 0;
+      let probed = 0;
+      for (const src of t.nodes) {
+        const probes: Array<[string, number, string]> = [];
+        for (const dst of targets) {
+          if (dst === src) continue;
+          for (const address of Object.values(addressesOf(t, dst)))
+            for (const port of PROBED_PORTS) probes.push([address, port, dst.hostname]);
+        }
+        const pid = lab.initPid(src.hostname)!;
+        const r = await execa('nsenter', [
+          '--target', String(pid), '--net', '--', process.execPath, '-e', PROBER_SCRIPT,
+          JSON.stringify(probes.map(([a, p]) => [a, p])),
+        ]); // prettier-ignore
+        const verdicts = JSON.parse(r.stdout) as string[];
+        probes.forEach(([address, port, dst], i) => {
+          const got = verdicts[i] === 'open' || verdicts[i] === 'refused';
+          const want = isNeeded(needed, src.hostname, address, port);
+          probed++;
+          if (got) admitted++;
+          if (got !== want)
+            wrong.push(
+              `${src.hostname} → ${dst} ${address}:${port}: ${verdicts[i]}, expected ${want ? 'admitted' : 'dropped'}`,
+            );
+        });
+      }
+      console.log(`      ${probed} probes, ${admitted} admitted, ${needed.length} needed connections`);
+      assert.deepEqual(wrong, []);
+    } finally {
+      for (const l of listeners) l.process.kill('SIGKILL');
+      await Promise.allSettled(listeners.map((l) => l.process));
     }
   });
 
@@ -228,5 +291,51 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     assert.equal(r.stdout.trim(), 'active\nactive');
     const out = JSON.parse(await hubctl(['converge', '--json'])) as { counts: { changed: number; failed: number } };
     assert.equal(out.counts.failed, 0);
+  });
+
+  it('replaces an etcd member: the rebuilt node rejoins as existing, three healthy members keep the data', async function () {
+    const stateOf = async (node: string) =>
+      (JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output).nodes.find((n) => n.name === node)
+        ?.state;
+    await hubctl(['replace', 'etcd-2']);
+    await hubctl(['enroll', 'open', '--node', 'etcd-2', '--ttl', '15m']);
+    await nspawnRebuildNode(runRoot, 'etcd-2');
+    const empty = await inside('etcd-2', ['test', '-e', '/var/lib/etcd/platform-16/member']);
+    assert.notEqual(empty.exitCode, 0, 'the rebuilt etcd-2 starts with an empty data dir');
+    await until(
+      'etcd-2 enrolled and connected again',
+      async () => ((await stateOf('etcd-2')) === 'connected' ? true : undefined),
+      240_000,
+    );
+    const out = JSON.parse(await hubctl(['converge', '--json'])) as {
+      state: string;
+      counts: { failed: number };
+      failures: unknown[];
+    };
+    assert.equal(out.state, 'done', JSON.stringify(out.failures));
+    const logs = JSON.parse(await hubctl(['logs', 'etcd-2', 'etcd-join', '--json'])) as Array<{ summary: string }>;
+    assert.match(logs[0]!.summary, /removed stale member .*added etcd-2 .*joins as existing/);
+    const list = await inside('etcd-1', [
+      'etcdctl',
+      `--endpoints=${endpoints}`,
+      ...tls,
+      'member',
+      'list',
+      '-w',
+      'json',
+    ]);
+    const members = (JSON.parse(list.stdout) as { members: Array<{ name: string }> }).members;
+    assert.deepEqual(members.map((m) => m.name).sort(), ['etcd-1', 'etcd-2', 'etcd-3']);
+    const health = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'endpoint', 'health']);
+    assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, health.stdout + health.stderr);
+    const get = await inside('etcd-1', [
+      'etcdctl',
+      `--endpoints=https://${wg('wg3', 'etcd-2')}:2379`,
+      ...tls,
+      'get',
+      '--print-value-only',
+      '/kubedos/lab',
+    ]);
+    assert.equal(get.stdout.trim(), 'kept', 'the key written before the replacement is read from the new member');
   });
 });

@@ -7,6 +7,6 @@ export interface RoleContext {
   t: Topology;
   plan: PlanBuilder;
   material: PlanMaterial;
-  options: Required<Pick<PlanOptions, 'lanInterface' | 'lanInterfaces' | 'kubePackageRevision'>>;
+  options: Required<Pick<PlanOptions, 'lanInterface' | 'lanInterfaces' | 'kubePackageRevision' | 'etcdBootstrapped'>>;
   nodesOf: (role: TopologyNode['role']) => TopologyNode[];
 }

@@ -1,10 +1,28 @@
-import { command, directory, file, httpProbe, packages, service } from '../../../shared/tasks/builders.ts';
+import {
+  command,
+  directory,
+  etcdMember as etcdMemberState,
+  file,
+  httpProbe,
+  packages,
+  service,
+} from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
 import { wg3Address } from '../../pki/etcd-pki.ts';
-import { ETCD_CLIENT_PORT, ETCD_PKI_DIR, renderEtcdEnv } from '../render/etcd-env.ts';
+import {
+  ETCD_CLIENT_PORT,
+  ETCD_PEER_PORT,
+  ETCD_PKI_DIR,
+  etcdDataDir,
+  etcdMembers,
+  renderEtcdEnv,
+} from '../render/etcd-env.ts';
 import type { RoleContext } from './context.ts';
 
 export const ETCD_ENV_FILE = '/etc/default/etcd';
+/** Written by the member itself when it joins a cluster that exists; read after ETCD_ENV_FILE, so it wins. */
+export const ETCD_JOIN_ENV_FILE = '/etc/default/etcd-join';
+const JOIN_DROPIN = '/etc/systemd/system/etcd.service.d/kubedos-join.conf';
 const HEALTH_DIR = '/etc/etcd/healthcheck';
 
 /**
@@ -42,12 +60,34 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
       file('peer-cert', `${ETCD_PKI_DIR}/peer.crt`, pair.peer.certPem, pub),
       file('peer-key', `${ETCD_PKI_DIR}/peer.key`, pair.peer.keyPem, secret),
       file('env', ETCD_ENV_FILE, renderEtcdEnv(ctx.t, node.hostname)),
+      file('join-dropin', JOIN_DROPIN, `[Service]\nEnvironmentFile=-${ETCD_JOIN_ENV_FILE}\n`),
       // Debian's default member, should one ever have started, must not linger beside ours.
       command('wipe-default', ['rm', '-rf', '/var/lib/etcd/default'], {
         onlyif: ['test', '-d', '/var/lib/etcd/default'],
       }),
     ],
     { deps: [install] },
+  );
+  // Join or bootstrap, decided on the node from its data dir and the live membership (a rebuilt member rejoins).
+  const others = etcdMembers(ctx.t).filter((m) => m.hostname !== node.hostname);
+  const join = ctx.plan.add(
+    node.hostname,
+    'etcd-join',
+    'etcd',
+    [
+      etcdMemberState('membership', {
+        name: node.hostname,
+        peerUrl: `https://${wg3Address(ctx.t, node)}:${ETCD_PEER_PORT}`,
+        endpoints: others.map((m) => `https://${wg3Address(ctx.t, m)}:${ETCD_CLIENT_PORT}`),
+        dataDir: etcdDataDir(ctx.t),
+        caFile: `${ETCD_PKI_DIR}/ca.crt`,
+        certFile: `${ETCD_PKI_DIR}/server.crt`,
+        keyFile: `${ETCD_PKI_DIR}/server.key`,
+        joinEnvFile: ETCD_JOIN_ENV_FILE,
+        bootstrapped: ctx.options.etcdBootstrapped,
+      }),
+    ],
+    { deps: [config], timeoutMs: 4 * 60_000 },
   );
   return ctx.plan.add(
     node.hostname,
@@ -57,11 +97,12 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
       service('service', 'etcd', {
         restartOnChange: [
           ETCD_ENV_FILE,
+          JOIN_DROPIN,
           ...['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key'].map((f) => `${ETCD_PKI_DIR}/${f}`),
         ],
       }),
     ],
-    { deps: [config], timeoutMs: 3 * 60_000 },
+    { deps: [join], timeoutMs: 3 * 60_000 },
   );
 }
 

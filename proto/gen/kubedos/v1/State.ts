@@ -8,6 +8,7 @@ import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleSt
 import type { SysctlState as _kubedos_v1_SysctlState, SysctlState__Output as _kubedos_v1_SysctlState__Output } from '../../kubedos/v1/SysctlState.ts';
 import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as _kubedos_v1_CommandState__Output } from '../../kubedos/v1/CommandState.ts';
 import type { ProbeState as _kubedos_v1_ProbeState, ProbeState__Output as _kubedos_v1_ProbeState__Output } from '../../kubedos/v1/ProbeState.ts';
+import type { EtcdMemberState as _kubedos_v1_EtcdMemberState, EtcdMemberState__Output as _kubedos_v1_EtcdMemberState__Output } from '../../kubedos/v1/EtcdMemberState.ts';
 
 export interface State {
   'id'?: (string);
@@ -20,7 +21,8 @@ export interface State {
   'command'?: (_kubedos_v1_CommandState | null);
   'probe'?: (_kubedos_v1_ProbeState | null);
   'unavailableInContainer'?: (string);
-  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe";
+  'etcdMember'?: (_kubedos_v1_EtcdMemberState | null);
+  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember";
 }
 
 export interface State__Output {
@@ -34,5 +36,6 @@ export interface State__Output {
   'command'?: (_kubedos_v1_CommandState__Output | null);
   'probe'?: (_kubedos_v1_ProbeState__Output | null);
   'unavailableInContainer': (string);
-  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe";
+  'etcdMember'?: (_kubedos_v1_EtcdMemberState__Output | null);
+  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember";
 }

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { EtcdMemberState__Output } from '../../proto/gen/kubedos/v1/EtcdMemberState.ts';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { underRoot } from './paths.ts';
+import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
+
+interface Member {
+  ID: string;
+  name?: string;
+  peerURLs?: string[];
+  clientURLs?: string[];
+}
+
+const CALL_TIMEOUT_MS = 3_000;
+
+/** One call to etcd's JSON gateway (the v3 API over HTTPS, etcd 3.4 and later) with mutual TLS. */
+function gateway(endpoint: string, call: string, body: object, tls: { ca: Buffer; cert: Buffer; key: Buffer }) {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    const req = https.request(
+      new URL(`/v3/cluster/member/${call}`, endpoint),
+      { method: 'POST', timeout: CALL_TIMEOUT_MS, ...tls, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`${endpoint} ${call}: HTTP ${res.statusCode} ${text}`));
+          try {
+            resolve(JSON.parse(text) as Record<string, unknown>);
+          } catch {
+            reject(new Error(`${endpoint} ${call}: not JSON`));
+          }
+        });
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error(`${endpoint} ${call}: no answer in ${CALL_TIMEOUT_MS} ms`)));
+    req.once('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** The first member that answers a membership listing (linearizable: only a cluster with a leader answers). */
+async function askCluster(
+  s: EtcdMemberState__Output,
+  tls: { ca: Buffer; cert: Buffer; key: Buffer },
+): Promise<{ endpoint: string; members: Member[] } | { errors: string[] }> {
+  const errors: string[] = [];
+  for (const endpoint of s.endpoints) {
+    try {
+      const r = await gateway(endpoint, 'list', { linearizable: true }, tls);
+      return { endpoint, members: (r.members ?? []) as Member[] };
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  return { errors };
+}
+
+/**
+ * Joins or bootstraps, from local facts and live membership (Talos decides
+ * the same way): data present means restart as is; no data and a cluster
+ * that answers means remove the stale member of this name, add this one,
+ * and start as "existing"; no data and no cluster (first bootstrap) means
+ * start with the others as "new", as the env file says.
+ */
+export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateContext): Promise<StateOutcome> {
+  const dataDir = underRoot(ctx.root, s.dataDir);
+  if (fs.existsSync(path.join(dataDir, 'member'))) return unchanged(`${s.name} has its data: restarts as it is`);
+  const joinFile = underRoot(ctx.root, s.joinEnvFile);
+  const read = (f: string) => fs.readFileSync(underRoot(ctx.root, f));
+  const tls = { ca: read(s.caFile), cert: read(s.certFile), key: read(s.keyFile) };
+  const deadline = Date.now() + (s.deadlineMs || 120_000);
+  for (;;) {
+    const answer = await askCluster(s, tls);
+    if ('members' in answer) {
+      const members = answer.members;
+      const mine = members.filter((m) => m.name === s.name || m.peerURLs?.includes(s.peerUrl));
+      // Listed under this peer URL but never started: already added (or in the initial cluster); just start.
+      const pending = mine.find((m) => !m.name && m.peerURLs?.includes(s.peerUrl));
+      if (pending) {
+        if (ctx.dryRun) return unchanged(`${s.name} is an added member not yet started`);
+        if (s.bootstrapped) writeFileAtomic(joinFile, 'ETCD_INITIAL_CLUSTER_STATE="existing"\n');
+        return unchanged(`${s.name} is a member not yet started (id ${pending.ID})`);
+      }
+      if (!s.bootstrapped && mine.length === 0)
+        throw new StateError(`the etcd cluster at ${answer.endpoint} does not list ${s.name}`, true);
+      if (ctx.dryRun) return changed(`would replace stale member ${s.name} and join as existing`);
+      for (const stale of mine) await gateway(answer.endpoint, 'remove', { ID: stale.ID }, tls);
+      const added = await gateway(answer.endpoint, 'add', { peerURLs: [s.peerUrl] }, tls);
+      writeFileAtomic(joinFile, 'ETCD_INITIAL_CLUSTER_STATE="existing"\n');
+      const id = (added.member as Member | undefined)?.ID ?? '?';
+      return changed(
+        `${mine.length ? `removed stale member ${mine.map((m) => m.ID).join(', ')}; ` : ''}added ${s.name} (id ${id}) at ${s.peerUrl}; joins as existing`,
+      );
+    }
+    if (!s.bootstrapped) return unchanged(`no etcd member answers yet: ${s.name} bootstraps with the others`);
+    if (Date.now() > deadline) {
+      throw new StateError(
+        `${s.name} has no data and no member of its cluster answers, so it can neither rejoin nor bootstrap: ${answer.errors.join('; ')}`,
+      );
+    }
+    await delay(2_000, undefined, { signal: ctx.signal }).catch(() => undefined);
+    if (ctx.signal.aborted) throw new StateError('cancelled');
+  }
+}
