@@ -200,10 +200,31 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
     writeFileAtomic(path.join(tmp, 'image.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
+    pruneImages(imagesDir, KEEP_IMAGES);
     return finish(manifest, false);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** Images kept in the cache besides the one just built (each is about 2.5 GB with its unpacked root). */
+const KEEP_IMAGES = 3;
+
+/**
+ * Removes all but the newest `keep` images, never one whose unpacked root is
+ * mounted (a running lab's containers sit on it).
+ */
+function pruneImages(imagesDir: string, keep: number): void {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const images = fs
+    .readdirSync(imagesDir)
+    .filter((n) => /^[0-9a-f]{32}$/.test(n))
+    .map((n) => ({ dir: path.join(imagesDir, n), at: fs.statSync(path.join(imagesDir, n)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const old of images.slice(keep)) {
+    if (mounts.includes(`${old.dir}/`)) continue;
+    fs.rmSync(old.dir, { recursive: true, force: true });
   }
 }
 

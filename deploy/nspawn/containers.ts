@@ -192,6 +192,19 @@ export class NspawnLab {
     return undefined;
   }
 
+  /** Resolves once the container's init runs (nspawn has forked it); rejects if nspawn exits first. */
+  async waitForInit(name: string, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pid = this.initPid(name);
+      if (pid) return pid;
+      if (!this.isRunning(name)) throw new UserError(`the container ${name} stopped while booting`);
+      if (Date.now() > deadline)
+        throw new UserError(`the container ${name} did not start within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Runs argv inside the container (all its namespaces), as its root. */
   exec(name: string, argv: string[], opts: { reject?: boolean; timeoutMs?: number } = {}) {
     const pid = this.initPid(name);

@@ -228,6 +228,7 @@ export async function nspawnRebuildNode(runRoot: string, node: string): Promise<
   const root = await lab.resetContainer(node);
   seedContainer(root, t, run.topologyCopy, n, secrets);
   lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node);
+  await lab.waitForInit(node);
 }
 
 /** Writes a seed file into a container's root (its own layer), never following a link out of it. */

@@ -9,7 +9,7 @@
  */
 import { intendedPlaneAddresses, hubPlaneAddress } from '../planes/addressing.ts';
 import { masterNode, planeOf, topologyNode } from '../planes/peer-lists.ts';
-import type { Role, Topology, TopologyNode } from '../topology/model.ts';
+import { KUBERNETES_ROLES, type Role, type Topology, type TopologyNode } from '../topology/model.ts';
 import { renderDropChainTable } from './drop-chain-table.ts';
 import { PORTS } from './ports.ts';
 
@@ -74,10 +74,12 @@ const wg2Addresses = (t: Topology, roles: readonly Role[]) => planeAddresses(t, 
 const wg3Addresses = (t: Topology, roles: readonly Role[]) => planeAddresses(t, 'wg3', roles);
 
 function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
+  // The backplane is the Kubernetes nodes' own: the hub holds a wg3 address too, but none of these is for it.
+  const kubeNodes = `ip saddr { ${wg3Addresses(t, KUBERNETES_ROLES).join(', ')} }`;
   const kube = [
-    `iifname "wg3" tcp dport ${PORTS.kubelet} accept`,
-    `iifname "wg3" udp dport ${PORTS.cniVxlanUdp} accept`,
-    `iifname "wg3" tcp dport ${PORTS.cniHealth} accept`,
+    `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubelet} accept`,
+    `iifname "wg3" ${kubeNodes} udp dport ${PORTS.cniVxlanUdp} accept`,
+    `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.cniHealth} accept`,
   ];
   switch (node.role) {
     case 'master': {
@@ -96,11 +98,11 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
       ];
     }
     case 'cp':
-      return [`iifname "wg3" tcp dport ${PORTS.kubeApi} accept`, ...kube];
+      return [`iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubeApi} accept`, ...kube];
     case 'lb':
       // The API VIP lives on the LAN; keepalived speaks VRRP (protocol 112) between the load balancers.
       return [
-        `tcp dport ${PORTS.kubeApi} accept`,
+        `iifname "${lan}" tcp dport ${PORTS.kubeApi} accept`,
         `iifname "${lan}" ip saddr { ${t.nodes
           .filter((n) => n.role === 'lb')
           .map((n) => n.ip)

@@ -49,12 +49,19 @@ describe('per-role nftables rulesets', () => {
       const rules = rulesFor(node.hostname);
       const api = withPort(rules, PORTS.kubeApi);
       assert.equal(api.length, ['cp', 'lb'].includes(node.role) ? 1 : 0, node.hostname);
-      if (node.role === 'cp') assert.equal(api[0], `iifname "wg3" tcp dport ${PORTS.kubeApi} accept`);
+      // Only the Kubernetes nodes' wg3 addresses: the hub has one too, and none of these is for it.
+      const kube = t.nodes
+        .filter((n) => KUBERNETES_ROLES.includes(n.role))
+        .map((n) => n.ip.replace(/^10\.10\.0\./, '10.80.0.'))
+        .join(', ');
+      if (node.role === 'cp')
+        assert.equal(api[0], `iifname "wg3" ip saddr { ${kube} } tcp dport ${PORTS.kubeApi} accept`);
+      if (node.role === 'lb') assert.equal(api[0], `iifname "eth0" tcp dport ${PORTS.kubeApi} accept`);
       const kubelet = withPort(rules, PORTS.kubelet);
       const cni = withPort(rules, PORTS.cniVxlanUdp);
       if (KUBERNETES_ROLES.includes(node.role)) {
-        assert.deepEqual(kubelet, [`iifname "wg3" tcp dport ${PORTS.kubelet} accept`]);
-        assert.deepEqual(cni, [`iifname "wg3" udp dport ${PORTS.cniVxlanUdp} accept`]);
+        assert.deepEqual(kubelet, [`iifname "wg3" ip saddr { ${kube} } tcp dport ${PORTS.kubelet} accept`]);
+        assert.deepEqual(cni, [`iifname "wg3" ip saddr { ${kube} } udp dport ${PORTS.cniVxlanUdp} accept`]);
       } else {
         assert.deepEqual(kubelet, []);
         assert.deepEqual(cni, []);

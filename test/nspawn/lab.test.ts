@@ -286,6 +286,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     // The hub must have seen the node go before "connected" can mean it came back.
     await until('w-2 seen gone', async () => ((await stateOf()) !== 'connected' ? true : undefined), 60_000);
     lab.boot('w-2', lab.bridge!, path.join(runRoot, 'logs', 'w-2.console.log'), 'w-2');
+    await lab.waitForInit('w-2');
     await until('w-2 connected again', async () => ((await stateOf()) === 'connected' ? true : undefined), 180_000);
     const r = await inside('w-2', ['systemctl', 'is-active', 'prometheus-node-exporter', 'containerd']);
     assert.equal(r.stdout.trim(), 'active\nactive');
@@ -300,6 +301,8 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     await hubctl(['replace', 'etcd-2']);
     await hubctl(['enroll', 'open', '--node', 'etcd-2', '--ttl', '15m']);
     await nspawnRebuildNode(runRoot, 'etcd-2');
+    // The test's own view of the lab was read before the rebuild: read the recorded state again.
+    lab = NspawnLab.openRecorded(path.join(runRoot, 'nspawn.json'))!;
     const empty = await inside('etcd-2', ['test', '-e', '/var/lib/etcd/platform-16/member']);
     assert.notEqual(empty.exitCode, 0, 'the rebuilt etcd-2 starts with an empty data dir');
     await until(
