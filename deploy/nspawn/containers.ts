@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { UserError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { isAlive, procStartTime, stopOwned, type OwnedProcess } from '../local/owned-process.ts';
+import { isAlive, procStartTime, signalPid, sleep, stopOwned, type OwnedProcess } from '../local/owned-process.ts';
 
 export interface ContainerRecord {
   name: string;
@@ -218,7 +218,15 @@ export class NspawnLab {
   /** Powers the container off (SIGTERM makes nspawn ask its systemd to shut down), then SIGKILL after graceMs. */
   async stop(name: string, graceMs = 20_000): Promise<void> {
     const c = this.container(name);
-    if (c.process) await stopOwned(c.process, graceMs);
+    if (c.process && isAlive(c.process)) {
+      // Known before nspawn goes: if nspawn is killed, its container's init lives on, orphaned, with
+      // every daemon inside; killing that init ends the container's whole PID namespace.
+      const init = this.initPid(name);
+      signalPid(c.process.pid, 'SIGTERM');
+      for (let waited = 0; waited < graceMs && isAlive(c.process); waited += 100) await sleep(100);
+      if (init && isAlive(c.process)) signalPid(init, 'SIGKILL');
+      await stopOwned(c.process, 5_000);
+    }
     this.record(() => delete this.container(name).process);
   }
 

@@ -83,6 +83,7 @@ export class ConvergeEngine {
       throw new UserError(`convergence run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
     let runId = 0;
     this.transaction(() => {
+      this.secrets.store(plan.secrets ?? {}, 'plan');
       runId = Number(
         this.db
           .prepare("INSERT INTO converge_run (started_at, dry_run, state) VALUES (?, ?, 'running')")

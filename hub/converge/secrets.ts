@@ -41,6 +41,14 @@ export class SecretStore {
     return (this.db.prepare('SELECT value FROM converge_secret').all() as { value: string }[]).map((r) => r.value);
   }
 
+  /** Keeps values the hub already holds (its issued private keys) under their names; a changed value replaces the old. */
+  store(values: Record<string, string>, by: string): void {
+    const put = this.db.prepare(
+      'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE value != excluded.value',
+    );
+    for (const [name, value] of Object.entries(values)) put.run(name, value, Date.now(), by);
+  }
+
   /** Runs a hub action: true when it made the secret, false when it already existed. */
   generate(action: HubAction, by: string): boolean {
     if (this.get(action.secret) !== undefined) return false;
@@ -65,6 +73,9 @@ export class SecretStore {
       }
       if (s.command?.argv?.some((a) => a.includes('${secret:'))) {
         return { ...s, command: { ...s.command, argv: s.command.argv.map((a) => this.fill(a, missing)) } };
+      }
+      if (s.probe?.clientKeyPem?.includes('${secret:')) {
+        return { ...s, probe: { ...s.probe, clientKeyPem: this.fill(s.probe.clientKeyPem, missing) } };
       }
       return s;
     });

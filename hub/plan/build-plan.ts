@@ -69,7 +69,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
 
   plan.validate();
   plan.skipUnavailable(options.availablePackages);
-  return { deployment: t.name, tasks: plan.tasks };
+  return { deployment: t.name, tasks: plan.tasks, secrets: plan.secrets };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

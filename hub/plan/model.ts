@@ -40,6 +40,8 @@ export interface PlannedTask {
 export interface Plan {
   deployment: string;
   tasks: PlannedTask[];
+  /** Values behind the plan's `${secret:NAME}` references that the hub holds already (private keys). */
+  secrets?: Record<string, string>;
 }
 
 export function taskId(node: string, name: string): string {

@@ -1,4 +1,5 @@
 import type { State } from '../../proto/gen/kubedos/v1/State.ts';
+import { secretRef } from '../../shared/tasks/redact.ts';
 import { taskId, type Phase, type PlannedTask, type HubAction } from './model.ts';
 
 export interface TaskOptions {
@@ -13,7 +14,16 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** Collects tasks and refuses a duplicate id or a dependency on a task that is not there. */
 export class PlanBuilder {
   readonly tasks: PlannedTask[] = [];
+  /** Secret values the plan refers to (private keys); the engine keeps them in its secret store, never in a spec. */
+  readonly secrets: Record<string, string> = {};
   private readonly ids = new Set<string>();
+
+  /** A reference to a secret value, for a state's content: the spec stores `${secret:NAME}`, never the value. */
+  secret(name: string, value: string): string {
+    if (this.secrets[name] !== undefined && this.secrets[name] !== value) throw new Error(`secret ${name} given twice`);
+    this.secrets[name] = value;
+    return secretRef(name);
+  }
 
   add(node: string, name: string, phase: Phase, states: State[], opts: TaskOptions = {}): string {
     const id = taskId(node, name);

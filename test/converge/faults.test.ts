@@ -98,6 +98,7 @@ describe('convergence faults', function () {
         'cp-2/kubeadm-join',
         'cp-3/kubeadm-join',
         'etcd-1/etcd-healthy',
+        'etcd-2/etcd-join',
         'etcd-2/etcd-service',
         'w-1/kubeadm-join',
         'w-2/kubeadm-join',
@@ -113,7 +114,7 @@ describe('convergence faults', function () {
       fs.rmSync(path.join(sim.root('etcd-2'), 'etc/etcd/pki'));
       const before = new Map([...sim.channel.nodes.values()].map((n) => [n.name, n.started.length]));
       const reset = sim.engine.rerun('etcd-2/etcd-config');
-      assert.equal(reset.length, 11);
+      assert.equal(reset.length, 12);
       const after = await sim.engine.waitForRun(first.runId);
       assert.equal(after.state, 'done');
       assert.equal(after.failed + after.blocked, 0);

@@ -105,6 +105,20 @@ describe('convergence of the 16-node platform on the sim', function () {
       JSON.stringify(sim.db.prepare('SELECT * FROM converge_task').all()) +
       JSON.stringify(sim.db.prepare('SELECT * FROM converge_log').all());
     assert.ok(!dump.includes(token) && !dump.includes(certKey));
+    // Private keys too: stored specs carry references to the hub's secret store, never a key.
+    const contents = sim.engine
+      .rows(firstRun)
+      .flatMap((r) => decodeSpec(r.spec).states)
+      .flatMap((x) => [
+        x.file?.content ? Buffer.from(x.file.content as Uint8Array).toString() : '',
+        x.probe?.clientKeyPem ?? '',
+      ]);
+    assert.ok(contents.length > 0 && !contents.some((c) => c.includes('PRIVATE KEY')));
+    const initSpec = decodeSpec(sim.engine.rows(firstRun).find((r) => r.task_id === 'cp-1/kubeadm-init')!.spec);
+    const caKey = initSpec.states.find((x) => x.id === 'cluster-ca-key')!.file!.content as Uint8Array;
+    assert.equal(Buffer.from(caKey).toString(), '${secret:pki-kubernetes-ca-key}');
+    // ...while the node got the key itself.
+    assert.match(fs.readFileSync(path.join(sim.root('cp-1'), 'etc/kubernetes/pki/ca.key'), 'utf8'), /PRIVATE KEY/);
     const spec = decodeSpec(sim.engine.rows(firstRun).find((r) => r.task_id === 'cp-1/kubeadm-init')!.spec);
     const stored = Buffer.from(spec.states.find((x) => x.id === 'config')!.file!.content as Uint8Array).toString();
     assert.ok(stored.includes('${secret:join-token}') && !stored.includes(token));

@@ -40,7 +40,12 @@ export function etcdClientCerts(ctx: RoleContext, node: TopologyNode, deps: stri
       directory('pki-etcd', `${KUBE_PKI}/etcd`, { mode: 0o755 }),
       file('etcd-ca', `${KUBE_PKI}/etcd/ca.crt`, caCertPem),
       file('client-cert', `${KUBE_PKI}/apiserver-etcd-client.crt`, apiserverClient.certPem),
-      file('client-key', `${KUBE_PKI}/apiserver-etcd-client.key`, apiserverClient.keyPem, secretFile),
+      file(
+        'client-key',
+        `${KUBE_PKI}/apiserver-etcd-client.key`,
+        ctx.plan.secret('pki-apiserver-etcd-client-key', apiserverClient.keyPem),
+        secretFile,
+      ),
     ],
     { deps },
   );
@@ -55,7 +60,7 @@ export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]
     'control-plane',
     [
       file('cluster-ca-cert', `${KUBE_PKI}/ca.crt`, ca.certPem),
-      file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ca.keyPem, secretFile),
+      file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ctx.plan.secret('pki-kubernetes-ca-key', ca.keyPem), secretFile),
       file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node), secretFile),
       command('init', ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs'], {
         creates: '/etc/kubernetes/admin.conf',

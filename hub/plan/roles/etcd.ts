@@ -56,9 +56,19 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
       directory('pki-dir', ETCD_PKI_DIR, { mode: 0o750, owner: 'root', group: 'etcd' }),
       file('ca', `${ETCD_PKI_DIR}/ca.crt`, caCertPem, pub),
       file('server-cert', `${ETCD_PKI_DIR}/server.crt`, pair.server.certPem, pub),
-      file('server-key', `${ETCD_PKI_DIR}/server.key`, pair.server.keyPem, secret),
+      file(
+        'server-key',
+        `${ETCD_PKI_DIR}/server.key`,
+        ctx.plan.secret(`pki-${node.hostname}-server-key`, pair.server.keyPem),
+        secret,
+      ),
       file('peer-cert', `${ETCD_PKI_DIR}/peer.crt`, pair.peer.certPem, pub),
-      file('peer-key', `${ETCD_PKI_DIR}/peer.key`, pair.peer.keyPem, secret),
+      file(
+        'peer-key',
+        `${ETCD_PKI_DIR}/peer.key`,
+        ctx.plan.secret(`pki-${node.hostname}-peer-key`, pair.peer.keyPem),
+        secret,
+      ),
       file('env', ETCD_ENV_FILE, renderEtcdEnv(ctx.t, node.hostname)),
       file('join-dropin', JOIN_DROPIN, `[Service]\nEnvironmentFile=-${ETCD_JOIN_ENV_FILE}\n`),
       // Debian's default member, should one ever have started, must not linger beside ours.
@@ -115,18 +125,19 @@ export function etcdHealthGate(ctx: RoleContext, services: string[]): string {
   const members = ctx.nodesOf('etcd');
   const first = members[0]!;
   const { caCertPem, healthcheckClient } = ctx.material.etcd;
+  const healthKey = ctx.plan.secret('pki-etcd-healthcheck-client-key', healthcheckClient.keyPem);
   return ctx.plan.add(
     first.hostname,
     'etcd-healthy',
     'etcd',
     [
       file('healthcheck-cert', `${HEALTH_DIR}/client.crt`, healthcheckClient.certPem),
-      file('healthcheck-key', `${HEALTH_DIR}/client.key`, healthcheckClient.keyPem, { mode: 0o600, secret: true }),
+      file('healthcheck-key', `${HEALTH_DIR}/client.key`, healthKey, { mode: 0o600, secret: true }),
       ...members.map((m) =>
         httpProbe(`health-${m.hostname}`, `https://${wg3Address(ctx.t, m)}:${ETCD_CLIENT_PORT}/health`, {
           caPem: caCertPem,
           clientCertPem: healthcheckClient.certPem,
-          clientKeyPem: healthcheckClient.keyPem,
+          clientKeyPem: healthKey,
           deadlineMs: 120_000,
           intervalMs: 1_000,
         }),
