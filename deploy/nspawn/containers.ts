@@ -121,7 +121,15 @@ export class NspawnLab {
     if (!/^[a-z0-9-]+$/.test(machine) || `vb-${machine}`.length > IFNAME_MAX)
       throw new UserError(`container name ${machine} must be [a-z0-9-] and short enough for a veth name`);
     const known = this.state.containers.find((c) => c.name === name);
-    if (!known) this.record((s) => s.containers.push({ name, machine, dir, mounted: false }));
+    if (!known) {
+      // nspawn would fail later with "Failed to add new veth interfaces: File exists", after the rest had started.
+      if ((await execa('ip', ['link', 'show', `vb-${machine}`], { reject: false })).exitCode === 0)
+        throw new UserError(
+          `a container named ${machine} is already running here (its veth vb-${machine} exists)`,
+          'stop that lab with "kubedos down --substrate nspawn --run-dir DIR", or pick another lab tag',
+        );
+      this.record((s) => s.containers.push({ name, machine, dir, mounted: false }));
+    }
     for (const d of ['upper', 'work', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: 0o755 });
     const root = path.join(dir, 'root');
     if (!(await isMountPoint(root))) {

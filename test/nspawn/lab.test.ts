@@ -88,9 +88,9 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
       env,
     );
     console.log(`      kubedos up --substrate nspawn: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${r.code}`);
+    assert.equal(r.code, 0, `kubedos up failed:\n${r.stderr.slice(-3000)}`);
     lab = NspawnLab.openRecorded(path.join(runRoot, 'nspawn.json'))!;
     assert.ok(lab, `up left no lab state:\n${r.stderr.slice(-3000)}`);
-    assert.equal(r.code, 0, `kubedos up failed:\n${r.stderr.slice(-3000)}`);
     up = JSON.parse(r.stdout) as StatusResponse__Output;
     env.KUBEDOS_HUB_DIR = path.join(lab.rootOf('master'), 'var/lib/kubedos/hub');
   });
