@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { UserError } from '../shared/errors.ts';
 import type { MinionConfigFile } from '../shared/identity/files.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';
-import { NODE_PATHS } from './node-layout.ts';
+import { IMAGE_UNITS, NODE_PATHS } from './node-layout.ts';
 
 export { NODE_PATHS };
 
@@ -46,45 +46,6 @@ export function hubAddress(topology: Topology): string {
   const master = topology.nodes.find((n) => n.role === 'master');
   if (!master) throw new UserError('the topology has no master node: the minions would have no hub to enroll with');
   return `${master.ip}:${topology.hub.port}`;
-}
-
-function unit(description: string, exec: string, after = 'network-online.target'): string {
-  return `[Unit]
-Description=${description}
-Wants=network-online.target
-After=${after}
-
-[Service]
-ExecStart=${exec}
-Restart=always
-RestartSec=5
-# The credential and keys are the node's own; nothing else on the box reads them.
-UMask=0077
-
-[Install]
-WantedBy=multi-user.target
-`;
-}
-
-export function minionUnit(): string {
-  return unit(
-    'kubedos minion (enrolls with the hub, runs role tasks)',
-    `${NODE_PATHS.minionBinary} --config ${NODE_PATHS.minionConfig}`,
-  );
-}
-
-export function hubUnit(topology: Topology): string {
-  const exec = [
-    NODE_PATHS.hubBinary,
-    `--state-dir ${NODE_PATHS.hubState}`,
-    `--topology ${NODE_PATHS.topology}`,
-    `--inventory ${NODE_PATHS.inventory}`,
-    `--tls-cert ${NODE_PATHS.hubDir}/tls.crt`,
-    `--tls-key ${NODE_PATHS.hubDir}/tls.key`,
-    `--listen 0.0.0.0:${topology.hub.port}`,
-    '--planes auto',
-  ].join(' ');
-  return unit('kubedos hub (enrollment, planes, convergence)', exec);
 }
 
 /**
@@ -155,14 +116,14 @@ export function payloadFiles(input: PayloadInput, suite: string): PayloadFile[] 
     { name: 'kubedos-minion', from: input.minionBinary },
     { name: 'minion.json', content: JSON.stringify(config, null, 2) + '\n' },
     { name: 'identity.json', from: input.identityPath },
-    { name: 'kubedos-minion.service', content: minionUnit() },
+    { name: 'kubedos-minion.service', content: IMAGE_UNITS['kubedos-minion.service']! },
     { name: 'admin.pub', content: input.sshPublicKey.trim() + '\n' },
     { name: 'install-payload.sh', content: installScript(node, input.adminUser, suite) },
   ];
   if (node.role === 'master') {
     files.push(
       { name: 'kubedos-hub', from: input.hubBinary },
-      { name: 'kubedos-hub.service', content: hubUnit(topology) },
+      { name: 'kubedos-hub.service', content: IMAGE_UNITS['kubedos-hub.service']! },
       { name: 'hub-tls.crt', from: input.hubCertPath },
       // The hub's private key goes on the master's ISO and no other.
       { name: 'hub-tls.key', from: input.hubKeyPath },

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
-import { currentHubLink } from '../../hub/cli/locate-hub.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
@@ -29,6 +28,7 @@ import { isKubernetesNode, masterNode, planeOf } from '../../shared/planes/peer-
 import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
+import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
 import { NetnsLab } from './namespaces.ts';
@@ -173,7 +173,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     runInNamespace(nsOf.get(node)!, privateWireguardRun(path.join(run.nodeDir(node), 'run')));
   const stop = async () => {
     await lab.teardown();
-    unlinkCurrentHub(run);
+    unlinkCurrentHub(run.root);
   };
   try {
     const bridge = `${tag}-lan`;
@@ -236,7 +236,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
         binds: privateWireguardRun(path.join(dir, 'run')),
       });
     }
-    linkCurrentHub(run);
+    linkCurrentHub(run.hubDir);
     const admin = new AdminConnection(run.hubDir);
     let status: StatusResponse__Output;
     try {
@@ -279,19 +279,6 @@ export async function netnsDown(runRoot: string): Promise<number> {
   if (!lab) return 0;
   const count = lab.namespaces.length;
   await lab.teardown();
-  unlinkCurrentHub(run);
+  unlinkCurrentHub(run.root);
   return count;
-}
-
-function linkCurrentHub(run: RunDir): void {
-  fs.rmSync(currentHubLink(), { force: true });
-  fs.mkdirSync(path.dirname(currentHubLink()), { recursive: true });
-  fs.symlinkSync(run.hubDir, currentHubLink());
-}
-
-function unlinkCurrentHub(run: RunDir): void {
-  const link = currentHubLink();
-  if (fs.existsSync(link) && fs.existsSync(run.hubDir) && fs.realpathSync(link) === fs.realpathSync(run.hubDir)) {
-    fs.rmSync(link, { force: true });
-  }
 }

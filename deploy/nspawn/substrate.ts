@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
-import { currentHubLink, userStateRoot } from '../../hub/cli/locate-hub.ts';
+import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 import { waitForRun } from '../../hub/cli/wait-for-run.ts';
 import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
 import { ensureDarksiteKey } from '../../iso-builder/darksite-key.ts';
@@ -30,6 +30,7 @@ import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
+import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
@@ -136,7 +137,7 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
   const lab = NspawnLab.open(labFile(run), opts.tag ?? DEFAULT_NSPAWN_TAG);
   const stop = async () => {
     await lab.teardown();
-    unlinkCurrentHub(run);
+    unlinkCurrentHub(run.root);
   };
   try {
     const raised = lab.raiseSysctl('fs.inotify.max_user_instances', 64 * t.nodes.length + 128);
@@ -267,22 +268,6 @@ export async function nspawnDown(runRoot: string): Promise<number> {
   if (!lab) return 0;
   const count = lab.containers.length;
   await lab.teardown();
-  unlinkCurrentHub(run);
+  unlinkCurrentHub(run.root);
   return count;
-}
-
-function linkCurrentHub(hubDir: string): void {
-  fs.rmSync(currentHubLink(), { force: true });
-  fs.mkdirSync(path.dirname(currentHubLink()), { recursive: true });
-  fs.symlinkSync(hubDir, currentHubLink());
-}
-
-/** Removes the current-hub link when it points into this deployment's run dir. */
-function unlinkCurrentHub(run: RunDir): void {
-  const link = currentHubLink();
-  try {
-    if (fs.readlinkSync(link).startsWith(`${run.root}/`)) fs.rmSync(link, { force: true });
-  } catch {
-    // no link
-  }
 }

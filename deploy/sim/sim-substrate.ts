@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
-import { currentHubLink } from '../../hub/cli/locate-hub.ts';
+import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
@@ -80,9 +80,7 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
       children.push({ name: node.hostname, pid: minion.pid!, child: minion });
     }
     recordProcesses(run.processes, children);
-    fs.rmSync(currentHubLink(), { force: true });
-    fs.mkdirSync(path.dirname(currentHubLink()), { recursive: true });
-    fs.symlinkSync(run.hubDir, currentHubLink());
+    linkCurrentHub(run.hubDir);
 
     const admin = new AdminConnection(run.hubDir);
     try {
@@ -118,9 +116,6 @@ export async function localDown(runRoot: string): Promise<number> {
   const run = runDir(runRoot);
   const stopped = await stopProcesses(readProcesses(run.processes), run.root);
   fs.rmSync(run.processes, { force: true });
-  const link = currentHubLink();
-  if (fs.existsSync(link) && fs.existsSync(run.hubDir) && fs.realpathSync(link) === fs.realpathSync(run.hubDir)) {
-    fs.rmSync(link, { force: true });
-  }
+  unlinkCurrentHub(run.root);
   return stopped;
 }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Topology } from '../../shared/topology/model.ts';
+import { topologyWithStoredAddresses } from '../ipam/stored-topology.ts';
 import { buildPlan } from '../plan/build-plan.ts';
 import { ensurePlanMaterial, type PlanOptions } from '../plan/material.ts';
 import type { Plan } from '../plan/model.ts';
@@ -35,7 +36,9 @@ export class ConvergeService {
   }
 
   async plan(): Promise<Plan> {
-    return buildPlan(this.opts.topology, await ensurePlanMaterial(this.opts.hubStateDir, this.opts.topology), {
+    // Addresses as allocated, not as the topology file says now (a later edit never moves them).
+    const t = topologyWithStoredAddresses(this.opts.db, this.opts.topology);
+    return buildPlan(t, await ensurePlanMaterial(this.opts.hubStateDir, t), {
       etcdBootstrapped: this.etcdBootstrapped(),
       ...this.opts.plan?.(),
     });

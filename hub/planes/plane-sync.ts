@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/log.ts';
 import { configUpdateFor, endpointOf, topologyNode } from '../../shared/planes/peer-lists.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
+import { topologyWithStoredAddresses } from '../ipam/stored-topology.ts';
 import { readEnrolledNodes } from './enrolled-nodes.ts';
 import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
 import { lanInterfaceOf } from '../../shared/net/lan-interface.ts';
@@ -91,6 +92,7 @@ export class PlaneSync {
         log.info('plane peer set', { node: n.name, plane: p.plane, address: p.address });
       }
     }
+    const stored = topologyWithStoredAddresses(db, t);
     for (const s of registry.all()) {
       if (!wanted.has(s.node)) continue;
       const node = topologyNode(t, s.node);
@@ -99,7 +101,7 @@ export class PlaneSync {
       const update = {
         ...configUpdateFor(t, enrolled, s.node, planes.publicKeys, 0),
         // The master's firewall is the hub's business (it holds the planes); every other node gets its role's.
-        firewallRuleset: node.role === 'master' || !lanInterface ? '' : renderRuleset(t, s.node, { lanInterface }),
+        firewallRuleset: node.role === 'master' || !lanInterface ? '' : renderRuleset(stored, s.node, { lanInterface }),
       };
       const fingerprint = JSON.stringify(update, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
       if (this.sent.get(s.node) === fingerprint) continue;

@@ -87,8 +87,13 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
       if (!s.bootstrapped && mine.length === 0)
         throw new StateError(`the etcd cluster at ${answer.endpoint} does not list ${s.name}`, true);
       if (ctx.dryRun) return changed(`would replace stale member ${s.name} and join as existing`);
-      for (const stale of mine) await gateway(answer.endpoint, 'remove', { ID: stale.ID }, tls);
-      const added = await gateway(answer.endpoint, 'add', { peerURLs: [s.peerUrl] }, tls);
+      // Killed between these, a rerun finds no stale member (it adds) or a pending one (it starts): both safe.
+      const call = (what: string, body: object) =>
+        gateway(answer.endpoint, what, body, tls).catch((err: Error) => {
+          throw new StateError(`etcd member ${what} failed: ${err.message}`, true);
+        });
+      for (const stale of mine) await call('remove', { ID: stale.ID });
+      const added = await call('add', { peerURLs: [s.peerUrl] });
       writeFileAtomic(joinFile, 'ETCD_INITIAL_CLUSTER_STATE="existing"\n');
       const id = (added.member as Member | undefined)?.ID ?? '?';
       return changed(

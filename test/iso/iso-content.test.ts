@@ -97,7 +97,8 @@ describe('iso: built ISO content (xorriso)', function () {
     const unit = isoRead(iso('lb-1'), '/kubedos/kubedos-minion.service').toString();
     assert.match(unit, /^ExecStart=\/usr\/local\/bin\/kubedos-minion --config \/etc\/kubedos\/minion\.json$/m);
     const hubUnit = isoRead(iso('master'), '/kubedos/kubedos-hub.service').toString();
-    assert.match(hubUnit, /--listen 0\.0\.0\.0:7443/);
+    // The hub listens on the topology's hub port (its default) and reads its topology from the node.
+    assert.match(hubUnit, /--topology \/etc\/kubedos\/topology\.yaml/);
   });
 
   it('has a preseed in the initrd overlay that debconf accepts, static network, no swap on a Kubernetes node, no passwords', async function () {
