@@ -21,6 +21,9 @@ import { completeFinishedWindows } from './enrollment/windows.ts';
 import { loadOrCreateHubPlaneKeys } from './hub-plane-keys.ts';
 import { agentService } from './sessions/agent-service.ts';
 import { SessionRegistry } from './sessions/registry.ts';
+import { answerCertificateRequests } from './pki/certificate-requests.ts';
+import { CertificateSigner } from './pki/certificate-signer.ts';
+import { topologyWithStoredAddresses } from './ipam/stored-topology.ts';
 import { darksitePackageNames } from '../shared/darksite/package-index.ts';
 import { lanInterfaceOf } from '../shared/net/lan-interface.ts';
 import { GroupCommit } from './state/group-commit.ts';
@@ -112,6 +115,15 @@ export class Hub {
     });
     const v1 = contract();
     const log = opts.log;
+    // Keys are made on the nodes; the hub signs what they ask for, with its etcd CA.
+    answerCertificateRequests(
+      this.registry,
+      new CertificateSigner({
+        pkiDir: path.join(opts.stateDir, 'pki'),
+        topology: () => topologyWithStoredAddresses(this.db, opts.topology),
+      }),
+      log,
+    );
     this.#nodeServer.addService(
       v1.Enrollment.service,
       enrollmentService({

@@ -30,7 +30,12 @@ const SESSION_METHOD = '/kubedos.v1.Agent/Session';
 /** What the agent does with work from the hub; issue-specific modules plug in here. */
 export interface AgentHandlers {
   onEnrolled?(enrollment: StoredEnrollment, keys: NodeKeys): Promise<void>;
-  onTask?(task: Task__Output, signal: AbortSignal, log: (line: LogLine) => void): Promise<TaskResult>;
+  onTask?(
+    task: Task__Output,
+    signal: AbortSignal,
+    log: (line: LogLine) => void,
+    session: SessionServices,
+  ): Promise<TaskResult>;
   onConfig?(update: ConfigUpdate__Output): Promise<void>;
   /** Where the next session goes (default: the hub address in the config, over the LAN). */
   sessionRoute?(): Promise<SessionRoute>;
@@ -39,6 +44,14 @@ export interface AgentHandlers {
   /** Polled while a session runs over the LAN: true ends it, so the next one takes the management plane. */
   shouldLeaveLan?(): Promise<boolean>;
 }
+
+/** What a running task may ask of the hub over the session it came on. */
+export interface SessionServices {
+  /** Sends a certificate request for a key this node made; resolves with the hub's certificate. */
+  requestCertificate(profile: string, csrPem: string): Promise<string>;
+}
+
+const CERTIFICATE_TIMEOUT_MS = 60_000;
 
 export interface SessionRoute {
   endpoint: string;
@@ -197,6 +210,24 @@ export class Agent {
       }
       const call: ClientDuplexStream<MinionMessage, HubMessage__Output> = client.Session(metadata);
       const running = new Map<string, AbortController>();
+      const certificates = new Map<number, { resolve: (pem: string) => void; reject: (err: Error) => void }>();
+      let nextRequest = 0;
+      const services: SessionServices = {
+        requestCertificate: (profile, csrPem) =>
+          new Promise((resolve, reject) => {
+            if (settled) return reject(new Error('the session with the hub has ended'));
+            const requestId = ++nextRequest;
+            const timer = setTimeout(() => {
+              certificates.delete(requestId);
+              reject(new Error(`the hub did not answer the ${profile} certificate request in time`));
+            }, CERTIFICATE_TIMEOUT_MS);
+            certificates.set(requestId, {
+              resolve: (pem) => (clearTimeout(timer), resolve(pem)),
+              reject: (err) => (clearTimeout(timer), reject(err)),
+            });
+            call.write({ certificateRequest: { requestId, profile, csrPem } });
+          }),
+      };
       let heartbeat: NodeJS.Timeout | undefined;
       let moveCheck: NodeJS.Timeout | undefined;
       let moving = false;
@@ -209,6 +240,8 @@ export class Agent {
         clearInterval(moveCheck);
         signal.removeEventListener('abort', onAbort);
         for (const c of running.values()) c.abort();
+        for (const p of certificates.values()) p.reject(new Error('the session with the hub ended'));
+        certificates.clear();
         if (this.phase === 'connected' && outcome !== 'moving') {
           this.#log.warn('session with the hub ended; reconnecting');
         }
@@ -244,7 +277,12 @@ export class Agent {
             call.write({ heartbeat: { seq: ++seq, sentAtMs: Date.now() } });
           }, interval);
         } else if (msg.task) {
-          this.#runTask(call, msg.task, running);
+          this.#runTask(call, msg.task, running, services);
+        } else if (msg.certificate) {
+          const pending = certificates.get(msg.certificate.requestId);
+          certificates.delete(msg.certificate.requestId);
+          if (msg.certificate.error) pending?.reject(new Error(`the hub refused: ${msg.certificate.error}`));
+          else pending?.resolve(msg.certificate.certPem);
         } else if (msg.cancel) {
           running.get(msg.cancel.taskId)?.abort();
         } else if (msg.config) {
@@ -277,12 +315,13 @@ export class Agent {
     call: ClientDuplexStream<MinionMessage, HubMessage__Output>,
     task: Task__Output,
     running: Map<string, AbortController>,
+    services: SessionServices,
   ) {
     const controller = new AbortController();
     running.set(task.taskId, controller);
     const handler = this.#handlers.onTask;
     const work: Promise<TaskResult> = handler
-      ? handler(task, controller.signal, (line) => call.write({ log: line }))
+      ? handler(task, controller.signal, (line) => call.write({ log: line }), services)
       : Promise.resolve({
           taskId: task.taskId,
           attempt: task.attempt,

@@ -23,7 +23,13 @@ export function minionHandlers(config: MinionConfigFile, log: Logger): AgentHand
         });
   return {
     ...planes,
-    onTask: (task, signal, log) =>
-      executeTask(task, { root, recordCommands: config.recordCommands ?? false, log, signal }),
+    onTask: (task, signal, log, session) =>
+      executeTask(task, {
+        root,
+        recordCommands: config.recordCommands ?? false,
+        log,
+        signal,
+        requestCertificate: session.requestCertificate,
+      }),
   };
 }

@@ -24,6 +24,8 @@ export interface LocalChannelOptions {
   recordCommands?: boolean;
   /** Replaces the executor (the benches give every task a fixed duration); default: the real executeTask. */
   runner?: TaskRunner;
+  /** Signs certificate requests as the hub does (a node's session would carry them). */
+  signCertificate?: (node: string, profile: string, csrPem: string) => Promise<string>;
   /** A host per node (the real-etcd test runs services in network namespaces). */
   hostFor?: (node: LocalNode) => Host | undefined;
 }
@@ -77,6 +79,9 @@ export class LocalChannel implements NodeChannel {
           recordCommands: this.opts.recordCommands ?? true,
           signal,
           host: this.opts.hostFor?.(n),
+          ...(this.opts.signCertificate
+            ? { requestCertificate: (profile: string, csr: string) => this.opts.signCertificate!(n.name, profile, csr) }
+            : {}),
           log: (line) =>
             this.logCbs.forEach((cb) =>
               cb(n.name, {

@@ -13,7 +13,9 @@ import { statement } from '../state/statements.ts';
  */
 export function topologyWithStoredAddresses(db: DatabaseSync, t: Topology): Topology {
   const first = t.planes[0];
-  if (!first) return t;
+  // A convergence database on its own (tests, benches) holds no allocations.
+  const hasAllocations = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'allocations'").get();
+  if (!first || !hasAllocations) return t;
   const net = parseIpv4Network(first.cidr);
   const rows = statement(db, 'SELECT node, address FROM allocations WHERE plane = ?').all(first.name) as Array<{
     node: string;

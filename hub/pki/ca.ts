@@ -93,6 +93,12 @@ export class CertificateAuthority {
 
   async issue(req: IssueRequest, validDays = 365): Promise<CertPair> {
     const keys = await newKeys();
+    const certPem = await this.issueFor(keys.publicKey, req, validDays);
+    return { certPem, keyPem: await keyPem(keys.privateKey) };
+  }
+
+  /** A certificate for a public key made elsewhere (a node's, from its certificate request). */
+  async issueFor(publicKey: CryptoKey, req: IssueRequest, validDays = 365): Promise<string> {
     const now = Date.now();
     const eku =
       req.usage === 'client'
@@ -109,7 +115,7 @@ export class CertificateAuthority {
       issuer: this.cert.subject,
       notBefore: new Date(now - 5 * 60_000),
       notAfter: new Date(now + validDays * DAY_MS),
-      publicKey: keys.publicKey,
+      publicKey,
       signingKey: this.key,
       signingAlgorithm: ALGORITHM,
       extensions: [
@@ -120,7 +126,7 @@ export class CertificateAuthority {
         ...(sans.length ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
       ],
     });
-    return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
+    return cert.toString('pem');
   }
 }
 

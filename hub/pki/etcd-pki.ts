@@ -2,17 +2,14 @@ import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import fs from 'node:fs';
 import { CertificateAuthority, caCertHash, type CertPair } from './ca.ts';
-import { ensureIssued } from './issued-certs.ts';
 
-/** Everything the plan needs from the etcd PKI: the CA certificate and the issued pairs. */
+/**
+ * What the plan needs from the etcd PKI: the CA certificate. Member and
+ * client keys are made on the nodes; the hub signs their requests
+ * (certificate-signer.ts) and keeps only the CA key.
+ */
 export interface EtcdPki {
   caCertPem: string;
-  /** Per etcd member (hostname): its server and peer pairs. */
-  members: Record<string, { server: CertPair; peer: CertPair }>;
-  /** For kube-apiserver on every control plane. */
-  apiserverClient: CertPair;
-  /** For the health gate's probes. */
-  healthcheckClient: CertPair;
 }
 
 /** The Kubernetes cluster CA: made by the hub so joins can pin it (caCertHashes); cp-1 gets it before kubeadm init. */
@@ -40,37 +37,8 @@ export function memberSans(t: Topology, node: TopologyNode): { dns: string[]; ip
   };
 }
 
-/** Makes (or loads) the etcd CA in dir and every certificate the topology needs. */
+/** Makes (or loads) the etcd CA in dir. */
 export async function ensureEtcdPki(dir: string, t: Topology): Promise<EtcdPki> {
   const ca = await CertificateAuthority.ensure(dir, 'etcd-ca', t.name);
-  const issued = `${dir}/issued`;
-  const members: EtcdPki['members'] = {};
-  for (const node of t.nodes.filter((n) => n.role === 'etcd')) {
-    const sans = memberSans(t, node);
-    members[node.hostname] = {
-      server: await ensureIssued(ca, issued, `${node.hostname}-server`, {
-        commonName: node.hostname,
-        usage: 'server',
-        ...sans,
-      }),
-      peer: await ensureIssued(ca, issued, `${node.hostname}-peer`, {
-        commonName: node.hostname,
-        usage: 'peer',
-        ...sans,
-      }),
-    };
-  }
-  return {
-    caCertPem: ca.certPem,
-    members,
-    apiserverClient: await ensureIssued(ca, issued, 'apiserver-etcd-client', {
-      commonName: 'kube-apiserver-etcd-client',
-      organization: 'system:masters',
-      usage: 'client',
-    }),
-    healthcheckClient: await ensureIssued(ca, issued, 'etcd-healthcheck-client', {
-      commonName: 'kube-etcd-healthcheck-client',
-      usage: 'client',
-    }),
-  };
+  return { caCertPem: ca.certPem };
 }

@@ -7,6 +7,7 @@ import { errorMessage } from '../../shared/errors.ts';
 import { OutputTail } from '../../shared/tasks/output-tail.ts';
 import { redactSecrets } from '../../shared/tasks/redact.ts';
 import { CANCELLED, CHANGED, combineStatus, FAILED, SKIPPED, UNCHANGED } from '../../shared/tasks/status.ts';
+import { certificateState } from './certificate-state.ts';
 import { commandState } from './command-state.ts';
 import { directoryState } from './directory-state.ts';
 import { etcdMemberState } from './etcd-member-state.ts';
@@ -30,6 +31,8 @@ export interface ExecuteContext {
   signal: AbortSignal;
   /** Overrides the host (tests run services their own way); default from recordCommands. */
   host?: Host;
+  /** How a certificate state reaches the hub: over the node's session. */
+  requestCertificate?: (profile: string, csrPem: string) => Promise<string>;
 }
 
 function applyState(state: State__Output, ctx: StateContext): Promise<StateOutcome> {
@@ -52,6 +55,8 @@ function applyState(state: State__Output, ctx: StateContext): Promise<StateOutco
       return commandState(state.command!, ctx);
     case 'probe':
       return probeState(state.probe!, ctx);
+    case 'certificate':
+      return certificateState(state.certificate!, ctx);
     case 'etcdMember':
       if (ctx.host.simulatesProbes)
         return ctx.host
@@ -79,6 +84,7 @@ export async function executeTask(task: Task__Output, ectx: ExecuteContext): Pro
     signal,
     tail: new OutputTail(),
     secrets: new Set(),
+    ...(ectx.requestCertificate ? { requestCertificate: ectx.requestCertificate } : {}),
     log: (text) =>
       ectx.log({ taskId: task.taskId, level: 'info', text: redactSecrets(text, ctx.secrets), atMs: Date.now() }),
   };

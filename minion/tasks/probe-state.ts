@@ -1,12 +1,19 @@
+import fs from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ProbeState__Output } from '../../proto/gen/kubedos/v1/ProbeState.ts';
 import { runOptions } from './command-state.ts';
+import { underRoot } from './paths.ts';
 import { StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
 const ATTEMPT_TIMEOUT_MS = 5_000;
+
+/** A client certificate or key kept on the node (made there): read at each attempt. */
+function fileOrUndefined(root: string, file: string): Buffer | undefined {
+  return file ? fs.readFileSync(underRoot(root, file)) : undefined;
+}
 
 function tcpOnce(target: string, signal: AbortSignal): Promise<string | undefined> {
   const i = target.lastIndexOf(':');
@@ -26,7 +33,7 @@ function tcpOnce(target: string, signal: AbortSignal): Promise<string | undefine
   });
 }
 
-function httpOnce(s: ProbeState__Output, signal: AbortSignal): Promise<string | undefined> {
+function httpOnce(s: ProbeState__Output, signal: AbortSignal, root: string): Promise<string | undefined> {
   const url = new URL(s.http!);
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
@@ -36,8 +43,8 @@ function httpOnce(s: ProbeState__Output, signal: AbortSignal): Promise<string | 
         timeout: ATTEMPT_TIMEOUT_MS,
         signal,
         ca: s.caPem || undefined,
-        cert: s.clientCertPem || undefined,
-        key: s.clientKeyPem || undefined,
+        cert: s.clientCertPem || fileOrUndefined(root, s.clientCertFile),
+        key: s.clientKeyPem || fileOrUndefined(root, s.clientKeyFile),
       },
       (res) => {
         res.resume();
@@ -75,7 +82,7 @@ export async function probeState(s: ProbeState__Output, ctx: StateContext): Prom
   while (!ctx.signal.aborted) {
     attempts++;
     if (s.target === 'tcp') last = (await tcpOnce(s.tcp!, ctx.signal)) ?? '';
-    else if (s.target === 'http') last = (await httpOnce(s, ctx.signal)) ?? '';
+    else if (s.target === 'http') last = (await httpOnce(s, ctx.signal, ctx.root)) ?? '';
     else {
       const out = await ctx.host.run(s.command!.argv, {
         ...runOptions(s.command!, ctx),

@@ -13,6 +13,8 @@ export interface StateContext {
   /** Values that must never appear in output (contents of secret files). */
   secrets: Set<string>;
   log: (text: string) => void;
+  /** Asks the hub to sign a certificate request (over the node's session); undefined where there is no hub. */
+  requestCertificate?: (profile: string, csrPem: string) => Promise<string>;
 }
 
 /** A state's verdict: changed (or would change, on a dry run), or skipped for a reason, with a one-line summary. */

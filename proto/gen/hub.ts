@@ -5,6 +5,9 @@ import type { AdminClient as _kubedos_v1_AdminClient, AdminDefinition as _kubedo
 import type { AgentClient as _kubedos_v1_AgentClient, AgentDefinition as _kubedos_v1_AgentDefinition } from './kubedos/v1/Agent.ts';
 import type { AptPackage as _kubedos_v1_AptPackage, AptPackage__Output as _kubedos_v1_AptPackage__Output } from './kubedos/v1/AptPackage.ts';
 import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from './kubedos/v1/CancelTask.ts';
+import type { CertificateIssued as _kubedos_v1_CertificateIssued, CertificateIssued__Output as _kubedos_v1_CertificateIssued__Output } from './kubedos/v1/CertificateIssued.ts';
+import type { CertificateRequest as _kubedos_v1_CertificateRequest, CertificateRequest__Output as _kubedos_v1_CertificateRequest__Output } from './kubedos/v1/CertificateRequest.ts';
+import type { CertificateState as _kubedos_v1_CertificateState, CertificateState__Output as _kubedos_v1_CertificateState__Output } from './kubedos/v1/CertificateState.ts';
 import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from './kubedos/v1/CloseWindowRequest.ts';
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from './kubedos/v1/CloseWindowResponse.ts';
 import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as _kubedos_v1_CommandState__Output } from './kubedos/v1/CommandState.ts';
@@ -77,6 +80,9 @@ export interface ProtoGrpcType {
       Agent: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_AgentClient> & { service: _kubedos_v1_AgentDefinition }
       AptPackage: MessageTypeDefinition<_kubedos_v1_AptPackage, _kubedos_v1_AptPackage__Output>
       CancelTask: MessageTypeDefinition<_kubedos_v1_CancelTask, _kubedos_v1_CancelTask__Output>
+      CertificateIssued: MessageTypeDefinition<_kubedos_v1_CertificateIssued, _kubedos_v1_CertificateIssued__Output>
+      CertificateRequest: MessageTypeDefinition<_kubedos_v1_CertificateRequest, _kubedos_v1_CertificateRequest__Output>
+      CertificateState: MessageTypeDefinition<_kubedos_v1_CertificateState, _kubedos_v1_CertificateState__Output>
       CloseWindowRequest: MessageTypeDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowRequest__Output>
       CloseWindowResponse: MessageTypeDefinition<_kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowResponse__Output>
       CommandState: MessageTypeDefinition<_kubedos_v1_CommandState, _kubedos_v1_CommandState__Output>

@@ -120,6 +120,9 @@ export interface ProbeOptions {
   caPem?: string;
   clientCertPem?: string;
   clientKeyPem?: string;
+  /** A client certificate and key on the node (read there when the probe runs). */
+  clientCertFile?: string;
+  clientKeyFile?: string;
   expectStatus?: number;
 }
 
@@ -132,6 +135,8 @@ function probe(id: string, target: Pick<ProbeState, 'tcp' | 'http' | 'command' |
       caPem: opts.caPem ?? '',
       clientCertPem: opts.clientCertPem ?? '',
       clientKeyPem: opts.clientKeyPem ?? '',
+      clientCertFile: opts.clientCertFile ?? '',
+      clientKeyFile: opts.clientKeyFile ?? '',
       deadlineMs: opts.deadlineMs ?? 120_000,
       intervalMs: opts.intervalMs ?? 1_000,
       expectStatus: opts.expectStatus ?? 0,
@@ -149,6 +154,35 @@ export function httpProbe(id: string, url: string, opts: ProbeOptions = {}): Sta
 
 export function commandProbe(id: string, argv: string[], opts: ProbeOptions & CommandOptions = {}): State {
   return probe(id, { target: 'command', command: commandSpec(argv, opts) }, opts);
+}
+
+export interface CertificateOptions {
+  profile: string;
+  keyFile: string;
+  certFile: string;
+  caPem: string;
+  owner?: string;
+  group?: string;
+  dns?: string[];
+  ips?: string[];
+}
+
+/** A key made on the node and a certificate for it from the hub (only the request travels). */
+export function certificate(id: string, o: CertificateOptions): State {
+  return {
+    id,
+    kind: 'certificate',
+    certificate: {
+      profile: o.profile,
+      keyFile: o.keyFile,
+      certFile: o.certFile,
+      caPem: o.caPem,
+      owner: o.owner ?? '',
+      group: o.group ?? '',
+      dns: o.dns ?? [],
+      ips: o.ips ?? [],
+    },
+  };
 }
 
 export interface EtcdMemberOptions {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { NetnsLab } from '../../deploy/netns/namespaces.ts';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
 import { LocalChannel } from '../../hub/converge/local-channel.ts';
+import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';
 import { ensurePlanMaterial } from '../../hub/plan/material.ts';
@@ -59,7 +60,12 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
     lab = NetnsLab.open(path.join(dir, 'lab.json'), TAG);
     await lab.addBridge(BRIDGE, '10.213.80.254/24');
     const hosts = new Map<string, LabHost>();
-    const channel = new LocalChannel({ recordCommands: true, hostFor: (n) => hosts.get(n.name) });
+    const signer = new CertificateSigner({ pkiDir: path.join(dir, 'hub', 'pki'), topology: () => t });
+    const channel = new LocalChannel({
+      recordCommands: true,
+      hostFor: (n) => hosts.get(n.name),
+      signCertificate: (n, p, csr) => signer.sign(n, p, csr),
+    });
     for (const [i, m] of members.entries()) {
       const ns = `${TAG}-etcd${i + 1}`;
       await lab.addNamespace(ns, { bridge: BRIDGE, address: `${wg3Address(t, m)}/24` });

@@ -9,7 +9,8 @@ import { kubeadmConfigProblems } from '../../hub/plan/kubeadm-validate.ts';
 import { ensurePlanMaterial } from '../../hub/plan/material.ts';
 import { topologicalOrder } from '../../hub/plan/plan-builder.ts';
 import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kubeadm.ts';
-import { x509 } from '../../shared/pki/x509.ts';
+import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
+import { webcrypto, x509 } from '../../shared/pki/x509.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 
 describe('hub etcd PKI and role plans', function () {
@@ -18,29 +19,39 @@ describe('hub etcd PKI and role plans', function () {
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdc-plan-'))));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('issues member certificates whose SANs cover hostname, LAN, wg3 and localhost, signed by the hub CA', async () => {
+  /** A key made as a node makes it, and its certificate request. */
+  async function nodeKeyAndCsr(cn: string) {
+    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+    const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${cn}`, keys, signingAlgorithm: alg });
+    return { keys, csrPem: csr.toString('pem') };
+  }
+
+  it('signs a member’s own key with the names its role gets (hostname, LAN, wg3, localhost), never its request’s', async () => {
     const t = loadTopology();
     const m = await ensurePlanMaterial(dir, t);
     const ca = new x509.X509Certificate(m.etcd.caCertPem);
+    const signer = new CertificateSigner({ pkiDir: path.join(dir, 'pki'), topology: () => t });
     for (const [name, lan, wg3] of [
       ['etcd-1', '10.10.0.21', '10.80.0.21'],
       ['etcd-3', '10.10.0.23', '10.80.0.23'],
     ] as const) {
-      for (const kind of ['server', 'peer'] as const) {
-        const cert = new x509.X509Certificate(m.etcd.members[name]![kind].certPem);
-        assert.ok(
-          await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }),
-          `${name} ${kind} signed by the CA`,
-        );
-        const san = cert.getExtension(x509.SubjectAlternativeNameExtension)!;
-        const names = san.names.items.map((n) => n.value);
-        for (const want of [name, `${name}.kubedos.lan`, 'localhost', lan, wg3, '127.0.0.1'])
-          assert.ok(names.includes(want), `${name} ${kind} has ${want}`);
+      for (const profile of ['etcd-server', 'etcd-peer']) {
+        const { keys, csrPem } = await nodeKeyAndCsr('evil.example');
+        const cert = new x509.X509Certificate(await signer.sign(name, profile, csrPem));
+        assert.ok(await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }), `${name} ${profile} by the CA`);
+        const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', keys.publicKey));
+        assert.ok(Buffer.from(cert.publicKey.rawData).equals(spki), 'for the key the node made');
+        assert.match(cert.subject, new RegExp(`CN=${name}`));
+        const names = cert.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value);
+        assert.deepEqual(names.sort(), [name, `${name}.kubedos.lan`, 'localhost', lan, wg3, '127.0.0.1'].sort());
         const eku = cert.getExtension(x509.ExtendedKeyUsageExtension)!.usages;
         assert.ok(eku.includes(x509.ExtendedKeyUsage.serverAuth) && eku.includes(x509.ExtendedKeyUsage.clientAuth));
       }
     }
-    const client = new x509.X509Certificate(m.etcd.apiserverClient.certPem);
+    const client = new x509.X509Certificate(
+      await signer.sign('cp-2', 'apiserver-etcd-client', (await nodeKeyAndCsr('x')).csrPem),
+    );
     assert.match(client.subject, /CN=kube-apiserver-etcd-client/);
     assert.deepEqual(
       [...client.getExtension(x509.ExtendedKeyUsageExtension)!.usages],
@@ -56,16 +67,39 @@ describe('hub etcd PKI and role plans', function () {
     assert.ok(!everything.includes(keyB64) && !everything.includes(keyPem.split('\n')[1]!));
   });
 
-  it('gives the same certificates on every build, and new ones when the names change', async () => {
+  it('refuses a profile the node’s role does not have, and a request not signed by its own key', async () => {
     const t = loadTopology();
-    const a = await ensurePlanMaterial(dir, t);
-    const b = await ensurePlanMaterial(dir, t);
-    assert.equal(a.etcd.members['etcd-2']!.server.certPem, b.etcd.members['etcd-2']!.server.certPem);
-    const moved = structuredClone(t);
-    moved.planes = moved.planes.map((p) => (p.name === 'wg3' ? { ...p, cidr: '10.81.0.0/24' } : p));
-    const c = await ensurePlanMaterial(dir, moved);
-    assert.notEqual(c.etcd.members['etcd-2']!.server.certPem, a.etcd.members['etcd-2']!.server.certPem);
-    assert.equal(c.etcd.caCertPem, a.etcd.caCertPem, 'the CA stays');
+    const signer = new CertificateSigner({ pkiDir: path.join(dir, 'pki'), topology: () => t });
+    const { csrPem } = await nodeKeyAndCsr('w-1');
+    await assert.rejects(signer.sign('w-1', 'etcd-server', csrPem), /w-1 \(worker\) may not have a "etcd-server"/);
+    await assert.rejects(signer.sign('etcd-1', 'apiserver-etcd-client', csrPem), /may not have/);
+    await assert.rejects(signer.sign('etcd-1', 'etcd-server', 'not a csr'), /does not parse/);
+    // A request whose signature was made by another key proves nothing.
+    const other = await nodeKeyAndCsr('etcd-1');
+    const forged = new x509.Pkcs10CertificateRequest(other.csrPem);
+    const bytes = Buffer.from(forged.rawData);
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+    await assert.rejects(
+      signer.sign('etcd-1', 'etcd-server', x509.PemConverter.encode(bytes, 'CERTIFICATE REQUEST')),
+      /not signed by its own key|does not parse/,
+    );
+  });
+
+  it('has no private key in any task: every key is made on its node from a certificate state', async () => {
+    const t = loadTopology();
+    const plan = buildPlan(t, await ensurePlanMaterial(dir, t));
+    const certs = plan.tasks.flatMap((x) =>
+      x.states.filter((s) => s.kind === 'certificate').map((s) => `${x.node}:${s.certificate!.profile}`),
+    );
+    assert.deepEqual(
+      certs.sort(),
+      [
+        ...['etcd-1', 'etcd-2', 'etcd-3'].flatMap((n) => [`${n}:etcd-peer`, `${n}:etcd-server`]),
+        'etcd-1:etcd-healthcheck-client',
+        ...['cp-1', 'cp-2', 'cp-3'].map((n) => `${n}:apiserver-etcd-client`),
+      ].sort(),
+    );
+    assert.doesNotMatch(plan.tasks.map(encodeSpec).join('\n'), /PRIVATE KEY|UFJJVkFURSBLRVk/);
   });
 
   it('builds an acyclic graph covering every node, with kubeadm init waiting on its real inputs only', async () => {

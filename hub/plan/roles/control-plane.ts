@@ -1,4 +1,4 @@
-import { command, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
+import { certificate, command, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
 import { HUB_NODE, taskId } from '../model.ts';
 import {
@@ -31,7 +31,7 @@ export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKe
 
 /** apiserver's etcd client certificate and the etcd CA, on every control plane. */
 export function etcdClientCerts(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
-  const { caCertPem, apiserverClient } = ctx.material.etcd;
+  const { caCertPem } = ctx.material.etcd;
   return ctx.plan.add(
     node.hostname,
     'etcd-client-certs',
@@ -39,13 +39,13 @@ export function etcdClientCerts(ctx: RoleContext, node: TopologyNode, deps: stri
     [
       directory('pki-etcd', `${KUBE_PKI}/etcd`, { mode: 0o755 }),
       file('etcd-ca', `${KUBE_PKI}/etcd/ca.crt`, caCertPem),
-      file('client-cert', `${KUBE_PKI}/apiserver-etcd-client.crt`, apiserverClient.certPem),
-      file(
-        'client-key',
-        `${KUBE_PKI}/apiserver-etcd-client.key`,
-        ctx.plan.secret('pki-apiserver-etcd-client-key', apiserverClient.keyPem),
-        secretFile,
-      ),
+      // Made on the control plane itself; only its certificate request goes to the hub.
+      certificate('client-cert', {
+        profile: 'apiserver-etcd-client',
+        keyFile: `${KUBE_PKI}/apiserver-etcd-client.key`,
+        certFile: `${KUBE_PKI}/apiserver-etcd-client.crt`,
+        caPem: caCertPem,
+      }),
     ],
     { deps },
   );

@@ -1,4 +1,5 @@
 import {
+  certificate,
   command,
   directory,
   etcdMember as etcdMemberState,
@@ -8,7 +9,7 @@ import {
   service,
 } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
-import { wg3Address } from '../../pki/etcd-pki.ts';
+import { memberSans, wg3Address } from '../../pki/etcd-pki.ts';
 import {
   ETCD_CLIENT_PORT,
   ETCD_PEER_PORT,
@@ -32,9 +33,7 @@ const HEALTH_DIR = '/etc/etcd/healthcheck';
  * certificates and cluster configuration are in place.
  */
 export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: string): string {
-  const { members, caCertPem } = ctx.material.etcd;
-  const pair = members[node.hostname];
-  if (!pair) throw new Error(`no etcd certificates for ${node.hostname}`);
+  const { caCertPem } = ctx.material.etcd;
   const install = ctx.plan.add(
     node.hostname,
     'etcd-install',
@@ -46,8 +45,19 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
     ],
     { deps: [preflight] },
   );
-  const secret = { mode: 0o600, owner: 'etcd', group: 'etcd', secret: true };
   const pub = { mode: 0o644 };
+  // The member's keys are made here, on the node; the hub signs their requests with the names it decides.
+  const names = memberSans(ctx.t, node);
+  const memberCert = (kind: 'server' | 'peer') =>
+    certificate(`${kind}-cert`, {
+      profile: `etcd-${kind}`,
+      keyFile: `${ETCD_PKI_DIR}/${kind}.key`,
+      certFile: `${ETCD_PKI_DIR}/${kind}.crt`,
+      caPem: caCertPem,
+      owner: 'etcd',
+      group: 'etcd',
+      ...names,
+    });
   const config = ctx.plan.add(
     node.hostname,
     'etcd-config',
@@ -55,20 +65,8 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
     [
       directory('pki-dir', ETCD_PKI_DIR, { mode: 0o750, owner: 'root', group: 'etcd' }),
       file('ca', `${ETCD_PKI_DIR}/ca.crt`, caCertPem, pub),
-      file('server-cert', `${ETCD_PKI_DIR}/server.crt`, pair.server.certPem, pub),
-      file(
-        'server-key',
-        `${ETCD_PKI_DIR}/server.key`,
-        ctx.plan.secret(`pki-${node.hostname}-server-key`, pair.server.keyPem),
-        secret,
-      ),
-      file('peer-cert', `${ETCD_PKI_DIR}/peer.crt`, pair.peer.certPem, pub),
-      file(
-        'peer-key',
-        `${ETCD_PKI_DIR}/peer.key`,
-        ctx.plan.secret(`pki-${node.hostname}-peer-key`, pair.peer.keyPem),
-        secret,
-      ),
+      memberCert('server'),
+      memberCert('peer'),
       file('env', ETCD_ENV_FILE, renderEtcdEnv(ctx.t, node.hostname)),
       file('join-dropin', JOIN_DROPIN, `[Service]\nEnvironmentFile=-${ETCD_JOIN_ENV_FILE}\n`),
       // Debian's default member, should one ever have started, must not linger beside ours.
@@ -124,20 +122,23 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
 export function etcdHealthGate(ctx: RoleContext, services: string[]): string {
   const members = ctx.nodesOf('etcd');
   const first = members[0]!;
-  const { caCertPem, healthcheckClient } = ctx.material.etcd;
-  const healthKey = ctx.plan.secret('pki-etcd-healthcheck-client-key', healthcheckClient.keyPem);
+  const { caCertPem } = ctx.material.etcd;
   return ctx.plan.add(
     first.hostname,
     'etcd-healthy',
     'etcd',
     [
-      file('healthcheck-cert', `${HEALTH_DIR}/client.crt`, healthcheckClient.certPem),
-      file('healthcheck-key', `${HEALTH_DIR}/client.key`, healthKey, { mode: 0o600, secret: true }),
+      certificate('healthcheck-cert', {
+        profile: 'etcd-healthcheck-client',
+        keyFile: `${HEALTH_DIR}/client.key`,
+        certFile: `${HEALTH_DIR}/client.crt`,
+        caPem: caCertPem,
+      }),
       ...members.map((m) =>
         httpProbe(`health-${m.hostname}`, `https://${wg3Address(ctx.t, m)}:${ETCD_CLIENT_PORT}/health`, {
           caPem: caCertPem,
-          clientCertPem: healthcheckClient.certPem,
-          clientKeyPem: healthKey,
+          clientCertFile: `${HEALTH_DIR}/client.crt`,
+          clientKeyFile: `${HEALTH_DIR}/client.key`,
           deadlineMs: 120_000,
           intervalMs: 1_000,
         }),

@@ -4,13 +4,15 @@ import type { Welcome as _kubedos_v1_Welcome, Welcome__Output as _kubedos_v1_Wel
 import type { Task as _kubedos_v1_Task, Task__Output as _kubedos_v1_Task__Output } from '../../kubedos/v1/Task.ts';
 import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from '../../kubedos/v1/CancelTask.ts';
 import type { ConfigUpdate as _kubedos_v1_ConfigUpdate, ConfigUpdate__Output as _kubedos_v1_ConfigUpdate__Output } from '../../kubedos/v1/ConfigUpdate.ts';
+import type { CertificateIssued as _kubedos_v1_CertificateIssued, CertificateIssued__Output as _kubedos_v1_CertificateIssued__Output } from '../../kubedos/v1/CertificateIssued.ts';
 
 export interface HubMessage {
   'welcome'?: (_kubedos_v1_Welcome | null);
   'task'?: (_kubedos_v1_Task | null);
   'cancel'?: (_kubedos_v1_CancelTask | null);
   'config'?: (_kubedos_v1_ConfigUpdate | null);
-  'body'?: "welcome"|"task"|"cancel"|"config";
+  'certificate'?: (_kubedos_v1_CertificateIssued | null);
+  'body'?: "welcome"|"task"|"cancel"|"config"|"certificate";
 }
 
 export interface HubMessage__Output {
@@ -18,5 +20,6 @@ export interface HubMessage__Output {
   'task'?: (_kubedos_v1_Task__Output | null);
   'cancel'?: (_kubedos_v1_CancelTask__Output | null);
   'config'?: (_kubedos_v1_ConfigUpdate__Output | null);
-  'body'?: "welcome"|"task"|"cancel"|"config";
+  'certificate'?: (_kubedos_v1_CertificateIssued__Output | null);
+  'body'?: "welcome"|"task"|"cancel"|"config"|"certificate";
 }

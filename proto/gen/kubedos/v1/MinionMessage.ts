@@ -4,13 +4,15 @@ import type { Hello as _kubedos_v1_Hello, Hello__Output as _kubedos_v1_Hello__Ou
 import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from '../../kubedos/v1/Heartbeat.ts';
 import type { TaskResult as _kubedos_v1_TaskResult, TaskResult__Output as _kubedos_v1_TaskResult__Output } from '../../kubedos/v1/TaskResult.ts';
 import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_LogLine__Output } from '../../kubedos/v1/LogLine.ts';
+import type { CertificateRequest as _kubedos_v1_CertificateRequest, CertificateRequest__Output as _kubedos_v1_CertificateRequest__Output } from '../../kubedos/v1/CertificateRequest.ts';
 
 export interface MinionMessage {
   'hello'?: (_kubedos_v1_Hello | null);
   'heartbeat'?: (_kubedos_v1_Heartbeat | null);
   'taskResult'?: (_kubedos_v1_TaskResult | null);
   'log'?: (_kubedos_v1_LogLine | null);
-  'body'?: "hello"|"heartbeat"|"taskResult"|"log";
+  'certificateRequest'?: (_kubedos_v1_CertificateRequest | null);
+  'body'?: "hello"|"heartbeat"|"taskResult"|"log"|"certificateRequest";
 }
 
 export interface MinionMessage__Output {
@@ -18,5 +20,6 @@ export interface MinionMessage__Output {
   'heartbeat'?: (_kubedos_v1_Heartbeat__Output | null);
   'taskResult'?: (_kubedos_v1_TaskResult__Output | null);
   'log'?: (_kubedos_v1_LogLine__Output | null);
-  'body'?: "hello"|"heartbeat"|"taskResult"|"log";
+  'certificateRequest'?: (_kubedos_v1_CertificateRequest__Output | null);
+  'body'?: "hello"|"heartbeat"|"taskResult"|"log"|"certificateRequest";
 }

@@ -12,6 +12,8 @@ export interface ProbeState {
   'deadlineMs'?: (number);
   'intervalMs'?: (number);
   'expectStatus'?: (number);
+  'clientCertFile'?: (string);
+  'clientKeyFile'?: (string);
   'target'?: "tcp"|"http"|"command";
 }
 
@@ -25,5 +27,7 @@ export interface ProbeState__Output {
   'deadlineMs': (number);
   'intervalMs': (number);
   'expectStatus': (number);
+  'clientCertFile': (string);
+  'clientKeyFile': (string);
   'target'?: "tcp"|"http"|"command";
 }

@@ -9,6 +9,7 @@ import type { SysctlState as _kubedos_v1_SysctlState, SysctlState__Output as _ku
 import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as _kubedos_v1_CommandState__Output } from '../../kubedos/v1/CommandState.ts';
 import type { ProbeState as _kubedos_v1_ProbeState, ProbeState__Output as _kubedos_v1_ProbeState__Output } from '../../kubedos/v1/ProbeState.ts';
 import type { EtcdMemberState as _kubedos_v1_EtcdMemberState, EtcdMemberState__Output as _kubedos_v1_EtcdMemberState__Output } from '../../kubedos/v1/EtcdMemberState.ts';
+import type { CertificateState as _kubedos_v1_CertificateState, CertificateState__Output as _kubedos_v1_CertificateState__Output } from '../../kubedos/v1/CertificateState.ts';
 
 export interface State {
   'id'?: (string);
@@ -22,7 +23,8 @@ export interface State {
   'probe'?: (_kubedos_v1_ProbeState | null);
   'unavailableInContainer'?: (string);
   'etcdMember'?: (_kubedos_v1_EtcdMemberState | null);
-  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember";
+  'certificate'?: (_kubedos_v1_CertificateState | null);
+  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate";
 }
 
 export interface State__Output {
@@ -37,5 +39,6 @@ export interface State__Output {
   'probe'?: (_kubedos_v1_ProbeState__Output | null);
   'unavailableInContainer': (string);
   'etcdMember'?: (_kubedos_v1_EtcdMemberState__Output | null);
-  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember";
+  'certificate'?: (_kubedos_v1_CertificateState__Output | null);
+  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate";
 }

@@ -1,0 +1,63 @@
+import type { Topology } from '../../shared/topology/model.ts';
+import { x509 } from '../../shared/pki/x509.ts';
+import { CertificateAuthority, type IssueRequest } from './ca.ts';
+import { memberSans } from './etcd-pki.ts';
+
+/** A refused certificate request; the text goes back to the node. */
+export class CertificateRefused extends Error {}
+
+/**
+ * What each node may have signed, and with which names: the hub decides the
+ * subject, names and usage from the node's role; a request only proves the
+ * node holds the key. A node asking for a profile its role does not have
+ * is refused.
+ */
+export function certificateProfile(t: Topology, node: string, profile: string): IssueRequest {
+  const n = t.nodes.find((x) => x.hostname === node);
+  if (!n) throw new CertificateRefused(`${node} is not in the topology`);
+  const allowed: Record<string, IssueRequest | undefined> = {
+    'etcd-server': n.role === 'etcd' ? { commonName: n.hostname, usage: 'server', ...memberSans(t, n) } : undefined,
+    'etcd-peer': n.role === 'etcd' ? { commonName: n.hostname, usage: 'peer', ...memberSans(t, n) } : undefined,
+    'etcd-healthcheck-client':
+      n.role === 'etcd' ? { commonName: 'kube-etcd-healthcheck-client', usage: 'client' } : undefined,
+    'apiserver-etcd-client':
+      n.role === 'cp'
+        ? { commonName: 'kube-apiserver-etcd-client', organization: 'system:masters', usage: 'client' }
+        : undefined,
+  };
+  const req = allowed[profile];
+  if (!req) throw new CertificateRefused(`${node} (${n.role}) may not have a "${profile}" certificate`);
+  return req;
+}
+
+/** Signs nodes' certificate requests with the hub's etcd CA (whose key never leaves the hub). */
+export class CertificateSigner {
+  private readonly pkiDir: string;
+  private readonly topology: () => Topology;
+  private ca: Promise<CertificateAuthority> | undefined;
+
+  constructor(opts: { pkiDir: string; topology: () => Topology }) {
+    this.pkiDir = opts.pkiDir;
+    this.topology = opts.topology;
+  }
+
+  async sign(node: string, profile: string, csrPem: string): Promise<string> {
+    const t = this.topology();
+    const req = certificateProfile(t, node, profile);
+    let csr: x509.Pkcs10CertificateRequest;
+    try {
+      csr = new x509.Pkcs10CertificateRequest(csrPem);
+    } catch {
+      throw new CertificateRefused('the certificate request does not parse');
+    }
+    if (!(await csr.verify())) throw new CertificateRefused('the certificate request is not signed by its own key');
+    let key: CryptoKey;
+    try {
+      key = await csr.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);
+    } catch {
+      throw new CertificateRefused('the certificate request is not for an ECDSA P-256 key');
+    }
+    this.ca ??= CertificateAuthority.ensure(this.pkiDir, 'etcd-ca', t.name);
+    return (await this.ca).issueFor(key, req);
+  }
+}
