@@ -12,10 +12,12 @@ import { parseWgDump } from '../../shared/planes/wg-show.ts';
 import { handshakeAge } from '../../shared/planes/session-route.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { renderHubForward } from '../../shared/firewall/render-hub-forward.ts';
+import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
+import { localInterfaceHolding } from '../../shared/net/lan-interface.ts';
 import { toBase64, type WireguardKeyPair } from '../../shared/keys/wireguard.ts';
 import { bringUpFor, detectBringUpMode, type BringUpMode, type PlaneBringUp } from '../../shared/planes/bring-up.ts';
 import { runLocal, type CommandRunner } from '../../shared/planes/command-runner.ts';
-import { hubInterfaceAddress, planeOf, type HubPublicKeys } from '../../shared/planes/peer-lists.ts';
+import { hubInterfaceAddress, masterNode, planeOf, type HubPublicKeys } from '../../shared/planes/peer-lists.ts';
 import { renderWgConfig, type WgPeerConfig } from '../../shared/planes/render-wg-config.ts';
 import { PLANE_NAMES, type PlaneName, type Topology } from '../../shared/topology/model.ts';
 import { loadOrCreateHubPlaneKeys } from '../hub-plane-keys.ts';
@@ -82,6 +84,13 @@ export class HubPlanes {
       this.bringUp ??= bringUpFor(this.opts.mode ?? (await detectBringUpMode(this.run)), this.run);
       await this.run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
       await this.run(['nft', '-f', '/dev/stdin'], { input: renderHubForward() });
+      // The master's own input rules, on the interface that holds its LAN address here.
+      const master = masterNode(this.opts.topology);
+      const lanInterface = localInterfaceHolding(master.ip);
+      if (lanInterface) {
+        const ruleset = renderRuleset(this.opts.topology, master.hostname, { lanInterface });
+        await this.run(['nft', '-f', '/dev/stdin'], { input: ruleset });
+      }
       for (const plane of this.planes()) {
         await this.bringUp.up(plane, this.writeConf(plane));
       }

@@ -76,16 +76,25 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
     const answer = await askCluster(s, tls);
     if ('members' in answer) {
       const members = answer.members;
+      // A member that never started has no client URLs (an initial-cluster member has its name already).
+      const started = (m: Member) => (m.clientURLs ?? []).length > 0;
       const mine = members.filter((m) => m.name === s.name || m.peerURLs?.includes(s.peerUrl));
-      // Listed under this peer URL but never started: already added (or in the initial cluster); just start.
-      const pending = mine.find((m) => !m.name && m.peerURLs?.includes(s.peerUrl));
+      const pending = mine.find((m) => !started(m) && m.peerURLs?.includes(s.peerUrl));
       if (pending) {
-        if (ctx.dryRun) return unchanged(`${s.name} is an added member not yet started`);
+        // In the initial cluster, or added by an earlier attempt: start it (as existing once the cluster is).
+        if (ctx.dryRun) return unchanged(`${s.name} is a member not yet started`);
         if (s.bootstrapped) writeFileAtomic(joinFile, 'ETCD_INITIAL_CLUSTER_STATE="existing"\n');
         return unchanged(`${s.name} is a member not yet started (id ${pending.ID})`);
       }
-      if (!s.bootstrapped && mine.length === 0)
-        throw new StateError(`the etcd cluster at ${answer.endpoint} does not list ${s.name}`, true);
+      if (!s.bootstrapped) {
+        // Before the hub has ever seen the cluster healthy nothing is removed: this is a bootstrap, not a repair.
+        throw new StateError(
+          mine.length === 0
+            ? `the etcd cluster at ${answer.endpoint} does not list ${s.name}`
+            : `the etcd cluster at ${answer.endpoint} lists a started ${s.name}, but this node has no data and the cluster was never healthy: not removing it`,
+          mine.length === 0,
+        );
+      }
       if (ctx.dryRun) return changed(`would replace stale member ${s.name} and join as existing`);
       // Killed between these, a rerun finds no stale member (it adds) or a pending one (it starts): both safe.
       const call = (what: string, body: object) =>

@@ -84,8 +84,10 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
   switch (node.role) {
     case 'master': {
       const wg1Hub = hubPlaneAddress(planeOf(t, 'wg1'));
-      // Enrollment on the LAN; sessions on the hub's wg1 address (and on the LAN as the documented fallback).
+      // Enrollment on the LAN; sessions on the hub's wg1 address (and on the LAN as the documented fallback);
+      // SSH on the LAN too: the master is where an operator comes in before there is a wg1 to come in on.
       return [
+        `iifname "${lan}" tcp dport ${PORTS.ssh} accept`,
         `iifname "${lan}" tcp dport ${t.hub.port} accept`,
         `iifname "wg1" ip daddr ${wg1Hub} tcp dport ${t.hub.port} accept`,
       ];

@@ -21,7 +21,11 @@ describe('per-role nftables rulesets', () => {
         rules.find((r) => r.endsWith('accept')),
         'ct state established,related accept',
       );
-      assert.deepEqual(withPort(rules, PORTS.ssh), [`iifname "wg1" tcp dport ${PORTS.ssh} accept`]);
+      // SSH only on wg1; on the master also on the LAN (where an operator comes in before any wg1 exists).
+      assert.deepEqual(withPort(rules, PORTS.ssh), [
+        `iifname "wg1" tcp dport ${PORTS.ssh} accept`,
+        ...(node.role === 'master' ? [`iifname "eth0" tcp dport ${PORTS.ssh} accept`] : []),
+      ]);
       const exporter = withPort(rules, PORTS.nodeExporter);
       assert.equal(exporter.length, 1);
       assert.match(exporter[0]!, /^iifname "wg2" ip saddr \{ 10\.79\.0\.1, 10\.79\.0\.11 \} tcp dport 9100 accept$/);

@@ -186,7 +186,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
 
   it('admits exactly the connections the platform needs, and drops the rest (the applied nftables, probed)', async function () {
     const needed = neededConnections(t);
-    const targets = t.nodes.filter((n) => n.role !== 'master');
+    const targets = t.nodes;
     const listeners = await Promise.all(
       targets.map(async (n) => {
         const pid = lab.initPid(n.hostname)!;

@@ -57,6 +57,7 @@ export function neededConnections(t: Topology): Connection[] {
   add(of('cp', 'worker'), of('storage'), 'lan', 2049, 'NFS on the LAN from the nodes that mount');
   add('*', of('grafana'), 'lan', 3000, 'grafana on the LAN');
   add('*', [master], 'lan', t.hub.port, 'enrollment on the LAN');
+  add('*', [master], 'lan', 22, 'SSH to the master on the LAN: where an operator comes in');
   add(members, [master], 'wg1', t.hub.port, 'sessions over wg1');
   return out;
 }
