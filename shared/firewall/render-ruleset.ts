@@ -36,7 +36,8 @@ export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOption
     ...t.planes.map((p) => `ip daddr ${p.cidr} iifname != "${p.name}" drop`),
     'meta l4proto icmp icmp type { echo-request, destination-unreachable, time-exceeded } accept',
     `iifname "${lan}" udp dport { ${wgPorts} } accept`,
-    `iifname "wg1" tcp dport ${PORTS.ssh} accept`,
+    // SSH over wg1 comes from the hub; the master (the hub's own node) takes it on the LAN instead.
+    ...(node.role === 'master' ? [] : [`iifname "wg1" tcp dport ${PORTS.ssh} accept`]),
     `iifname "wg2" ip saddr { ${scrapers(t).join(', ')} } tcp dport ${PORTS.nodeExporter} accept`,
     ...roleRules(t, node, lan),
   ];

@@ -23,8 +23,9 @@ describe('per-role nftables rulesets', () => {
       );
       // SSH only on wg1; on the master also on the LAN (where an operator comes in before any wg1 exists).
       assert.deepEqual(withPort(rules, PORTS.ssh), [
-        `iifname "wg1" tcp dport ${PORTS.ssh} accept`,
-        ...(node.role === 'master' ? [`iifname "eth0" tcp dport ${PORTS.ssh} accept`] : []),
+        node.role === 'master'
+          ? `iifname "eth0" tcp dport ${PORTS.ssh} accept`
+          : `iifname "wg1" tcp dport ${PORTS.ssh} accept`,
       ]);
       const exporter = withPort(rules, PORTS.nodeExporter);
       assert.equal(exporter.length, 1);
