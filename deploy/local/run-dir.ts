@@ -1,4 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../../shared/errors.ts';
+import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
+import type { Topology } from '../../shared/topology/model.ts';
+import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 
 /** The folder layout of one local deployment (sim or netns), all under one run dir. */
@@ -26,4 +31,24 @@ export function runDir(root: string): RunDir {
     nodeDir: (node) => path.join(root, 'nodes', node),
     topologyCopy: path.join(root, 'topology.yaml'),
   };
+}
+
+/**
+ * Lays out a deployment's run dir for `up`: refused while the deployment's
+ * lab file (or process table) says it is up; the topology copied in (the
+ * hub reads that copy); the secrets made or kept.
+ */
+export async function prepareRun(
+  run: RunDir,
+  opts: { topology: Topology; topologyFile: string; upMarker: string; substrate: string },
+): Promise<DeploymentSecrets> {
+  if (fs.existsSync(opts.upMarker)) {
+    throw new UserError(
+      `deployment ${opts.topology.name} is already up in ${run.root}`,
+      `run "kubedos down --substrate ${opts.substrate}" first`,
+    );
+  }
+  ensurePrivateDir(run.root);
+  fs.copyFileSync(opts.topologyFile, run.topologyCopy);
+  return ensureDeploymentSecrets(run.secrets, opts.topology);
 }

@@ -27,9 +27,8 @@ import {
 import { isKubernetesNode, masterNode, planeOf } from '../../shared/planes/peer-lists.ts';
 import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
-import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
-import { runDir, type RunDir } from '../local/run-dir.ts';
+import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
 import { NetnsLab } from './namespaces.ts';
 import { pingFrom } from './plane-probes.ts';
@@ -158,15 +157,12 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
   const t = opts.topology;
   const tag = opts.tag ?? DEFAULT_NETNS_TAG;
   const run = runDir(opts.runRoot);
-  if (fs.existsSync(labFile(run))) {
-    throw new UserError(
-      `deployment ${t.name} is already up in ${run.root}`,
-      'run "kubedos down --substrate netns" first',
-    );
-  }
-  ensurePrivateDir(run.root);
-  fs.copyFileSync(opts.topologyFile, run.topologyCopy);
-  const secrets = await ensureDeploymentSecrets(run.secrets, t);
+  const secrets = await prepareRun(run, {
+    topology: t,
+    topologyFile: opts.topologyFile,
+    upMarker: labFile(run),
+    substrate: 'netns',
+  });
   const lab = NetnsLab.open(labFile(run), tag);
   const nsOf = new Map(t.nodes.map((n) => [n.hostname, namespaceName(tag, n)]));
   const runOn = (node: string) =>

@@ -25,14 +25,13 @@ import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { ensureExecutables } from '../../scripts/sea/build.ts';
 import { REPO_ROOT } from '../../scripts/sea/targets.ts';
 import { UserError } from '../../shared/errors.ts';
-import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
-import { runDir, type RunDir } from '../local/run-dir.ts';
+import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { waitForNodes } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
 
@@ -95,15 +94,12 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
   await checkHost();
   const t = opts.topology;
   const run = runDir(opts.runRoot);
-  if (fs.existsSync(labFile(run))) {
-    throw new UserError(
-      `deployment ${t.name} is already up in ${run.root}`,
-      'run "kubedos down --substrate nspawn" first',
-    );
-  }
-  ensurePrivateDir(run.root);
-  fs.copyFileSync(opts.topologyFile, run.topologyCopy);
-  const secrets = await ensureDeploymentSecrets(run.secrets, t);
+  const secrets = await prepareRun(run, {
+    topology: t,
+    topologyFile: opts.topologyFile,
+    upMarker: labFile(run),
+    substrate: 'nspawn',
+  });
   const key = await ensureDarksiteKey(run.secrets, t.name);
 
   step('executables (dist/kubedos-minion, dist/kubedos-hub)');
