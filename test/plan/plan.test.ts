@@ -85,6 +85,31 @@ describe('hub etcd PKI and role plans', function () {
     );
   });
 
+  it('records kubeadm success with a marker written only after kubeadm succeeded, and resets a failed attempt first', async () => {
+    const t = loadTopology();
+    const plan = buildPlan(t, await ensurePlanMaterial(dir, t));
+    for (const [id, leftover] of [
+      ['cp-1/kubeadm-init', '/etc/kubernetes/manifests/kube-apiserver.yaml'],
+      ['cp-2/kubeadm-join', '/etc/kubernetes/kubelet.conf'],
+      ['w-3/kubeadm-join', '/etc/kubernetes/kubelet.conf'],
+    ] as const) {
+      const states = plan.tasks.find((x) => x.id === id)!.states;
+      const ids = states.map((x) => x.id);
+      const kubeadm = states.find((x) => x.command?.argv?.[0] === 'kubeadm' && x.id !== 'reset-failed-attempt')!;
+      // The guard is the marker, not a file kubeadm writes on the way (a failed run would look done forever).
+      assert.equal(kubeadm.command!.creates, '/var/lib/kubedos/kubeadm-member');
+      assert.ok(
+        ids.indexOf('reset-failed-attempt') < ids.indexOf(kubeadm.id!) &&
+          ids.indexOf(kubeadm.id!) < ids.indexOf('member-marker'),
+      );
+      const reset = states.find((x) => x.id === 'reset-failed-attempt')!.command!;
+      assert.deepEqual(reset.argv, ['kubeadm', 'reset', '--force']);
+      assert.deepEqual(reset.onlyif, ['test', '-e', leftover]);
+      assert.deepEqual(reset.unless, ['test', '-e', '/var/lib/kubedos/kubeadm-member']);
+      assert.equal(states.at(-1)!.file!.path, '/var/lib/kubedos/kubeadm-member');
+    }
+  });
+
   it('has no private key in any task: every key is made on its node from a certificate state', async () => {
     const t = loadTopology();
     const plan = buildPlan(t, await ensurePlanMaterial(dir, t));

@@ -12,6 +12,21 @@ import {
 import type { RoleContext } from './context.ts';
 
 export const INIT_CONFIG = '/etc/kubernetes/kubeadm-init.yaml';
+/**
+ * Written only after kubeadm init or join succeeded: the guard of both. A
+ * file kubeadm makes on the way (admin.conf, kubelet.conf) would make a
+ * failed attempt look converged forever.
+ */
+export const KUBEADM_MARKER = '/var/lib/kubedos/kubeadm-member';
+
+/** A failed earlier attempt leaves kubeadm's files behind without the marker: reset before trying again. */
+function resetFailedAttempt(leftover: string) {
+  return command('reset-failed-attempt', ['kubeadm', 'reset', '--force'], {
+    unless: ['test', '-e', KUBEADM_MARKER],
+    onlyif: ['test', '-e', leftover],
+    timeoutMs: 120_000,
+  });
+}
 export const JOIN_CONFIG = '/etc/kubernetes/kubeadm-join.yaml';
 const secretFile = { mode: 0o600, secret: true };
 
@@ -62,10 +77,12 @@ export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]
       file('cluster-ca-cert', `${KUBE_PKI}/ca.crt`, ca.certPem),
       file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ctx.plan.secret('pki-kubernetes-ca-key', ca.keyPem), secretFile),
       file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node), secretFile),
+      resetFailedAttempt('/etc/kubernetes/manifests/kube-apiserver.yaml'),
       command('init', ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs'], {
-        creates: '/etc/kubernetes/admin.conf',
+        creates: KUBEADM_MARKER,
         timeoutMs: 10 * 60_000,
       }),
+      file('member-marker', KUBEADM_MARKER, 'kubeadm init succeeded on this node\n'),
     ],
     { deps, timeoutMs: 12 * 60_000, retries: 1 },
   );
@@ -97,10 +114,12 @@ export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: 
         renderKubeadmJoin(ctx.t, node, ctx.material.kubernetesCa.hash, controlPlane),
         secretFile,
       ),
+      resetFailedAttempt('/etc/kubernetes/kubelet.conf'),
       command('join', ['kubeadm', 'join', '--config', JOIN_CONFIG], {
-        creates: '/etc/kubernetes/kubelet.conf',
+        creates: KUBEADM_MARKER,
         timeoutMs: 10 * 60_000,
       }),
+      file('member-marker', KUBEADM_MARKER, 'kubeadm join succeeded on this node\n'),
     ],
     {
       deps: [
