@@ -4,8 +4,6 @@ import type { MinionConfigFile } from '../shared/identity/files.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 import { IMAGE_UNITS, NODE_PATHS } from './node-layout.ts';
 
-export { NODE_PATHS };
-
 /** Folder on the ISO holding the node's payload; the preseed's late_command installs it. */
 export const PAYLOAD_ISO_DIR = 'kubedos';
 

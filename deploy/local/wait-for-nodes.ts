@@ -1,6 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
+import { waitForRun } from '../../hub/cli/wait-for-run.ts';
+import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
 
 /**
@@ -51,5 +53,35 @@ export async function waitForNodes(
     }
   } finally {
     bar?.stop();
+  }
+}
+
+/**
+ * What every substrate's `up` does once its hub answers: open an
+ * enrollment window for every node, wait until all are connected, and
+ * (unless told not to) converge and wait for the run. Returns the final
+ * status and when each step ended (epoch milliseconds).
+ */
+export async function enrollAndConverge(
+  hubDir: string,
+  opts: { windowTtlMs: number; timeoutMs: number; signal: AbortSignal; quiet?: boolean; converge?: boolean },
+): Promise<{ status: StatusResponse__Output; connectedAt: number; convergedAt?: number }> {
+  const admin = new AdminConnection(hubDir);
+  try {
+    await admin.call<object, Window__Output>((a) => a.OpenWindow, {
+      ttlSeconds: Math.round(opts.windowTtlMs / 1000),
+      role: '',
+      nodes: [],
+    });
+    let status = await waitForNodes(admin, opts);
+    const connectedAt = Date.now();
+    if (opts.converge === false) return { status, connectedAt };
+    const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
+    await waitForRun(admin, runId, !opts.quiet);
+    const convergedAt = Date.now();
+    status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+    return { status, connectedAt, convergedAt };
+  } finally {
+    admin.close();
   }
 }

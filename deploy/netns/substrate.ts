@@ -10,9 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
-import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { MinionConfigFile } from '../../shared/identity/files.ts';
@@ -29,7 +27,7 @@ import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
-import { waitForNodes } from '../local/wait-for-nodes.ts';
+import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NetnsLab } from './namespaces.ts';
 import { pingFrom } from './plane-probes.ts';
 
@@ -233,19 +231,8 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
       });
     }
     linkCurrentHub(run.hubDir);
-    const admin = new AdminConnection(run.hubDir);
-    let status: StatusResponse__Output;
-    try {
-      await admin.call<object, Window__Output>((a) => a.OpenWindow, {
-        ttlSeconds: Math.round(opts.windowTtlMs / 1000),
-        role: '',
-        nodes: [],
-      });
-      status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
-    } finally {
-      admin.close();
-    }
-    const connectedMs = Date.now() - started;
+    const { status, connectedAt } = await enrollAndConverge(run.hubDir, { ...opts, converge: false });
+    const connectedMs = connectedAt - started;
     if (planes) {
       await waitForPlanes(t, (n) => runInNamespace(nsOf.get(n)!), {
         timeoutMs: Math.max(10_000, opts.timeoutMs - (Date.now() - started)),

@@ -192,12 +192,9 @@ export class NspawnLab {
   initPid(name: string): number | undefined {
     const p = this.container(name).process;
     if (!p || !isAlive(p)) return undefined;
-    for (const child of childrenOf(p.pid)) {
-      // nspawn forks once; the container's PID 1 is that child's child (or the child itself).
-      const grand = childrenOf(child);
-      return grand[0] ?? child;
-    }
-    return undefined;
+    // nspawn forks once; the container's PID 1 is that child's child (or the child itself).
+    const child = childrenOf(p.pid)[0];
+    return child === undefined ? undefined : (childrenOf(child)[0] ?? child);
   }
 
   /** Resolves once the container's init runs (nspawn has forked it); rejects if nspawn exits first. */

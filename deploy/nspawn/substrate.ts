@@ -9,9 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
-import { waitForRun } from '../../hub/cli/wait-for-run.ts';
 import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
 import { ensureDarksiteKey } from '../../iso-builder/darksite-key.ts';
 import { findExtraDebs } from '../../iso-builder/extra-debs.ts';
@@ -21,7 +19,6 @@ import { buildPlatformImage, unpackPlatformImage, type PlatformImage } from '../
 import { packagesForTopology } from '../../iso-builder/role-packages.ts';
 import { requireTools } from '../../iso-builder/tools.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
-import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { ensureExecutables } from '../../scripts/sea/build.ts';
 import { REPO_ROOT } from '../../scripts/sea/targets.ts';
 import { UserError } from '../../shared/errors.ts';
@@ -32,7 +29,7 @@ import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-s
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
 import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
-import { waitForNodes } from '../local/wait-for-nodes.ts';
+import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
 
 export const DEFAULT_NSPAWN_TAG = 'kdn';
@@ -151,28 +148,9 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
     step('waiting for the hub in the master container');
     await waitForHub(lab, master, hubDir, run, opts.signal);
     linkCurrentHub(hubDir);
-    const admin = new AdminConnection(hubDir);
-    let status: StatusResponse__Output;
-    let convergedMs: number | undefined;
-    let connectedMs: number;
-    try {
-      await admin.call<object, Window__Output>((a) => a.OpenWindow, {
-        ttlSeconds: Math.round(opts.windowTtlMs / 1000),
-        role: '',
-        nodes: [],
-      });
-      status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
-      connectedMs = Date.now() - started;
-      if (opts.converge !== false) {
-        step('converging');
-        const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
-        await waitForRun(admin, runId, !opts.quiet);
-        convergedMs = Date.now() - started;
-        status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
-      }
-    } finally {
-      admin.close();
-    }
+    const { status, connectedAt, convergedAt } = await enrollAndConverge(hubDir, opts);
+    const connectedMs = connectedAt - started;
+    const convergedMs = convergedAt === undefined ? undefined : convergedAt - started;
     return {
       run,
       lab,

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
-import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import type { Topology } from '../../shared/topology/model.ts';
@@ -13,8 +11,7 @@ import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessReco
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';
 import { hubArgs, writeNodeFiles } from '../local/node-files.ts';
-import { waitForNodes } from '../local/wait-for-nodes.ts';
-import { waitForRun } from '../../hub/cli/wait-for-run.ts';
+import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 
 export interface SimUpOptions {
   topology: Topology;
@@ -82,29 +79,14 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
     recordProcesses(run.processes, children);
     linkCurrentHub(run.hubDir);
 
-    const admin = new AdminConnection(run.hubDir);
-    try {
-      await admin.call<object, Window__Output>((a) => a.OpenWindow, {
-        ttlSeconds: Math.round(opts.windowTtlMs / 1000),
-        role: '',
-        nodes: [],
-      });
-      let status = await waitForNodes(admin, { timeoutMs: opts.timeoutMs, signal: opts.signal, quiet: opts.quiet });
-      if (opts.converge !== false) {
-        const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
-        await waitForRun(admin, runId, !opts.quiet);
-        status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+    const { status } = await enrollAndConverge(run.hubDir, opts);
+    if (opts.detach) {
+      for (const c of children) {
+        c.child.stdout?.destroy();
+        c.child.unref();
       }
-      if (opts.detach) {
-        for (const c of children) {
-          c.child.stdout?.destroy();
-          c.child.unref();
-        }
-      }
-      return { run, status, hubPort, stop };
-    } finally {
-      admin.close();
     }
+    return { run, status, hubPort, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -74,9 +74,6 @@ export class SecretStore {
       if (s.command?.argv?.some((a) => a.includes('${secret:'))) {
         return { ...s, command: { ...s.command, argv: s.command.argv.map((a) => this.fill(a, missing)) } };
       }
-      if (s.probe?.clientKeyPem?.includes('${secret:')) {
-        return { ...s, probe: { ...s.probe, clientKeyPem: this.fill(s.probe.clientKeyPem, missing) } };
-      }
       return s;
     });
   }

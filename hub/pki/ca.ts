@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { randomSerial, webcrypto, x509 } from '../../shared/pki/x509.ts';
+import { newP256Keys, P256, privateKeyPem, randomSerial, webcrypto, x509 } from '../../shared/pki/x509.ts';
 
 /**
  * A certificate authority the hub keeps: its key is made here and kept in the
@@ -24,20 +24,11 @@ export interface IssueRequest {
   usage: CertUsage;
 }
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
-
-async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
-async function keyPem(key: CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
-}
 
 async function importKey(pem: string): Promise<CryptoKey> {
   const der = x509.PemConverter.decode(pem)[0]!;
-  return (await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign'])) as unknown as CryptoKey;
+  return (await webcrypto.subtle.importKey('pkcs8', der, P256, false, ['sign'])) as unknown as CryptoKey;
 }
 
 export class CertificateAuthority {
@@ -67,7 +58,7 @@ export class CertificateAuthority {
       const certPem = fs.readFileSync(f.cert, 'utf8');
       return new CertificateAuthority(certPem, await importKey(fs.readFileSync(f.key, 'utf8')));
     }
-    const keys = await newKeys();
+    const keys = await newP256Keys();
     const now = Date.now();
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial(),
@@ -75,7 +66,7 @@ export class CertificateAuthority {
       notBefore: new Date(now - 5 * 60_000),
       notAfter: new Date(now + validDays * DAY_MS),
       keys,
-      signingAlgorithm: ALGORITHM,
+      signingAlgorithm: P256,
       extensions: [
         new x509.BasicConstraintsExtension(true, 0, true),
         new x509.KeyUsagesExtension(
@@ -85,16 +76,16 @@ export class CertificateAuthority {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    writeFileAtomic(f.key, await keyPem(keys.privateKey), 0o600);
+    writeFileAtomic(f.key, await privateKeyPem(keys.privateKey), 0o600);
     const certPem = cert.toString('pem');
     writeFileAtomic(f.cert, certPem, 0o644);
     return new CertificateAuthority(certPem, keys.privateKey);
   }
 
   async issue(req: IssueRequest, validDays = 365): Promise<CertPair> {
-    const keys = await newKeys();
+    const keys = await newP256Keys();
     const certPem = await this.issueFor(keys.publicKey, req, validDays);
-    return { certPem, keyPem: await keyPem(keys.privateKey) };
+    return { certPem, keyPem: await privateKeyPem(keys.privateKey) };
   }
 
   /** A certificate for a public key made elsewhere (a node's, from its certificate request). */
@@ -117,7 +108,7 @@ export class CertificateAuthority {
       notAfter: new Date(now + validDays * DAY_MS),
       publicKey,
       signingKey: this.key,
-      signingAlgorithm: ALGORITHM,
+      signingAlgorithm: P256,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),

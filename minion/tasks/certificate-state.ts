@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import type { CertificateState__Output } from '../../proto/gen/kubedos/v1/CertificateState.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { webcrypto, x509 } from '../../shared/pki/x509.ts';
+import { newP256Keys, P256 as ALGORITHM, privateKeyPem, webcrypto, x509 } from '../../shared/pki/x509.ts';
 import { markChanged } from './change-markers.ts';
 import { applyOwnership, wantedOwnership } from './ownership.ts';
 import { underRoot } from './paths.ts';
 import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 async function loadKey(pem: string): Promise<CryptoKeyPair> {
@@ -74,8 +73,8 @@ export async function certificateState(s: CertificateState__Output, ctx: StateCo
   if (fs.existsSync(keyFile)) keys = await loadKey(fs.readFileSync(keyFile, 'utf8'));
   else {
     if (ctx.dryRun) return changed(`would make a key at ${s.keyFile} and ask the hub for a ${s.profile} certificate`);
-    keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const pem = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+    keys = await newP256Keys();
+    const pem = await privateKeyPem(keys.privateKey);
     ctx.secrets.add(pem.trim());
     markChanged(ctx.root, s.keyFile);
     writeFileAtomic(keyFile, pem, 0o600);

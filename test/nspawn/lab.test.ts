@@ -22,10 +22,11 @@ import {
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TOPOLOGY = path.join(REPO, 'examples/platform-16.yaml');
 const t = loadTopology(TOPOLOGY);
-const wg = (plane: 'wg2' | 'wg3', node: string) => {
-  const n = t.nodes.find((x) => x.hostname === node)!;
-  return `${plane === 'wg2' ? '10.79.0' : '10.80.0'}.${n.ip.split('.')[3]}`;
-};
+const wg = (plane: 'wg2' | 'wg3', node: string) =>
+  addressesOf(
+    t,
+    t.nodes.find((x) => x.hostname === node)!,
+  )[plane];
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

@@ -10,7 +10,7 @@ import { ensurePlanMaterial } from '../../hub/plan/material.ts';
 import { topologicalOrder } from '../../hub/plan/plan-builder.ts';
 import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kubeadm.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
-import { webcrypto, x509 } from '../../shared/pki/x509.ts';
+import { newP256Keys, P256, webcrypto, x509 } from '../../shared/pki/x509.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 
 describe('hub etcd PKI and role plans', function () {
@@ -21,9 +21,8 @@ describe('hub etcd PKI and role plans', function () {
 
   /** A key made as a node makes it, and its certificate request. */
   async function nodeKeyAndCsr(cn: string) {
-    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-    const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${cn}`, keys, signingAlgorithm: alg });
+    const keys = await newP256Keys();
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${cn}`, keys, signingAlgorithm: P256 });
     return { keys, csrPem: csr.toString('pem') };
   }
 
