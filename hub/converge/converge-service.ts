@@ -4,6 +4,7 @@ import { topologyWithStoredAddresses } from '../ipam/stored-topology.ts';
 import { buildPlan } from '../plan/build-plan.ts';
 import { ensurePlanMaterial, type PlanOptions } from '../plan/material.ts';
 import type { Plan } from '../plan/model.ts';
+import { etcdBootstrapped, kubernetesMembers } from './cluster-state.ts';
 import { ConvergeEngine, type EngineOptions, type RunSummary } from './engine.ts';
 import type { NodeChannel } from './node-channel.ts';
 import { convergeStatus, planView, taskLogs, type ConvergeStatus, type PlanView, type TaskLog } from './views.ts';
@@ -39,19 +40,10 @@ export class ConvergeService {
     // Addresses as allocated, not as the topology file says now (a later edit never moves them).
     const t = topologyWithStoredAddresses(this.opts.db, this.opts.topology);
     return buildPlan(t, await ensurePlanMaterial(this.opts.hubStateDir, t), {
-      etcdBootstrapped: this.etcdBootstrapped(),
+      etcdBootstrapped: etcdBootstrapped(this.opts.db),
+      kubernetesMembers: kubernetesMembers(this.opts.db),
       ...this.opts.plan?.(),
     });
-  }
-
-  /** Whether a real (not dry) run has ever passed the etcd health gate: from then on the cluster exists. */
-  private etcdBootstrapped(): boolean {
-    return !!this.opts.db
-      .prepare(
-        `SELECT 1 FROM converge_task t JOIN converge_run r ON r.id = t.run_id
-          WHERE t.name = 'etcd-healthy' AND t.state = 'done' AND t.status != 'TASK_STATUS_SKIPPED' AND r.dry_run = 0 LIMIT 1`,
-      )
-      .get();
   }
 
   async planView(): Promise<PlanView> {

@@ -4,7 +4,16 @@ import type { Plan } from './model.ts';
 import { PlanBuilder } from './plan-builder.ts';
 import { containerd, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
 import type { RoleContext } from './roles/context.ts';
-import { etcdClientCerts, hubSecrets, kubeadmInit, kubeadmJoin, uploadCerts } from './roles/control-plane.ts';
+import { controlPlaneAnchor } from './control-plane-anchor.ts';
+import {
+  apiReadyGate,
+  etcdClientCerts,
+  forgetNode,
+  hubSecrets,
+  kubeadmInit,
+  kubeadmJoin,
+  uploadCerts,
+} from './roles/control-plane.ts';
 import { etcdHealthGate, etcdMember } from './roles/etcd.ts';
 import { apiVipGate, loadBalancer } from './roles/load-balancer.ts';
 import { grafana, nfsServer, prometheus } from './roles/platform-services.ts';
@@ -50,18 +59,33 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     if (node.role === 'cp') ready.push(etcdClientCerts(ctx, node, [ready[1]!]));
     kubeReady.set(node.hostname, ready);
   }
-  const [first, ...others] = ctx.nodesOf('cp');
-  if (!first) throw new Error('topology has no control plane');
-  const apiReady = kubeadmInit(ctx, first, [
-    ...kubeReady.get(first.hostname)!,
+  const members = options.kubernetesMembers ?? [];
+  const anchor = controlPlaneAnchor(ctx.nodesOf('cp'), members);
+  const anchorInputs = [
+    ...kubeReady.get(anchor.node.hostname)!,
     etcdHealthy,
     apiVip,
     secrets.joinToken,
     secrets.certificateKey,
-  ]);
-  const certs = others.length ? uploadCerts(ctx, first, others, apiReady) : apiReady;
-  for (const cp of others) kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs]);
-  for (const w of ctx.nodesOf('worker')) kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady]);
+  ];
+  // The anchor's own task: init for a new cluster (a no-op by its marker once it is a member), else the join it made.
+  const anchorTask = anchor.init
+    ? kubeadmInit(ctx, anchor.node, anchorInputs)
+    : kubeadmJoin(ctx, anchor.node, true, anchorInputs);
+  const apiReady = apiReadyGate(ctx, anchor.node, [anchorTask]);
+  // In a cluster that exists, a node that is not a member (rebuilt, or never finished) may have left a Node object behind.
+  const forgotten = new Map<string, string>();
+  for (const n of [...anchor.joining, ...ctx.nodesOf('worker')]) {
+    if (members.length > 0 && !members.includes(n.hostname))
+      forgotten.set(n.hostname, forgetNode(ctx, anchor.node, n, apiReady));
+  }
+  const afterForget = (n: TopologyNode) => (forgotten.has(n.hostname) ? [forgotten.get(n.hostname)!] : []);
+  const certs = anchor.joining.length
+    ? uploadCerts(ctx, anchor, anchor.joining, [apiReady, ...anchor.joining.flatMap(afterForget)])
+    : apiReady;
+  for (const cp of anchor.joining) kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs, ...afterForget(cp)]);
+  for (const w of ctx.nodesOf('worker'))
+    kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady, ...afterForget(w)]);
 
   const promReady = ctx.nodesOf('prometheus').map((n) => prometheus(ctx, n));
   for (const g of ctx.nodesOf('grafana')) grafana(ctx, g, promReady);

@@ -21,6 +21,12 @@ export interface PlanOptions {
   lanInterface?: string;
   /** The hub has seen this etcd cluster healthy before: an empty member must rejoin it, never bootstrap anew. */
   etcdBootstrapped?: boolean;
+  /**
+   * Control planes the hub has seen finish kubeadm (init or join) since their
+   * current enrollment. Empty: the cluster is new. A rebuilt node is not in it
+   * and joins the cluster through a member.
+   */
+  kubernetesMembers?: readonly string[];
   /** Debian revision of the pinned kubelet/kubeadm/kubectl packages. */
   kubePackageRevision?: string;
 }

@@ -147,6 +147,33 @@ describe('hub etcd PKI and role plans', function () {
     assert.ok(text.indexOf('etcd-1/etcd-install') < text.indexOf('etcd-1/etcd-config'));
   });
 
+  it('decides init and join from the cluster’s members: a rebuilt cp-1 joins through cp-2, a member’s plan is unchanged', async () => {
+    const t = loadTopology();
+    const m = await ensurePlanMaterial(dir, t);
+    const kube = t.nodes.filter((n) => n.role === 'cp' || n.role === 'worker').map((n) => n.hostname);
+    const ids = (p: ReturnType<typeof buildPlan>) => p.tasks.map((x) => x.id).sort();
+    // Every node a member: the same tasks as for a new cluster (each kubeadm step a no-op by its marker).
+    assert.deepEqual(ids(buildPlan(t, m, { kubernetesMembers: kube })), ids(buildPlan(t, m)));
+
+    const plan = buildPlan(t, m, { kubernetesMembers: kube.filter((n) => n !== 'cp-1') });
+    const task = (id: string) => plan.tasks.find((x) => x.id === id);
+    assert.equal(task('cp-1/kubeadm-init'), undefined, 'nothing inits a cluster that exists');
+    assert.ok(task('cp-1/kubeadm-join'));
+    assert.ok(task('cp-2/api-ready') && !task('cp-1/api-ready'));
+    // cp-2 forgets cp-1's old Node object, then uploads the certificates cp-1 joins with, from a config of its own.
+    assert.ok(task('cp-2/forget-node-cp-1')!.deps.includes('cp-2/api-ready'));
+    const upload = task('cp-2/upload-certs')!;
+    assert.ok(upload.deps.includes('cp-2/forget-node-cp-1'));
+    assert.equal(upload.states.find((s) => s.kind === 'file')?.file?.path, '/etc/kubernetes/kubeadm-init.yaml');
+    assert.ok(task('cp-1/kubeadm-join')!.deps.includes('cp-2/upload-certs'));
+    assert.deepEqual(
+      plan.tasks.filter((x) => x.id.includes('/forget-node-')).map((x) => x.id),
+      ['cp-2/forget-node-cp-1'],
+      'members are left alone',
+    );
+    assert.equal(topologicalOrder(plan.tasks).length, plan.tasks.length);
+  });
+
   it('the v1beta4 check refuses what kubeadm would refuse', () => {
     const t = loadTopology();
     const cp = t.nodes.find((n) => n.hostname === 'cp-1')!;

@@ -66,10 +66,10 @@ export function etcdClientCerts(ctx: RoleContext, node: TopologyNode, deps: stri
   );
 }
 
-/** kubeadm init on the first control plane: guarded by admin.conf, so a rerun does nothing. */
+/** kubeadm init on the first control plane of a new cluster, guarded by the member marker so a rerun does nothing. */
 export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
   const ca = ctx.material.kubernetesCa;
-  const init = ctx.plan.add(
+  return ctx.plan.add(
     node.hostname,
     'kubeadm-init',
     'control-plane',
@@ -86,18 +86,22 @@ export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]
     ],
     { deps, timeoutMs: 12 * 60_000, retries: 1 },
   );
+}
+
+/** The API answers through the VIP, seen from the control plane the others join through. */
+export function apiReadyGate(ctx: RoleContext, anchor: TopologyNode, deps: string[]): string {
   return ctx.plan.add(
-    node.hostname,
+    anchor.hostname,
     'api-ready',
     'control-plane',
     [
       httpProbe('readyz', `https://${ctx.t.apiVip}:${API_PORT}/readyz`, {
-        caPem: ca.certPem,
+        caPem: ctx.material.kubernetesCa.certPem,
         deadlineMs: 300_000,
         intervalMs: 2_000,
       }),
     ],
-    { deps: [init], timeoutMs: 320_000 },
+    { deps, timeoutMs: 320_000 },
   );
 }
 
@@ -135,16 +139,23 @@ export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: 
 
 /**
  * kubeadm deletes the certificates init uploaded after two hours. Before the
- * other control planes join, cp-1 uploads them again (same certificate key)
+ * other control planes join, the anchor uploads them again (same certificate key)
  * unless every control plane is already a node, so a late join still works
  * and a converged cluster is left alone.
  */
-export function uploadCerts(ctx: RoleContext, first: TopologyNode, others: TopologyNode[], apiReady: string): string {
+export function uploadCerts(
+  ctx: RoleContext,
+  anchor: { node: TopologyNode; init: boolean },
+  others: TopologyNode[],
+  deps: string[],
+): string {
   return ctx.plan.add(
-    first.hostname,
+    anchor.node.hostname,
     'upload-certs',
     'control-plane',
     [
+      // A control plane that joined has no init config; upload-certs reads the cluster's from one.
+      ...(anchor.init ? [] : [file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, anchor.node), secretFile)]),
       command('upload', ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', INIT_CONFIG], {
         unless: [
           'kubectl',
@@ -157,6 +168,27 @@ export function uploadCerts(ctx: RoleContext, first: TopologyNode, others: Topol
         timeoutMs: 120_000,
       }),
     ],
-    { deps: [apiReady, taskId(HUB_NODE, CERTIFICATE_KEY_SECRET)] },
+    { deps: [...deps, taskId(HUB_NODE, CERTIFICATE_KEY_SECRET)] },
+  );
+}
+
+/**
+ * Before a node that is not a member joins a cluster that exists, the anchor
+ * deletes the Node object its earlier self may have left: kubeadm join
+ * refuses a name that is already a Ready node.
+ */
+export function forgetNode(ctx: RoleContext, anchor: TopologyNode, node: TopologyNode, apiReady: string): string {
+  return ctx.plan.add(
+    anchor.hostname,
+    `forget-node-${node.hostname}`,
+    node.role === 'cp' ? 'control-plane' : 'workers',
+    [
+      command(
+        'delete-node',
+        ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'delete', 'node', node.hostname, '--ignore-not-found'],
+        { timeoutMs: 60_000 },
+      ),
+    ],
+    { deps: [apiReady] },
   );
 }
