@@ -1,46 +1,27 @@
-import cliProgress from 'cli-progress';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
-import { waitForRun } from '../../hub/cli/wait-for-run.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
+import { nodeLines } from './node-phases.ts';
+import { NodeProgressView } from './node-progress-view.ts';
 
 /**
- * Polls the hub until every node is connected, showing progress: a live bar
- * on a terminal, a line per change otherwise (logs, CI). Readiness is what
- * the hub reports, never a sleep.
+ * Polls the hub until every node is connected (or, given a run, until that
+ * run ends), showing each node's phase. Readiness is what the hub reports,
+ * never a sleep.
  */
-export async function waitForNodes(
+export async function followNodes(
   admin: AdminConnection,
-  opts: { timeoutMs: number; signal: AbortSignal; quiet?: boolean },
+  view: NodeProgressView,
+  opts: { timeoutMs: number; signal: AbortSignal; runId?: number },
 ): Promise<StatusResponse__Output> {
-  const tty = process.stderr.isTTY && !opts.quiet;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        {
-          format: 'nodes |{bar}| {value}/{total} connected, {enrolled} enrolled, {expected} waiting  {elapsed}s',
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
   const started = Date.now();
-  let last = '';
-  let status: StatusResponse__Output | undefined;
-  try {
-    for (;;) {
-      if (opts.signal.aborted) throw new UserError('interrupted');
-      status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+  for (;;) {
+    if (opts.signal.aborted) throw new UserError('interrupted');
+    const status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+    view.update(nodeLines(status, opts.runId));
+    if (opts.runId === undefined) {
       const s = status.summary!;
-      const elapsed = Math.round((Date.now() - started) / 1000);
-      if (bar) {
-        if (!bar.isActive) bar.start(s.total, 0, { enrolled: 0, expected: s.total, elapsed });
-        bar.update(s.connected, { enrolled: s.enrolled + s.connected, expected: s.expected, elapsed });
-      } else if (!opts.quiet) {
-        const line = `nodes: ${s.connected}/${s.total} connected, ${s.enrolled} enrolled, ${s.expected} waiting, ${s.lost} lost`;
-        if (line !== last) process.stderr.write(`${line}\n`);
-        last = line;
-      }
       if (s.total > 0 && s.connected === s.total) return status;
       if (Date.now() - started > opts.timeoutMs) {
         const missing = status.nodes.filter((n) => n.state !== 'connected').map((n) => `${n.name} (${n.state})`);
@@ -49,10 +30,10 @@ export async function waitForNodes(
           'see the node logs in the run dir',
         );
       }
-      await new Promise((r) => setTimeout(r, 250));
+    } else if (status.convergence?.runId === opts.runId && status.convergence.state !== 'running') {
+      return status;
     }
-  } finally {
-    bar?.stop();
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
@@ -67,21 +48,21 @@ export async function enrollAndConverge(
   opts: { windowTtlMs: number; timeoutMs: number; signal: AbortSignal; quiet?: boolean; converge?: boolean },
 ): Promise<{ status: StatusResponse__Output; connectedAt: number; convergedAt?: number }> {
   const admin = new AdminConnection(hubDir);
+  const view = new NodeProgressView({ quiet: opts.quiet });
   try {
     await admin.call<object, Window__Output>((a) => a.OpenWindow, {
       ttlSeconds: Math.round(opts.windowTtlMs / 1000),
       role: '',
       nodes: [],
     });
-    let status = await waitForNodes(admin, opts);
+    let status = await followNodes(admin, view, opts);
     const connectedAt = Date.now();
     if (opts.converge === false) return { status, connectedAt };
     const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
-    await waitForRun(admin, runId, !opts.quiet);
-    const convergedAt = Date.now();
-    status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
-    return { status, connectedAt, convergedAt };
+    status = await followNodes(admin, view, { ...opts, runId });
+    return { status, connectedAt, convergedAt: Date.now() };
   } finally {
+    view.stop();
     admin.close();
   }
 }

@@ -83,7 +83,8 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   const certs = anchor.joining.length
     ? uploadCerts(ctx, anchor, anchor.joining, [apiReady, ...anchor.joining.flatMap(afterForget)])
     : apiReady;
-  for (const cp of anchor.joining) kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs, ...afterForget(cp)]);
+  for (const cp of anchor.joining)
+    kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs, ...afterForget(cp)]);
   for (const w of ctx.nodesOf('worker'))
     kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady, ...afterForget(w)]);
 

@@ -25,7 +25,10 @@ describe('the cluster state the plan is decided from (the hub’s record of real
         .run(node, Buffer.from(node), at);
     for (const n of ['cp-1', 'cp-2', 'cp-3', 'w-1', 'w-2', 'etcd-1']) enroll(n, 100);
     const run = (dry: number) =>
-      Number(db.prepare("INSERT INTO converge_run (started_at, dry_run, state) VALUES (0, ?, 'done')").run(dry).lastInsertRowid);
+      Number(
+        db.prepare("INSERT INTO converge_run (started_at, dry_run, state) VALUES (0, ?, 'done')").run(dry)
+          .lastInsertRowid,
+      );
     let seq = 0;
     const task = (runId: number, node: string, name: string, state: string, status: string) =>
       db

@@ -185,7 +185,15 @@ export function forgetNode(ctx: RoleContext, anchor: TopologyNode, node: Topolog
     [
       command(
         'delete-node',
-        ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'delete', 'node', node.hostname, '--ignore-not-found'],
+        [
+          'kubectl',
+          '--kubeconfig',
+          '/etc/kubernetes/admin.conf',
+          'delete',
+          'node',
+          node.hostname,
+          '--ignore-not-found',
+        ],
         { timeoutMs: 60_000 },
       ),
     ],
