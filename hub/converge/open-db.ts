@@ -1,12 +1,13 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { CORE_MIGRATIONS } from '../state/migrations.ts';
 import { openHubDb } from '../state/open-db.ts';
 import { CONVERGE_MIGRATIONS } from './schema.ts';
 
 /**
- * A database with only the convergence tables, opened the way the hub opens
- * its own (WAL, synchronous=FULL, versioned migrations): for tests and
- * benches that run the engine without the rest of the hub.
+ * The hub's database as the hub opens it (WAL, synchronous=FULL, versioned
+ * migrations, every table: convergence reads enrollments for the cluster's
+ * state), for tests and benches that run the engine without the rest of the hub.
  */
 export function openConvergeDb(file: string): DatabaseSync {
-  return openHubDb(file, CONVERGE_MIGRATIONS);
+  return openHubDb(file, [...CORE_MIGRATIONS, ...CONVERGE_MIGRATIONS]);
 }

@@ -5,6 +5,7 @@ import { PlanBuilder } from './plan-builder.ts';
 import { containerd, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
 import type { RoleContext } from './roles/context.ts';
 import { controlPlaneAnchor } from './control-plane-anchor.ts';
+import { cni, containerImages } from './roles/cni.ts';
 import {
   apiReadyGate,
   etcdClientCerts,
@@ -55,7 +56,8 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   const kubeReady = new Map<string, string[]>();
   for (const node of [...ctx.nodesOf('cp'), ...ctx.nodesOf('worker')]) {
     const p = pre.get(node.hostname)!;
-    const ready = [containerd(ctx, node, [p]), kubePackages(ctx, node, [p])];
+    const runtime = containerd(ctx, node, [p]);
+    const ready = [runtime, kubePackages(ctx, node, [p]), containerImages(ctx, node, [runtime])];
     if (node.role === 'cp') ready.push(etcdClientCerts(ctx, node, [ready[1]!]));
     kubeReady.set(node.hostname, ready);
   }
@@ -73,6 +75,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     ? kubeadmInit(ctx, anchor.node, anchorInputs)
     : kubeadmJoin(ctx, anchor.node, true, anchorInputs);
   const apiReady = apiReadyGate(ctx, anchor.node, [anchorTask]);
+  cni(ctx, anchor.node, apiReady);
   // In a cluster that exists, a node that is not a member (rebuilt, or never finished) may have left a Node object behind.
   const forgotten = new Map<string, string>();
   for (const n of [...anchor.joining, ...ctx.nodesOf('worker')]) {

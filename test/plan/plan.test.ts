@@ -12,6 +12,8 @@ import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kube
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { newP256Keys, P256, webcrypto, x509 } from '../../shared/pki/x509.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
+import { parseAllDocuments } from 'yaml';
+import { renderFlannelManifest } from '../../hub/plan/render/flannel.ts';
 
 describe('hub etcd PKI and role plans', function () {
   this.timeout(60_000);
@@ -132,6 +134,7 @@ describe('hub etcd PKI and role plans', function () {
     assert.equal(topologicalOrder(plan.tasks).length, plan.tasks.length);
     const init = plan.tasks.find((x) => x.id === 'cp-1/kubeadm-init')!;
     assert.deepEqual(init.deps.sort(), [
+      'cp-1/container-images',
       'cp-1/containerd',
       'cp-1/etcd-client-certs',
       'cp-1/kube-packages',
@@ -172,6 +175,33 @@ describe('hub etcd PKI and role plans', function () {
       'members are left alone',
     );
     assert.equal(topologicalOrder(plan.tasks).length, plan.tasks.length);
+  });
+
+  it('has a CNI in the plan: flannel on wg3 from images the darksite supplies, imported before kubeadm, never pulled', async () => {
+    const t = loadTopology();
+    const plan = buildPlan(t, await ensurePlanMaterial(dir, t));
+    const docs = parseAllDocuments(renderFlannelManifest(t)).map((d) => d.toJS());
+    const ds = docs.find((d) => d.kind === 'DaemonSet');
+    const containers = [...ds.spec.template.spec.initContainers, ...ds.spec.template.spec.containers];
+    assert.ok(containers.every((c) => c.imagePullPolicy === 'Never'));
+    assert.ok(ds.spec.template.spec.containers[0].args.includes('--iface=wg3'));
+    const cfg = docs.find((d) => d.kind === 'ConfigMap');
+    assert.equal(JSON.parse(cfg.data['net-conf.json']).Network, t.kubernetes.podCidr);
+    assert.ok(plan.tasks.find((x) => x.id === 'cp-1/cni')!.deps.includes('cp-1/api-ready'));
+    for (const n of ['cp-1', 'cp-3', 'w-2']) {
+      const images = plan.tasks.find((x) => x.id === `${n}/container-images`)!;
+      assert.ok(images.deps.includes(`${n}/containerd`));
+      const kubeadm = plan.tasks.find((x) => x.node === n && /^kubeadm-(init|join)$/.test(x.name))!;
+      assert.ok(kubeadm.deps.includes(`${n}/container-images`), `${n} imports its images before kubeadm`);
+    }
+    // Without the images package the Kubernetes phases are skipped with that reason, not failed.
+    const names = ['containerd', 'kubelet', 'kubeadm', 'kubectl', 'nfs-common', 'conntrack', 'socat', 'ebtables', 'ethtool'];
+    const skipped = buildPlan(t, await ensurePlanMaterial(dir, t), { availablePackages: names });
+    assert.equal(
+      skipped.tasks.find((x) => x.id === 'w-1/container-images')!.skip,
+      'the darksite does not carry kubedos-images',
+    );
+    assert.match(skipped.tasks.find((x) => x.id === 'w-1/kubeadm-join')!.skip ?? '', /container-images was skipped/);
   });
 
   it('the v1beta4 check refuses what kubeadm would refuse', () => {
