@@ -18,7 +18,7 @@ const COMMON: PackageSet = {
 
 const KUBE_NODE: PackageSet = {
   debian: ['containerd', 'conntrack', 'ebtables', 'ethtool', 'socat', 'iptables', 'prometheus-node-exporter'],
-  extra: ['kubelet', 'kubeadm', 'kubectl'],
+  extra: ['kubelet', 'kubeadm', 'kubectl', 'kubedos-images'],
 };
 
 export const ROLE_PACKAGES: Record<Role, PackageSet> = {

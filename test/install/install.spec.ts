@@ -77,7 +77,7 @@ describe('install: the ISO installs unattended and the minion enrolls with the h
     const secrets = path.join(dir, 'secrets');
     // lb-1 installs none of these; the shared snapshot still carries them for the topology's cp node.
     const extra = path.join(dir, 'extra-debs');
-    for (const p of ['kubelet', 'kubeadm', 'kubectl']) makeFakeDeb(extra, p);
+    for (const p of ['kubelet', 'kubeadm', 'kubectl', 'kubedos-images']) makeFakeDeb(extra, p);
     const manifest = await buildIsos({
       topologyFile: MINI_TOPOLOGY,
       secretsDir: secrets,

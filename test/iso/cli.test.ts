@@ -47,8 +47,8 @@ describe('iso: build-isos command line', function () {
   it('prints the manifest as JSON on stdout with --json, progress only on stderr', async function () {
     requireSystem(this, { commands: ISO_COMMANDS, files: ISO_FILES });
     const o = fixtureOptions(dir, path.join(dir, 'cache'));
-    // The command derives packages from the topology: its cp node needs all three.
-    for (const p of ['kubeadm', 'kubectl']) makeFakeDeb(o.extraDebsDir!, p);
+    // The command derives packages from the topology: its cp node needs all four.
+    for (const p of ['kubeadm', 'kubectl', 'kubedos-images']) makeFakeDeb(o.extraDebsDir!, p);
     const r = await execa(NODE, [
       MAIN, '--json', '--topology', MINI_TOPOLOGY, '--secrets', o.secretsDir, '--out', o.outDir, '--cache', o.cacheDir,
       '--ssh-key', o.sshPublicKeyFile, '--minion-binary', o.minionBinary!, '--hub-binary', o.hubBinary!,
