@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { CertificateState__Output } from '../../proto/gen/kubedos/v1/CertificateState.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { newP256Keys, P256 as ALGORITHM, privateKeyPem, webcrypto, x509 } from '../../shared/pki/x509.ts';
+import type { x509 as X509 } from '../../shared/pki/x509.ts';
 import { markChanged } from './change-markers.ts';
 import { applyOwnership, wantedOwnership } from './ownership.ts';
 import { underRoot } from './paths.ts';
@@ -9,7 +9,14 @@ import { changed, StateError, unchanged, type StateContext, type StateOutcome } 
 
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
+/**
+ * X.509 (with its ASN.1 schemas, some 8 MiB of a minion's memory) is loaded
+ * the first time a node has a certificate to keep: most roles never do.
+ */
+const pki = () => import('../../shared/pki/x509.ts');
+
 async function loadKey(pem: string): Promise<CryptoKeyPair> {
+  const { P256: ALGORITHM, webcrypto, x509 } = await pki();
   const der = x509.PemConverter.decode(pem)[0]!;
   const privateKey = await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, true, ['sign']);
   // The public half, from the private key's JWK (x and y are in it).
@@ -25,6 +32,7 @@ async function loadKey(pem: string): Promise<CryptoKeyPair> {
 }
 
 async function spki(key: CryptoKey): Promise<Buffer> {
+  const { webcrypto } = await pki();
   return Buffer.from(await webcrypto.subtle.exportKey('spki', key));
 }
 
@@ -34,9 +42,10 @@ async function whyRenew(
   keys: CryptoKeyPair,
   s: CertificateState__Output,
 ): Promise<string | undefined> {
+  const { x509 } = await pki();
   const caPem = s.caPem;
   if (!fs.existsSync(certFile)) return 'no certificate yet';
-  let cert: x509.X509Certificate;
+  let cert: X509.X509Certificate;
   try {
     cert = new x509.X509Certificate(fs.readFileSync(certFile, 'utf8'));
   } catch {
@@ -65,6 +74,7 @@ async function whyRenew(
  * certificate for this key from this CA changes nothing.
  */
 export async function certificateState(s: CertificateState__Output, ctx: StateContext): Promise<StateOutcome> {
+  const { newP256Keys, P256: ALGORITHM, privateKeyPem, x509 } = await pki();
   const keyFile = underRoot(ctx.root, s.keyFile);
   const certFile = underRoot(ctx.root, s.certFile);
   const want = await wantedOwnership(ctx, s.owner, s.group);

@@ -40,8 +40,8 @@ export async function buildExecutables(options: {
       const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kds-sea-'));
       try {
         const output = path.join(options.outDir, t.name);
-        await makeExecutable({ node, script: scripts[i]!, workDir, output });
-        fs.writeFileSync(stampOf(output), `${sha256(scripts[i]!)}\n`);
+        await makeExecutable({ node, script: scripts[i]!, workDir, output, execArgv: t.execArgv });
+        fs.writeFileSync(stampOf(output), `${buildHash(scripts[i]!, t)}\n`);
         return describe(t.name, output);
       } finally {
         fs.rmSync(workDir, { recursive: true, force: true });
@@ -50,13 +50,17 @@ export async function buildExecutables(options: {
   );
 }
 
-/** Beside each executable: the sha256 of the bundle it was made from, so a stale one can be told. */
+/** Beside each executable: the sha256 of what it was made from, so a stale one can be told. */
 function stampOf(executable: string): string {
   return `${executable}.bundle-sha256`;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** What an executable is made from: its bundle and the Node options built in. */
+function buildHash(script: string, t: SeaTarget): string {
+  return createHash('sha256')
+    .update(script)
+    .update(JSON.stringify(t.execArgv ?? []))
+    .digest('hex');
 }
 
 function describe(name: string, file: string): BuiltExecutable {
@@ -76,7 +80,7 @@ export async function ensureExecutables(options: {
   const out: Record<string, BuiltExecutable> = {};
   const stale: SeaTarget[] = [];
   for (const t of SEA_TARGETS) {
-    const hash = sha256(await bundleEntry(REPO_ROOT, t.entry));
+    const hash = buildHash(await bundleEntry(REPO_ROOT, t.entry), t);
     const exe = path.join(options.outDir, t.name);
     const stamp = stampOf(exe);
     const fresh = fs.existsSync(exe) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash;

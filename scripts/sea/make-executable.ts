@@ -27,6 +27,7 @@ export async function makeExecutable(options: {
   script: string;
   workDir: string;
   output: string;
+  execArgv?: readonly string[];
 }): Promise<void> {
   const { node, script, workDir, output } = options;
   const name = path.basename(output);
@@ -37,6 +38,7 @@ export async function makeExecutable(options: {
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: false,
+    ...(options.execArgv?.length ? { execArgv: options.execArgv } : {}),
   };
   fs.writeFileSync(path.join(workDir, `${name}.sea.json`), JSON.stringify(config));
   await execa(node, ['--experimental-sea-config', `${name}.sea.json`], { cwd: workDir });

@@ -1,11 +1,5 @@
+import { HUB_TLS_NAME } from './hub-tls-name.ts';
 import { randomSerial, webcrypto, x509 } from './x509.ts';
-
-/**
- * The name every minion expects in the hub's certificate, whatever address it
- * dials (LAN IP, wg1 address, loopback in the sim): the pin is the certificate
- * itself, so the address in the dial string does not need to be in the SANs.
- */
-export const HUB_TLS_NAME = 'kubedos-hub';
 
 export interface TlsIdentity {
   certPem: string;

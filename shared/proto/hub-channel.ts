@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { HUB_TLS_NAME } from '../pki/hub-tls.ts';
+import { HUB_TLS_NAME } from '../pki/hub-tls-name.ts';
 import { MINION_MAX_RECEIVE_BYTES } from './contract.ts';
 
 /**
