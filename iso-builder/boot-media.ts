@@ -59,7 +59,18 @@ menuentry 'kubedos unattended install' {
 `;
 }
 
-export async function buildBootMedia(workDir: string, epoch: number): Promise<BootMedia> {
+/** The EFI binaries and GRUB config of a boot chain; the defaults are the build host's own (the installer ISOs). */
+export interface BootChain {
+  shim: string;
+  grubCd: string;
+  grubCfg: string;
+}
+
+export async function buildBootMedia(
+  workDir: string,
+  epoch: number,
+  chain: BootChain = { shim: SHIM, grubCd: GRUB_EFI_CD, grubCfg: grubConfig() },
+): Promise<BootMedia> {
   fs.mkdirSync(workDir, { recursive: true });
   const env = { SOURCE_DATE_EPOCH: String(epoch) };
   const efiImage = path.join(workDir, 'efi.img');
@@ -67,12 +78,12 @@ export async function buildBootMedia(workDir: string, epoch: number): Promise<Bo
   // --invariant and a fixed volume id, and mtools' SOURCE_DATE_EPOCH: the same bytes on every build.
   await run('mkfs.fat', ['-C', '--invariant', '-i', '4b444f53', '-n', 'KUBEDOSEFI', efiImage, '8192']);
   await run('mmd', ['-i', efiImage, '::/EFI', '::/EFI/boot'], { env });
-  await run('mcopy', ['-i', efiImage, SHIM, '::/EFI/boot/bootx64.efi'], { env });
-  await run('mcopy', ['-i', efiImage, GRUB_EFI_CD, '::/EFI/boot/grubx64.efi'], { env });
+  await run('mcopy', ['-i', efiImage, chain.shim, '::/EFI/boot/bootx64.efi'], { env });
+  await run('mcopy', ['-i', efiImage, chain.grubCd, '::/EFI/boot/grubx64.efi'], { env });
   const biosImage = path.join(workDir, 'eltorito.img');
   await run('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub', '-o', biosImage, ...BIOS_MODULES]);
   const grubCfg = path.join(workDir, 'grub.cfg');
-  fs.writeFileSync(grubCfg, grubConfig());
+  fs.writeFileSync(grubCfg, chain.grubCfg);
   return { efiImage, biosImage, grubCfg };
 }
 

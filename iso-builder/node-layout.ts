@@ -15,7 +15,13 @@ export const NODE_PATHS = {
   darksite: '/var/lib/kubedos/darksite',
   darksiteKey: '/etc/apt/keyrings/kubedos-darksite.gpg',
   lanNetwork: '/etc/systemd/network/10-kubedos-lan.network',
+  installer: '/usr/local/lib/kubedos/kubedos-install',
+  /** "DEPLOYMENT NODE", written by the installer: what tells an installed disk from a foreign one. */
+  installedMarker: '/etc/kubedos/installed',
 } as const;
+
+/** On the kernel command line of the platform ISO's live boot: the installer runs, nothing else of kubedos does. */
+export const INSTALL_FLAG = 'kubedos.install';
 
 /** The hub listens on the topology's hub port (its default when --listen is not given). */
 const HUB_EXEC = [
@@ -40,6 +46,7 @@ Description=kubedos minion (enrolls with the hub, runs role tasks)
 Wants=network-online.target
 After=network-online.target
 ConditionPathExists=${NODE_PATHS.minionConfig}
+ConditionKernelCommandLine=!${INSTALL_FLAG}
 
 [Service]
 ExecStart=${NODE_PATHS.minionBinary} --config ${NODE_PATHS.minionConfig}
@@ -58,6 +65,7 @@ Description=kubedos hub (enrollment, planes, convergence)
 Wants=network-online.target
 After=network-online.target
 ConditionPathExists=${NODE_PATHS.hubDir}/tls.key
+ConditionKernelCommandLine=!${INSTALL_FLAG}
 
 [Service]
 ExecStart=${HUB_EXEC}
@@ -66,6 +74,22 @@ RestartSec=5
 UMask=0077
 KillMode=process
 NoNewPrivileges=yes
+
+[Install]
+WantedBy=multi-user.target
+`,
+  // The image installer: only when the image is booted live from the platform ISO.
+  'kubedos-install.service': `[Unit]
+Description=kubedos: install this node's disk from the platform ISO and its seed
+ConditionKernelCommandLine=${INSTALL_FLAG}
+Wants=systemd-udev-settle.service
+After=systemd-udev-settle.service local-fs.target
+
+[Service]
+Type=oneshot
+ExecStart=${NODE_PATHS.installer}
+StandardOutput=journal+console
+StandardError=journal+console
 
 [Install]
 WantedBy=multi-user.target

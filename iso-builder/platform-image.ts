@@ -55,7 +55,16 @@ export const IMAGE_PACKAGES: readonly string[] = [
   'sudo',
   'qemu-guest-agent',
   'chrony',
+  // The image is also the installer's live system (booted from the platform ISO).
+  'live-boot',
+  'squashfs-tools',
+  'e2fsprogs',
+  'dosfstools',
+  'fdisk',
 ];
+
+/** The installer script, read from the source tree; part of the image's key. */
+const INSTALLER_SCRIPT = path.join(import.meta.dirname, 'installer', 'kubedos-install.sh');
 
 /** Bumped when the image's content changes for the same inputs. */
 const IMAGE_FORMAT = 1;
@@ -126,6 +135,7 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
       minion: minionSha,
       hub: hubSha,
       units: IMAGE_UNITS,
+      installer: sha256Text(fs.readFileSync(INSTALLER_SCRIPT, 'utf8')),
       epoch: opts.epoch,
     }),
   ).slice(0, 32);
@@ -250,6 +260,7 @@ function stageImageFiles(stage: string, opts: PlatformImageOptions, suite: strin
   copy(opts.minionBinary, NODE_PATHS.minionBinary, 0o755);
   copy(opts.hubBinary, NODE_PATHS.hubBinary, 0o755);
   for (const [name, text] of Object.entries(IMAGE_UNITS)) put(`etc/systemd/system/${name}`, text);
+  copy(INSTALLER_SCRIPT, NODE_PATHS.installer, 0o755);
   // APT on the node sees only its own copy of the darksite, verified with the deployment's key.
   put(NODE_PATHS.darksiteKey, opts.key.publicKey);
   put(

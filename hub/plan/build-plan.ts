@@ -66,7 +66,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   const anchorInputs = [
     ...kubeReady.get(anchor.node.hostname)!,
     etcdHealthy,
-    apiVip,
+    ...(apiVip ? [apiVip] : []),
     secrets.joinToken,
     secrets.certificateKey,
   ];

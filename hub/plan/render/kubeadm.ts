@@ -23,8 +23,18 @@ function nodeRegistration(t: Topology, node: TopologyNode, controlPlane: boolean
   };
 }
 
+/**
+ * Where the API answers: the VIP the load balancers hold; a topology with no
+ * load balancer (a non-HA lab) uses its first control plane's LAN address.
+ */
+export function apiHost(t: Topology): string {
+  if (t.nodes.some((n) => n.role === 'lb')) return t.apiVip;
+  const cp = t.nodes.find((n) => n.role === 'cp');
+  return cp ? cp.ip : t.apiVip;
+}
+
 export function apiEndpoint(t: Topology): string {
-  return `${t.apiVip}:${API_PORT}`;
+  return `${apiHost(t)}:${API_PORT}`;
 }
 
 /**

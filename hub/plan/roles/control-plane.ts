@@ -2,7 +2,7 @@ import { certificate, command, directory, file, httpProbe } from '../../../share
 import type { TopologyNode } from '../../../shared/topology/model.ts';
 import { HUB_NODE, taskId } from '../model.ts';
 import {
-  API_PORT,
+  apiEndpoint,
   CERTIFICATE_KEY_SECRET,
   JOIN_TOKEN_SECRET,
   KUBE_PKI,
@@ -95,7 +95,7 @@ export function apiReadyGate(ctx: RoleContext, anchor: TopologyNode, deps: strin
     'api-ready',
     'control-plane',
     [
-      httpProbe('readyz', `https://${ctx.t.apiVip}:${API_PORT}/readyz`, {
+      httpProbe('readyz', `https://${apiEndpoint(ctx.t)}/readyz`, {
         caPem: ctx.material.kubernetesCa.certPem,
         deadlineMs: 300_000,
         intervalMs: 2_000,

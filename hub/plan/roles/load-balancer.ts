@@ -39,8 +39,10 @@ export function loadBalancer(ctx: RoleContext, node: TopologyNode, preflight: st
 }
 
 /** The gate: the API VIP answers on 6443 (some load balancer holds it and its haproxy listens). */
-export function apiVipGate(ctx: RoleContext, lbTasks: string[]): string {
-  const first = ctx.nodesOf('lb')[0]!;
+export function apiVipGate(ctx: RoleContext, lbTasks: string[]): string | undefined {
+  const first = ctx.nodesOf('lb')[0];
+  // No load balancer (a non-HA lab): the API is the control plane's own address, nothing to wait for.
+  if (!first) return undefined;
   return ctx.plan.add(
     first.hostname,
     'api-vip',

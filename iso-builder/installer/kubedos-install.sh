@@ -1,0 +1,180 @@
+#!/bin/bash
+# kubedos image installer. It runs in the platform image booted live from the
+# platform ISO (kernel command line "kubedos.install"), and writes that same
+# image to this node's disk, made into this node by its seed: the small
+# medium labelled KDSEED attached beside the ISO.
+#
+# Every check comes before the first write: a seed for another deployment, a
+# missing seed, no disk or an ambiguous one, a disk too small, a disk with a
+# foreign partition table (unless the seed says to wipe it), a broken image
+# checksum: each is said on the serial console and in /run/kubedos-install.status
+# (what the deployer reads through the guest agent), and the machine powers
+# off with the disk untouched. A disk already installed for this deployment
+# is never installed again.
+set -euo pipefail
+
+STATUS=/run/kubedos-install.status
+SEED_MNT=/run/kubedos/seed
+MEDIUM=/run/live/medium
+TARGET=/run/kubedos/target
+
+say() { echo "kubedos-install: $*"; }
+status() { printf '%s\n' "$*" >"$STATUS"; }
+finish() {
+  sync
+  say "powering off"
+  systemctl --no-block poweroff
+  exit "$1"
+}
+refuse() {
+  say "REFUSED: $1"
+  say "nothing was written to the disk"
+  status "refused: $1"
+  finish 1
+}
+trap 'say "FAILED at line $LINENO: $BASH_COMMAND"; status "failed: line $LINENO: $BASH_COMMAND"; finish 1' ERR
+
+status "checking"
+say "starting"
+
+# The ISO says which deployment and which image it carries.
+[ -r "$MEDIUM/kubedos/deployment.env" ] || refuse "the boot medium has no kubedos/deployment.env: not a kubedos platform ISO"
+# shellcheck disable=SC1091
+. "$MEDIUM/kubedos/deployment.env"
+
+# The seed: a second CD-ROM labelled KDSEED.
+for _ in $(seq 1 20); do
+  [ -e /dev/disk/by-label/KDSEED ] && break
+  udevadm settle --timeout=2 || true
+  sleep 1
+done
+[ -e /dev/disk/by-label/KDSEED ] || refuse "no seed medium (a CD-ROM labelled KDSEED): attach this node's seed ISO"
+mkdir -p "$SEED_MNT"
+mountpoint -q "$SEED_MNT" || mount -o ro /dev/disk/by-label/KDSEED "$SEED_MNT"
+[ -r "$SEED_MNT/seed.env" ] || refuse "the seed medium has no seed.env"
+# Read as data, never sourced: each known key, checked.
+seed() { sed -n "s/^$1=\\([A-Za-z0-9._:/-]*\\)\$/\\1/p" "$SEED_MNT/seed.env" | head -n1; }
+SEED_DEPLOYMENT=$(seed KUBEDOS_DEPLOYMENT)
+NODE=$(seed KUBEDOS_NODE)
+DISK=$(seed KUBEDOS_DISK)
+WIPE=$(seed KUBEDOS_WIPE)
+MIN_DISK_BYTES=$(seed KUBEDOS_MIN_DISK_BYTES)
+ROOT_UUID=$(seed KUBEDOS_ROOT_UUID)
+ESP_ID=$(seed KUBEDOS_ESP_ID)
+[ -n "$NODE" ] && [ -n "$ROOT_UUID" ] && [ -n "$ESP_ID" ] || refuse "the seed's seed.env is incomplete"
+[ "$SEED_DEPLOYMENT" = "$KUBEDOS_DEPLOYMENT" ] ||
+  refuse "the seed is for deployment '$SEED_DEPLOYMENT', this ISO is for '$KUBEDOS_DEPLOYMENT': attach the right seed"
+say "node $NODE of deployment $KUBEDOS_DEPLOYMENT"
+status "checking: node $NODE"
+
+# The target disk: the seed names one, or "auto" takes the only fixed disk.
+live_disk=$(lsblk -ndo PKNAME "$(findmnt -no SOURCE "$MEDIUM")" 2>/dev/null || true)
+if [ "$DISK" = auto ] || [ -z "$DISK" ]; then
+  mapfile -t disks < <(lsblk -dnpo NAME,TYPE,RM,RO | awk '$2 == "disk" && $3 == 0 && $4 == 0 { print $1 }' | grep -v "^/dev/${live_disk:-none}\$" || true)
+  [ "${#disks[@]}" -gt 0 ] || refuse "no disk to install to"
+  [ "${#disks[@]}" -eq 1 ] || refuse "more than one disk (${disks[*]}): name the node's disk in the topology"
+  DISK=${disks[0]}
+fi
+[ -b "$DISK" ] || refuse "the seed's disk $DISK is not a block device here"
+DISK=$(readlink -f "$DISK")
+size=$(blockdev --getsize64 "$DISK")
+[ "$size" -ge "${MIN_DISK_BYTES:-0}" ] ||
+  refuse "disk $DISK has $((size / 1048576)) MiB, the image needs at least $((MIN_DISK_BYTES / 1048576)) MiB"
+
+# What is on it already.
+pttype=$(blkid -p -o value -s PTTYPE "$DISK" 2>/dev/null || true)
+if [ -n "$pttype" ] || [ -n "$(blkid -p -o value -s TYPE "$DISK" 2>/dev/null || true)" ]; then
+  root_part=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-root" { print $1 }' | head -n1)
+  installed=""
+  if [ -n "$root_part" ]; then
+    mkdir -p /run/kubedos/probe
+    if mount -o ro "$root_part" /run/kubedos/probe 2>/dev/null; then
+      installed=$(cat /run/kubedos/probe/etc/kubedos/installed 2>/dev/null || true)
+      umount /run/kubedos/probe
+    fi
+  fi
+  if [ "$installed" = "$KUBEDOS_DEPLOYMENT $NODE" ]; then
+    say "$DISK already holds node $NODE of $KUBEDOS_DEPLOYMENT: not installing again; boot it from the disk"
+    status "installed already: $NODE on $DISK"
+    finish 0
+  fi
+  [ "$WIPE" = 1 ] ||
+    refuse "disk $DISK has data (${pttype:-a filesystem}${installed:+, installed as '$installed'}): set wipe for this node to overwrite it"
+  say "wiping $DISK (the seed says so)"
+fi
+
+# The image: the squashfs the live system runs from, checked against the ISO's record.
+image="$MEDIUM/live/filesystem.squashfs"
+status "checking the image"
+say "checking the image checksum"
+echo "$KUBEDOS_IMAGE_SHA256  $image" | sha256sum --check --status ||
+  refuse "the image on the ISO does not match its checksum: the ISO is damaged, build or download it again"
+
+# From here on the disk is written.
+status "installing: $NODE on $DISK"
+say "partitioning $DISK (GPT: EFI system partition, root)"
+wipefs --all --quiet "$DISK"
+sfdisk --quiet --wipe always --label gpt "$DISK" <<EOF
+size=256MiB, type=U, name=kubedos-esp
+type=L, name=kubedos-root
+EOF
+udevadm settle
+esp=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-esp" { print $1 }')
+root=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-root" { print $1 }')
+mkfs.vfat -F 32 -i "$ESP_ID" -n KDESP "$esp" >/dev/null
+mkfs.ext4 -q -F -U "$ROOT_UUID" -L kubedos-root "$root"
+mkdir -p "$TARGET"
+mount "$root" "$TARGET"
+say "writing the platform image"
+unsquashfs -no-progress -force -dest "$TARGET" "$image" >/dev/null
+
+say "applying the seed"
+tar --extract --preserve-permissions --numeric-owner --file "$SEED_MNT/seed.tar" --directory "$TARGET"
+esp_uuid="${ESP_ID:0:4}-${ESP_ID:4:4}"
+esp_uuid=${esp_uuid^^}
+cat >"$TARGET/etc/fstab" <<EOF
+# kubedos: written by the installer
+UUID=$ROOT_UUID / ext4 errors=remount-ro 0 1
+UUID=$esp_uuid /boot/efi vfat umask=0077 0 2
+EOF
+# The node's own machine-id is made on its first boot.
+printf 'uninitialized\n' >"$TARGET/etc/machine-id"
+
+say "filling the EFI system partition (shim, GRUB at the removable path)"
+mkdir -p "$TARGET/boot/efi"
+mount "$esp" "$TARGET/boot/efi"
+mkdir -p "$TARGET/boot/efi/EFI/BOOT" "$TARGET/boot/efi/EFI/debian"
+cp "$TARGET/usr/lib/shim/shimx64.efi.signed" "$TARGET/boot/efi/EFI/BOOT/BOOTX64.EFI"
+cp "$TARGET/usr/lib/shim/mmx64.efi.signed" "$TARGET/boot/efi/EFI/BOOT/mmx64.efi"
+cp "$TARGET/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$TARGET/boot/efi/EFI/BOOT/grubx64.efi"
+# Debian's signed GRUB reads EFI/debian/grub.cfg; it finds the root by its filesystem UUID.
+for cfg in "$TARGET/boot/efi/EFI/debian/grub.cfg" "$TARGET/boot/efi/EFI/BOOT/grub.cfg"; do
+  cat >"$cfg" <<EOF
+search --no-floppy --fs-uuid --set=root $ROOT_UUID
+set prefix=(\$root)/boot/grub
+configfile \$prefix/grub.cfg
+EOF
+done
+kernel=$(cd "$TARGET/boot" && ls vmlinuz-* | sort -V | tail -n1)
+initrd=initrd.img-${kernel#vmlinuz-}
+mkdir -p "$TARGET/boot/grub"
+cat >"$TARGET/boot/grub/grub.cfg" <<EOF
+# kubedos: written by the installer
+serial --unit=0 --speed=115200
+terminal_input console serial
+terminal_output console serial
+set timeout=1
+set default=0
+menuentry 'kubedos $NODE' {
+  search --no-floppy --fs-uuid --set=root $ROOT_UUID
+  linux /boot/$kernel root=UUID=$ROOT_UUID ro console=tty0 console=ttyS0,115200n8
+  initrd /boot/$initrd
+}
+EOF
+printf '%s %s\n' "$KUBEDOS_DEPLOYMENT" "$NODE" >"$TARGET/etc/kubedos/installed"
+umount "$TARGET/boot/efi"
+umount "$TARGET"
+sync
+say "installed $NODE on $DISK"
+status "installed: $NODE on $DISK"
+finish 0
