@@ -53,7 +53,7 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
       };
       writeFileAtomic(file, JSON.stringify(identity, null, 2) + '\n', 0o600);
     }
-    const publicKey = signingKeyPairFromSeed(Buffer.from(identity.credentialSeed, 'base64')).publicKey;
+    const publicKey = signingKeyPairFromSeed(Buffer.from(identity.credentialSeed!, 'base64')).publicKey;
     inventory.nodes.push({
       node: node.hostname,
       credentialPublicKey: Buffer.from(publicKey).toString('base64'),

@@ -6,6 +6,8 @@ export const NODE_PATHS = {
   minionBinary: '/usr/local/bin/kubedos-minion',
   hubBinary: '/usr/local/bin/kubedos-hub',
   minionConfig: '/etc/kubedos/minion.json',
+  /** The role firewall the minion applied last; nftables.service loads it at boot. */
+  firewall: '/etc/kubedos/firewall.nft',
   identity: '/etc/kubedos/identity.json',
   minionState: '/var/lib/kubedos/minion',
   hubState: '/var/lib/kubedos/hub',
@@ -73,7 +75,20 @@ Restart=always
 RestartSec=5
 UMask=0077
 KillMode=process
+# The least the hub needs: its state, the planes (WireGuard configs, wg-quick
+# units through systemd, the master's nftables), its port. Root stays root
+# for systemctl, but with only these capabilities and a read-only system.
 NoNewPrivileges=yes
+CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER
+ProtectSystem=strict
+ReadWritePaths=${NODE_PATHS.hubState} -/etc/wireguard /etc/kubedos /run
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+LockPersonality=yes
 
 [Install]
 WantedBy=multi-user.target

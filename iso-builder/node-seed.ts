@@ -59,6 +59,8 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
     root: '/',
     // On the master the hub holds the planes; its minion must not bring up a second set.
     planes: node.role === 'master' ? 'off' : 'auto',
+    // A real node's disk keeps no enrollment proof once it has enrolled.
+    forgetCredential: true,
   };
   const files: SeedFile[] = [
     { path: '/etc/hostname', mode: 0o644, content: `${node.hostname}\n` },

@@ -186,7 +186,9 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
         '--skip=cleanup/apt/lists',
         hook(`cp -a ${q(stage)}/. "$1"/`),
         hook('rm -f "$1"/etc/apt/sources.list.d/* "$1"/etc/ssh/ssh_host_*'),
-        hook(`chroot "$1" systemctl enable ${Object.keys(IMAGE_UNITS).join(' ')} systemd-networkd.service`),
+        hook(
+          `chroot "$1" systemctl enable ${Object.keys(IMAGE_UNITS).join(' ')} systemd-networkd.service nftables.service`,
+        ),
         hook('rm -rf "$1"/var/lib/apt/lists/* && chroot "$1" apt-get -qq update'),
         // Per node: first boot makes the machine-id; no build host's identity or resolver stays behind.
         hook('printf "uninitialized\\n" > "$1"/etc/machine-id && rm -f "$1"/var/lib/dbus/machine-id'),
@@ -261,6 +263,12 @@ function stageImageFiles(stage: string, opts: PlatformImageOptions, suite: strin
   copy(opts.hubBinary, NODE_PATHS.hubBinary, 0o755);
   for (const [name, text] of Object.entries(IMAGE_UNITS)) put(`etc/systemd/system/${name}`, text);
   copy(INSTALLER_SCRIPT, NODE_PATHS.installer, 0o755);
+  // The role firewall survives a reboot: nftables.service loads what the minion applied last (nothing before that).
+  put(
+    'etc/nftables.conf',
+    `#!/usr/sbin/nft -f\n# kubedos: the node's role firewall, as the minion last applied it.\nflush ruleset\ninclude "${NODE_PATHS.firewall.replace('.nft', '*.nft')}"\n`,
+    0o755,
+  );
   // APT on the node sees only its own copy of the darksite, verified with the deployment's key.
   put(NODE_PATHS.darksiteKey, opts.key.publicKey);
   put(

@@ -120,7 +120,11 @@ export async function buildPlatformIso(opts: {
         'run/*',
         'tmp/*',
       ],
-      { env: { SOURCE_DATE_EPOCH: String(opts.epoch) } },
+      // The times are the flags above; mksquashfs refuses SOURCE_DATE_EPOCH beside them.
+      {
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SOURCE_DATE_EPOCH')),
+        extendEnv: false,
+      },
     );
     const imageSha256 = await sha256File(squashfs);
     const unpacked = Number((await run('du', ['-sb', opts.rootfs])).stdout.split(/\s/)[0]);

@@ -17,7 +17,7 @@ const COMMON: PackageSet = {
 };
 
 const KUBE_NODE: PackageSet = {
-  debian: ['containerd', 'conntrack', 'ebtables', 'ethtool', 'socat', 'iptables', 'prometheus-node-exporter'],
+  debian: ['containerd', 'conntrack', 'ebtables', 'ethtool', 'socat', 'iptables', 'nfs-common', 'prometheus-node-exporter'],
   extra: ['kubelet', 'kubeadm', 'kubectl', 'kubedos-images'],
 };
 
@@ -28,7 +28,7 @@ export const ROLE_PACKAGES: Record<Role, PackageSet> = {
   storage: { debian: ['nfs-kernel-server', 'prometheus-node-exporter'], extra: [] },
   etcd: { debian: ['etcd-server', 'etcd-client', 'prometheus-node-exporter'], extra: [] },
   cp: KUBE_NODE,
-  worker: { debian: [...KUBE_NODE.debian, 'nfs-common'], extra: KUBE_NODE.extra },
+  worker: KUBE_NODE,
   lb: { debian: ['haproxy', 'keepalived', 'prometheus-node-exporter'], extra: [] },
 };
 

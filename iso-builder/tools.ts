@@ -24,6 +24,8 @@ export const TOOL_PACKAGES: Record<string, string> = {
   'qemu-img': 'qemu-utils',
   swtpm: 'swtpm',
   swtpm_setup: 'swtpm-tools',
+  mksquashfs: 'squashfs-tools',
+  mmdebstrap: 'mmdebstrap',
 };
 
 export interface RunResult {

@@ -14,7 +14,8 @@ import type { Logger } from '../shared/log.ts';
 import { contract } from '../shared/proto/contract.ts';
 import { hubChannel } from '../shared/proto/hub-channel.ts';
 import { Backoff, delay } from './backoff.ts';
-import { buildEnrollRequest } from './enrollment-request.ts';
+import { buildEnrollRequest, CredentialGone } from './enrollment-request.ts';
+import { forgetCredential } from './forget-credential.ts';
 import {
   forgetEnrollment,
   loadEnrollment,
@@ -133,12 +134,19 @@ export class Agent {
         );
         const stored = toStoredEnrollment(response!);
         saveEnrollment(this.#config.stateDir, stored);
+        if (this.#config.forgetCredential) forgetCredential(this.#config.identityFile, this.#identity);
         this.#log.info('enrolled', {
           node: stored.node,
           planes: stored.planes.map((p) => `${p.plane}=${p.address}`).join(','),
         });
         return stored;
       } catch (err) {
+        if (err instanceof CredentialGone) {
+          this.#log.error('cannot enroll', { reason: err.message });
+          // Nothing to retry with: wait for the operator to redeploy the node.
+          await delay(2 ** 31 - 1, signal);
+          continue;
+        }
         const e = err as grpc.ServiceError;
         const reason =
           e.code === grpc.status.UNAVAILABLE

@@ -18,12 +18,13 @@ const checkConfig = ajv.compile<MinionConfigFile>({
     root: { type: 'string', minLength: 1 },
     recordCommands: { type: 'boolean' },
     planes: { enum: ['auto', 'off', 'wg-quick', 'wireguard-go'] },
+    forgetCredential: { type: 'boolean' },
   },
 });
 
 const checkIdentity = ajv.compile<NodeIdentityFile>({
   type: 'object',
-  required: ['deployment', 'node', 'credentialSeed'],
+  required: ['deployment', 'node'],
   additionalProperties: false,
   properties: {
     deployment: { type: 'string', minLength: 1 },

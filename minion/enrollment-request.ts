@@ -32,10 +32,20 @@ export function buildEnrollRequest(
     nonce: crypto.randomBytes(16),
     facts,
   });
+  if (!identityFile.credentialSeed) throw new CredentialGone();
   const credential = signingKeyPairFromSeed(Buffer.from(identityFile.credentialSeed, 'base64'));
   return {
     payload: Buffer.from(payload),
     credentialSignature: Buffer.from(sign(credential.seed, payload)),
     identitySignature: Buffer.from(sign(keys.identity.seed, payload)),
   };
+}
+
+/** The node enrolled once and deleted its credential: only a reinstall (a new seed) can enroll it again. */
+export class CredentialGone extends Error {
+  constructor() {
+    super(
+      "this node's enrollment credential was used and deleted when it enrolled; to enroll it again, redeploy it (a new seed)",
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { defaultRunRoot } from '../local/run-dir.ts';
 import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts';
 import { netnsDown, netnsUp } from '../netns/substrate.ts';
 import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
+import { qemuDown, qemuUp } from '../qemu/substrate.ts';
 import { buildIsosCommand } from '../../iso-builder/cli.ts';
 
 function duration(v: string): number {
@@ -18,9 +19,9 @@ function duration(v: string): number {
 function substrateOption(): Option {
   return new Option(
     '--substrate <name>',
-    'where the nodes run: sim (processes on loopback), nspawn (root: real Debian containers from the platform image) or netns (root: namespaces and real WireGuard planes)',
+    'where the nodes run: sim (processes on loopback), nspawn (root: real Debian containers from the platform image), qemu (root: VMs in the Proxmox shape, installed from the platform ISO) or netns (root: namespaces and real WireGuard planes)',
   )
-    .choices(['sim', 'nspawn', 'netns'])
+    .choices(['sim', 'nspawn', 'qemu', 'netns'])
     .default('sim');
 }
 
@@ -44,11 +45,13 @@ runMain('kubedos', async () => {
     .option('--no-converge', 'stop once every node is connected; do not converge')
     .option(
       '--extra-debs <dir>',
-      'nspawn: .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped',
+      'nspawn, qemu: .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped',
     )
+    .option('--fresh', 'qemu: install every node again (new disks) instead of booting the installed ones')
     .option('--json', 'print the final status as JSON')
     .action(
       async (o: {
+        fresh?: boolean;
         topology: string;
         substrate: string;
         runDir?: string;
@@ -83,7 +86,14 @@ runMain('kubedos', async () => {
                   converge: o.converge,
                   ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
                 })
-              : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
+              : o.substrate === 'qemu'
+                ? await qemuUp({
+                    ...common,
+                    converge: o.converge,
+                    fresh: !!o.fresh,
+                    ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
+                  })
+                : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
         const run = deployment.status.convergence;
         if (run && run.state !== 'done') process.exitCode = 3;
         if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
@@ -116,6 +126,13 @@ runMain('kubedos', async () => {
         const containers = await nspawnDown(runRoot);
         process.stderr.write(
           `kubedos: stopped and removed ${containers} container${containers === 1 ? '' : 's'}, their layers and the bridge (${runRoot})\n`,
+        );
+        return;
+      }
+      if (o.substrate === 'qemu') {
+        const vms = await qemuDown(runRoot);
+        process.stderr.write(
+          `kubedos: stopped ${vms} VM${vms === 1 ? '' : 's'} and removed the lab network; their disks are kept (${runRoot})\n`,
         );
         return;
       }

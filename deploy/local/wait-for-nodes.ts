@@ -11,14 +11,14 @@ import { NodeProgressView } from './node-progress-view.ts';
  * never a sleep.
  */
 export async function followNodes(
-  admin: AdminConnection,
+  hub: HubControl,
   view: NodeProgressView,
   opts: { timeoutMs: number; signal: AbortSignal; runId?: number },
 ): Promise<StatusResponse__Output> {
   const started = Date.now();
   for (;;) {
     if (opts.signal.aborted) throw new UserError('interrupted');
-    const status = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+    const status = await hub.status();
     view.update(nodeLines(status, opts.runId));
     if (opts.runId === undefined) {
       const s = status.summary!;
@@ -37,6 +37,33 @@ export async function followNodes(
   }
 }
 
+/** What `up` needs of a hub: the admin socket on this host, or (qemu) hubctl inside the master VM. */
+export interface HubControl {
+  status(): Promise<StatusResponse__Output>;
+  openWindow(ttlMs: number): Promise<void>;
+  /** Starts a real convergence run; its id. */
+  startConvergence(): Promise<number>;
+  close(): void;
+}
+
+/** The hub through its admin socket in hubDir. */
+export function adminHubControl(hubDir: string): HubControl {
+  const admin = new AdminConnection(hubDir);
+  return {
+    status: () => admin.call<object, StatusResponse__Output>((a) => a.Status, {}),
+    openWindow: async (ttlMs) => {
+      await admin.call<object, Window__Output>((a) => a.OpenWindow, {
+        ttlSeconds: Math.round(ttlMs / 1000),
+        role: '',
+        nodes: [],
+      });
+    },
+    startConvergence: async () =>
+      (await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000)).runId,
+    close: () => admin.close(),
+  };
+}
+
 /**
  * What every substrate's `up` does once its hub answers: open an
  * enrollment window for every node, wait until all are connected, and
@@ -44,25 +71,21 @@ export async function followNodes(
  * status and when each step ended (epoch milliseconds).
  */
 export async function enrollAndConverge(
-  hubDir: string,
+  hub: string | HubControl,
   opts: { windowTtlMs: number; timeoutMs: number; signal: AbortSignal; quiet?: boolean; converge?: boolean },
 ): Promise<{ status: StatusResponse__Output; connectedAt: number; convergedAt?: number }> {
-  const admin = new AdminConnection(hubDir);
+  const control = typeof hub === 'string' ? adminHubControl(hub) : hub;
   const view = new NodeProgressView({ quiet: opts.quiet });
   try {
-    await admin.call<object, Window__Output>((a) => a.OpenWindow, {
-      ttlSeconds: Math.round(opts.windowTtlMs / 1000),
-      role: '',
-      nodes: [],
-    });
-    let status = await followNodes(admin, view, opts);
+    await control.openWindow(opts.windowTtlMs);
+    let status = await followNodes(control, view, opts);
     const connectedAt = Date.now();
     if (opts.converge === false) return { status, connectedAt };
-    const { runId } = await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000);
-    status = await followNodes(admin, view, { ...opts, runId });
+    const runId = await control.startConvergence();
+    status = await followNodes(control, view, { ...opts, runId });
     return { status, connectedAt, convergedAt: Date.now() };
   } finally {
     view.stop();
-    admin.close();
+    control.close();
   }
 }

@@ -9,18 +9,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
-import { ensureDarksiteKey } from '../../iso-builder/darksite-key.ts';
-import { findExtraDebs } from '../../iso-builder/extra-debs.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import { nodeSeedFiles } from '../../iso-builder/node-seed.ts';
-import { buildPlatformImage, unpackPlatformImage, type PlatformImage } from '../../iso-builder/platform-image.ts';
-import { packagesForTopology } from '../../iso-builder/role-packages.ts';
+import type { PlatformImage } from '../../iso-builder/platform-image.ts';
 import { requireTools } from '../../iso-builder/tools.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
-import { ensureExecutables } from '../../scripts/sea/build.ts';
-import { REPO_ROOT } from '../../scripts/sea/targets.ts';
 import { UserError } from '../../shared/errors.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
@@ -28,6 +22,7 @@ import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
+import { platformForRun } from '../local/platform-for-run.ts';
 import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
@@ -35,7 +30,6 @@ import { NspawnLab } from './containers.ts';
 export const DEFAULT_NSPAWN_TAG = 'kdn';
 /** Inside a container nspawn names the veth `host0`; the seed matches the LAN NIC by it. */
 const CONTAINER_LAN_NIC = 'host0';
-const EPOCH = 1735689600;
 
 export interface NspawnUpOptions {
   topology: Topology;
@@ -97,34 +91,7 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
     upMarker: labFile(run),
     substrate: 'nspawn',
   });
-  const key = await ensureDarksiteKey(run.secrets, t.name);
-
-  step('executables (dist/kubedos-minion, dist/kubedos-hub)');
-  const exes = await ensureExecutables({
-    outDir: path.join(REPO_ROOT, 'dist'),
-    onBuild: (names) => step(`building ${names.join(', ')} (stale or missing)`),
-  });
-  const wanted = packagesForTopology(t);
-  const extras = await findExtraDebs(opts.extraDebsDir, wanted.extra);
-  if (extras.missing.length && !opts.quiet) {
-    process.stderr.write(
-      `kubedos: not in the darksite: ${extras.missing.join(', ')} (not in Debian; give their .debs with --extra-debs): the phases that need them are skipped\n`,
-    );
-  }
-  const cacheDir = opts.cacheDir ?? path.join(userStateRoot(), 'cache');
-  step('platform image');
-  const image = await buildPlatformImage({
-    cacheDir,
-    key,
-    rolePackages: wanted,
-    extraDebs: extras.found,
-    minionBinary: exes['kubedos-minion']!.path,
-    hubBinary: exes['kubedos-hub']!.path,
-    epoch: EPOCH,
-    onStep: (s) => step(`image: ${s}`),
-  });
-  step(`image ${image.key} (${(image.bytes / 2 ** 20).toFixed(0)} MiB, ${image.cached ? 'cached' : 'built'})`);
-  const lower = await unpackPlatformImage(image, path.join(cacheDir, 'images', image.key));
+  const { image, rootfs: lower } = await platformForRun(t, run, opts, step);
   const imageMs = Date.now() - started;
 
   const lab = NspawnLab.open(labFile(run), opts.tag ?? DEFAULT_NSPAWN_TAG);

@@ -18,7 +18,13 @@ export interface VmSpec {
   cores: number;
   memoryMiB: number;
   iso?: string;
+  /** A second CD-ROM: the node's seed medium (KDSEED), beside the platform ISO. */
+  seed?: string;
   disk?: string;
+  /** The disk's serial number (how a seed can name it: /dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_<serial>). */
+  diskSerial?: string;
+  /** A tap on the lab's bridge instead of user networking, with the node's MAC (its seed matches the NIC by it). */
+  tap?: { ifname: string; mac: string };
   smbiosUuid?: string;
   /** QEMU user networking, restricted: no way out except the forwards listed. */
   forwards?: GuestForward[];
@@ -75,12 +81,21 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accelerator): stri
     args.push('-drive', `file=${spec.iso},if=none,id=drive-ide2,media=cdrom,readonly=on`);
     args.push('-device', `ide-cd,bus=ide.1,unit=0,drive=drive-ide2,id=ide2${cdBoot ? ',bootindex=100' : ''}`);
   }
+  if (spec.seed) {
+    args.push('-drive', `file=${spec.seed},if=none,id=drive-ide3,media=cdrom,readonly=on`);
+    args.push('-device', 'ide-cd,bus=ide.2,unit=0,drive=drive-ide3,id=ide3');
+  }
   if (spec.disk) {
     args.push('-drive', `file=${spec.disk},if=none,id=drive-scsi0,format=qcow2,cache=unsafe,discard=on`);
     args.push(
       '-device',
-      `scsi-hd,bus=scsihw0.0,drive=drive-scsi0,id=scsi0${cdBoot ? ',bootindex=200' : ',bootindex=100'}`,
+      `scsi-hd,bus=scsihw0.0,drive=drive-scsi0,id=scsi0${spec.diskSerial ? `,serial=${spec.diskSerial}` : ''}${cdBoot ? ',bootindex=200' : ',bootindex=100'}`,
     );
+  }
+  if (spec.tap) {
+    args.push('-netdev', `tap,id=net0,ifname=${spec.tap.ifname},script=no,downscript=no`);
+    args.push('-device', `virtio-net-pci,netdev=net0,id=net0,mac=${spec.tap.mac}`);
+    return args;
   }
   const fwd = (spec.forwards ?? []).map(
     (f) => `,guestfwd=tcp:${f.guestIp}:${f.guestPort}-tcp:${f.hostIp}:${f.hostPort}`,

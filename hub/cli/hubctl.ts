@@ -6,6 +6,7 @@ import { runMain } from '../../shared/cli/run-main.ts';
 import { ROLES } from '../../shared/topology/model.ts';
 import { HUB_VERSION } from '../hub.ts';
 import { AdminConnection } from './admin-client.ts';
+import { hubctlInGuest, readGuestHubRef, splitHubDirArg } from './guest-proxy.ts';
 import { locateHubDir } from './locate-hub.ts';
 import { describeWindow, renderStatus } from './render-status.ts';
 import { waitForRun } from './wait-for-run.ts';
@@ -26,7 +27,14 @@ function printJson(value: unknown): void {
 }
 
 runMain('hubctl', async () => {
-  const program = new Command('hubctl')
+  // A hub inside a VM (the qemu lab): the same command, run there.
+  const { hubDir, rest } = splitHubDirArg(process.argv.slice(2));
+  const guest = readGuestHubRef(locateHubDir(hubDir).dir);
+  if (guest) {
+    process.exitCode = await hubctlInGuest(guest, rest);
+    return;
+  }
+  const program = new Command(process.argv[1]?.endsWith('kubedos-hub') ? 'kubedos-hub ctl' : 'hubctl')
     .description('Operate a kubedos hub: node status, enrollment windows, node replacement, convergence.')
     .version(HUB_VERSION)
     .option('--hub-dir <dir>', 'hub state dir (default: $KUBEDOS_HUB_DIR, the system hub, or the last "kubedos up")')

@@ -11,8 +11,11 @@
 export interface NodeIdentityFile {
   deployment: string;
   node: string;
-  /** base64 Ed25519 seed of the per-node enrollment credential. */
-  credentialSeed: string;
+  /**
+   * base64 Ed25519 seed of the per-node enrollment credential. Absent on a
+   * node that has enrolled and was told to forget it (MinionConfigFile.forgetCredential).
+   */
+  credentialSeed?: string;
   /** SMBIOS system UUID the node is expected to report, when the substrate sets one. */
   smbiosUuid?: string;
 }
@@ -48,4 +51,10 @@ export interface MinionConfigFile {
   recordCommands?: boolean;
   /** How planes come up: "auto" (detected; what a real node's ISO config says), a fixed mode, or "off" (the default, and the sim). */
   planes?: 'auto' | 'off' | 'wg-quick' | 'wireguard-go';
+  /**
+   * Delete the enrollment credential from the identity file once enrolled (a
+   * real node's seed says so): a disk lifted later holds no proof to enroll
+   * with. Such a node enrolls again only by being reinstalled (a new seed).
+   */
+  forgetCredential?: boolean;
 }

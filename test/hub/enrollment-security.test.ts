@@ -235,7 +235,7 @@ describe('enrollment security', function () {
     const logged = f.log.lines.join('\n');
     assert.ok(logged.includes('node enrolled'), 'the log is being captured');
     const secrets = [
-      f.identity('w-1').credentialSeed,
+      f.identity('w-1').credentialSeed!,
       Buffer.from(keys.identity.seed).toString('base64'),
       Buffer.from(keys.planes.wg1.privateKey).toString('base64'),
       fs.readFileSync(path.join(f.dir, 'hub', 'admin.token'), 'utf8').trim(),

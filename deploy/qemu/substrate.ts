@@ -1,0 +1,310 @@
+/**
+ * The `qemu` substrate (root, Linux): every topology node is a VM in the
+ * Proxmox shape (q35, OVMF Secure Boot with Microsoft's keys, swtpm TPM 2.0,
+ * guest agent, virtio-scsi), installed from the one platform ISO and its own
+ * seed medium, then booted from its disk with the media detached. The VMs
+ * share a private bridge (no host address); the deployer's only way in is
+ * the guest agent (hubctl in the master VM). `down` stops the VMs and keeps
+ * their disks, so the next `up` boots them without installing again;
+ * `--fresh` installs again.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { GUEST_AGENT_FILE, type GuestHubRef } from '../../hub/cli/guest-proxy.ts';
+import { nodeSeedFiles } from '../../iso-builder/node-seed.ts';
+import { buildPlatformIso, type PlatformIso } from '../../iso-builder/platform-iso.ts';
+import { writeSeedMedium } from '../../iso-builder/seed-medium.ts';
+import { requireTools } from '../../iso-builder/tools.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import { UserError } from '../../shared/errors.ts';
+import { masterNode } from '../../shared/planes/peer-lists.ts';
+import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
+import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
+import { BUILD_EPOCH, platformForRun } from '../local/platform-for-run.ts';
+import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
+import { enrollAndConverge } from '../local/wait-for-nodes.ts';
+import { chooseAccelerator, type Accelerator } from './accelerator.ts';
+import { isRunning, startDaemonVm, stopDaemonVm, vmPaths, type DaemonVm } from './daemon-vm.ts';
+import { GUEST_HUBCTL, guestHubControl } from './guest-hub.ts';
+import { addBridge, addTap, macFor, removeLink, tapName } from './lab-network.ts';
+
+export const DEFAULT_QEMU_TAG = 'kdq';
+/** A TCG install on a busy 2-core machine takes minutes; the deadlines leave room. */
+const INSTALL_DEADLINE_MS = 20 * 60_000;
+const BOOT_DEADLINE_MS = 15 * 60_000;
+
+export type NodeStage = 'installing' | 'installed' | 'booting' | 'booted' | 'hub up';
+
+export interface QemuUpOptions {
+  topology: Topology;
+  topologyFile: string;
+  runRoot: string;
+  timeoutMs: number;
+  windowTtlMs: number;
+  signal: AbortSignal;
+  quiet?: boolean;
+  converge?: boolean;
+  extraDebsDir?: string;
+  /** Install every node again (new disks, firmware variables and TPM state). */
+  fresh?: boolean;
+  tag?: string;
+  cacheDir?: string;
+  accel?: Accelerator | 'auto';
+}
+
+export interface QemuDeployment {
+  run: RunDir;
+  iso: PlatformIso;
+  accel: Accelerator;
+  accelReason: string;
+  status: StatusResponse__Output;
+  /** The VMs by node name. */
+  vms: Map<string, DaemonVm>;
+  /** Nodes installed by this `up` (the others booted the disk they had). */
+  installed: string[];
+  /** Per node, milliseconds from the start of `up` at which each stage was reached. */
+  stages: Record<string, Partial<Record<NodeStage, number>>>;
+  timings: { mediaMs: number; connectedMs: number; convergedMs?: number };
+  stop(): Promise<void>;
+}
+
+interface LabRecord {
+  tag: string;
+  bridge: string;
+  taps: string[];
+  nodes: string[];
+}
+
+const labFile = (run: RunDir) => path.join(run.root, 'qemu.json');
+const vmDir = (run: RunDir, node: string) => path.join(run.nodeDir(node), 'vm');
+const diskOf = (run: RunDir, node: string) => path.join(run.nodeDir(node), 'disk.qcow2');
+const installedMark = (run: RunDir, node: string) => path.join(run.nodeDir(node), 'installed.json');
+
+async function checkHost(): Promise<void> {
+  if (process.platform !== 'linux') throw new UserError('the qemu substrate needs Linux');
+  if (process.getuid?.() !== 0)
+    throw new UserError('the qemu substrate needs root (a bridge and taps for the lab network)', 'run kubedos up as root');
+  await requireTools(['qemu-system-x86_64', 'qemu-img', 'swtpm', 'mksquashfs', 'xorriso', 'mmdebstrap', 'ip']).catch(
+    (err: Error) => {
+      throw new UserError(
+        err.message,
+        'apt-get install qemu-system-x86 qemu-utils swtpm ovmf squashfs-tools xorriso mmdebstrap iproute2',
+      );
+    },
+  );
+  if (!fs.existsSync('/dev/net/tun')) throw new UserError('the qemu substrate needs /dev/net/tun (taps)');
+}
+
+export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
+  const started = Date.now();
+  const at = () => Date.now() - started;
+  const say = (s: string) => {
+    if (!opts.quiet) process.stderr.write(`kubedos: ${s}\n`);
+  };
+  await checkHost();
+  const t = opts.topology;
+  const run = runDir(opts.runRoot);
+  const secrets = await prepareRun(run, {
+    topology: t,
+    topologyFile: opts.topologyFile,
+    upMarker: labFile(run),
+    substrate: 'qemu',
+  });
+  const { image, rootfs, cacheDir } = await platformForRun(t, run, opts, say);
+  say('platform ISO');
+  const iso = await buildPlatformIso({
+    cacheDir,
+    deployment: t.name,
+    image,
+    rootfs,
+    epoch: BUILD_EPOCH,
+    onStep: (s) => say(`ISO: ${s}`),
+  });
+  say(`ISO ${path.basename(iso.iso)} (${(iso.bytes / 2 ** 20).toFixed(0)} MiB, ${iso.cached ? 'cached' : 'built'})`);
+  const media = path.join(run.root, 'media');
+  fs.mkdirSync(media, { recursive: true, mode: 0o700 });
+  const seeds = new Map<string, string>();
+  for (const node of t.nodes) {
+    const file = path.join(media, `${node.hostname}.seed.iso`);
+    await writeSeedMedium({
+      output: file,
+      settings: { deployment: t.name, node: node.hostname, disk: 'auto', wipe: false, minDiskBytes: iso.minDiskBytes },
+      files: nodeSeedFiles({
+        topology: t,
+        topologyFile: run.topologyCopy,
+        node,
+        secrets,
+        lanMatch: { macAddress: macFor(t.name, node.hostname) },
+        useSmbios: true,
+      }),
+      epoch: BUILD_EPOCH,
+    });
+    seeds.set(node.hostname, file);
+  }
+  say(`${t.nodes.length} seeds in ${media}`);
+  const mediaMs = at();
+
+  const tag = opts.tag ?? DEFAULT_QEMU_TAG;
+  const record: LabRecord = {
+    tag,
+    bridge: `${tag}-lan`,
+    taps: t.nodes.map((n) => tapName(tag, n.vmid)),
+    nodes: t.nodes.map((n) => n.hostname),
+  };
+  // Recorded before anything is made: `down` removes exactly this.
+  fs.writeFileSync(labFile(run), JSON.stringify(record, null, 2) + '\n');
+  const vms = new Map<string, DaemonVm>();
+  const stop = async () => {
+    await qemuDown(run.root);
+  };
+  try {
+    const { accel, reason } = await chooseAccelerator(opts.accel ?? 'auto');
+    say(`accelerator ${accel} (${reason})`);
+    await addBridge(record.bridge);
+    for (const tap of record.taps) await addTap(tap, record.bridge);
+    const stages: QemuDeployment['stages'] = {};
+    const mark = (node: string, stage: NodeStage) => {
+      (stages[node] ??= {})[stage] = at();
+      say(`${String(Math.round(at() / 1000)).padStart(4)}s ${node.padEnd(10)} ${stage}`);
+    };
+    const installed: string[] = [];
+    await Promise.all(
+      t.nodes.map(async (node) => {
+        const dir = vmDir(run, node.hostname);
+        if (opts.fresh) {
+          fs.rmSync(run.nodeDir(node.hostname), { recursive: true, force: true });
+        }
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const spec = vmSpec(t, run, node, tag);
+        if (!fs.existsSync(installedMark(run, node.hostname))) {
+          mark(node.hostname, 'installing');
+          fs.rmSync(diskOf(run, node.hostname), { force: true });
+          await execa('qemu-img', ['create', '-q', '-f', 'qcow2', diskOf(run, node.hostname), `${node.diskGiB}G`]);
+          const vm = await startDaemonVm(
+            { ...spec, iso: iso.iso, seed: seeds.get(node.hostname)!, bootFrom: 'cdrom', noReboot: true },
+            dir,
+            accel,
+          );
+          await waitUntil(() => !isRunning(vm.qemuPidFile, 'qemu-system-x86_64'), INSTALL_DEADLINE_MS, opts.signal);
+          const outcome = installOutcome(vm, node.hostname);
+          if (outcome !== 'installed') throw new UserError(`${node.hostname}: ${outcome}`, `see ${vm.paths.consoleLog}`);
+          fs.writeFileSync(installedMark(run, node.hostname), JSON.stringify({ iso: iso.sha256, at: Date.now() }) + '\n');
+          installed.push(node.hostname);
+          mark(node.hostname, 'installed');
+        }
+        mark(node.hostname, 'booting');
+        const vm = await startDaemonVm({ ...spec, bootFrom: 'disk' }, dir, accel);
+        vms.set(node.hostname, vm);
+        await waitUntilAsync(() => vm.agent.ping(), BOOT_DEADLINE_MS, opts.signal, `${node.hostname}'s guest agent`, vm);
+        mark(node.hostname, 'booted');
+      }),
+    );
+    const master = vms.get(masterNode(t).hostname)!;
+    await waitUntilAsync(
+      async () => (await master.agent.exec(['systemctl', 'is-active', '--quiet', 'kubedos-hub'])).code === 0,
+      BOOT_DEADLINE_MS,
+      opts.signal,
+      'the hub in the master VM',
+      master,
+    );
+    mark(masterNode(t).hostname, 'hub up');
+    // hubctl on the host reaches the hub in the master VM through its guest agent.
+    const hubRef: GuestHubRef = { socket: master.paths.qgaSocket, hubctl: GUEST_HUBCTL };
+    fs.mkdirSync(run.hubDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(run.hubDir, GUEST_AGENT_FILE), JSON.stringify(hubRef, null, 2) + '\n');
+    linkCurrentHub(run.hubDir);
+    const { status, connectedAt, convergedAt } = await enrollAndConverge(guestHubControl(master.agent), opts);
+    return {
+      run,
+      iso,
+      accel,
+      accelReason: reason,
+      status,
+      vms,
+      installed,
+      stages,
+      timings: {
+        mediaMs,
+        connectedMs: connectedAt - started,
+        ...(convergedAt !== undefined ? { convergedMs: convergedAt - started } : {}),
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function vmSpec(t: Topology, run: RunDir, node: TopologyNode, tag: string) {
+  return {
+    name: `${tag}-${node.hostname}`,
+    cores: node.cores,
+    memoryMiB: node.memoryMiB,
+    disk: diskOf(run, node.hostname),
+    diskSerial: `kd${node.vmid}`,
+    ...(node.smbiosUuid ? { smbiosUuid: node.smbiosUuid } : {}),
+    tap: { ifname: tapName(tag, node.vmid), mac: macFor(t.name, node.hostname) },
+  };
+}
+
+/** What the installer said last on the console: installed, or its refusal or failure. */
+function installOutcome(vm: DaemonVm, node: string): string {
+  const text = fs.readFileSync(vm.paths.consoleLog, 'latin1');
+  const lines = text.split(/\r?\n/).filter((l) => l.includes('kubedos-install:'));
+  if (lines.some((l) => l.includes(`installed ${node} on`) || l.includes(`already holds node ${node}`)))
+    return 'installed';
+  const why = lines.reverse().find((l) => /REFUSED|FAILED/.test(l));
+  return why ? why.slice(why.indexOf('kubedos-install:')) : 'the VM stopped before the installer said it had installed';
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (signal.aborted) throw new UserError('interrupted');
+    if (Date.now() > deadline) throw new UserError(`the install did not finish within ${timeoutMs / 60_000} minutes`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function waitUntilAsync(
+  cond: () => Promise<boolean>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  what: string,
+  vm: DaemonVm,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (signal.aborted) throw new UserError('interrupted');
+    if (!isRunning(vm.qemuPidFile, 'qemu-system-x86_64'))
+      throw new UserError(`${vm.name} stopped while waiting for ${what}`, `see ${vm.paths.consoleLog}`);
+    if (await cond().catch(() => false)) return;
+    if (Date.now() > deadline)
+      throw new UserError(`${what} did not answer within ${timeoutMs / 60_000} minutes`, `see ${vm.paths.consoleLog}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+/** Stops every VM of the deployment in runRoot (disks kept) and removes its taps and bridge. Returns the VMs stopped. */
+export async function qemuDown(runRoot: string): Promise<number> {
+  const run = runDir(runRoot);
+  if (!fs.existsSync(labFile(run))) return 0;
+  const record = JSON.parse(fs.readFileSync(labFile(run), 'utf8')) as LabRecord;
+  let stopped = 0;
+  await Promise.all(
+    record.nodes.map(async (node) => {
+      const vm = vmPaths(vmDir(run, node));
+      if (isRunning(vm.qemuPidFile, 'qemu-system-x86_64')) stopped++;
+      await stopDaemonVm(vm, { graceMs: 60_000 });
+    }),
+  );
+  for (const tap of record.taps) await removeLink(tap);
+  await removeLink(record.bridge);
+  fs.rmSync(path.join(run.hubDir, GUEST_AGENT_FILE), { force: true });
+  unlinkCurrentHub(run.root);
+  fs.rmSync(labFile(run));
+  return stopped;
+}
+

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runMain } from '../shared/cli/run-main.ts';
+import { UserError } from '../shared/errors.ts';
+import type { InventoryFile } from '../shared/identity/files.ts';
+import { createLogger } from '../shared/log.ts';
+import { loadTopology } from '../shared/topology/load.ts';
+import { HUB_VERSION, Hub } from './hub.ts';
+
+function readFile(what: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+runMain('kubedos-hub', async () => {
+  const program = new Command('kubedos-hub')
+    .description('The kubedos hub: enrollment, plane addressing, sessions and convergence for one deployment.')
+    .version(HUB_VERSION)
+    .requiredOption('--state-dir <dir>', 'hub state (database, keys, admin socket); created 0700')
+    .requiredOption('--topology <file>', 'the deployment topology (YAML)')
+    .requiredOption('--inventory <file>', 'inventory.json from the deployer (credential public keys)')
+    .requiredOption('--tls-cert <file>', "the hub's TLS certificate (pinned by minions)")
+    .requiredOption('--tls-key <file>', "the hub's TLS private key")
+    .option(
+      '--listen <host:port>',
+      "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port",
+    )
+    .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
+    .addOption(
+      new Option(
+        '--planes <mode>',
+        "bring up the master's WireGuard planes (off where nodes have no network of their own)",
+      )
+        .choices(['off', 'auto', 'wg-quick', 'wireguard-go'])
+        .default('off'),
+    )
+    .option('--root <dir>', 'root directory the plane configs are written under', '/')
+    .option('--darksite <dir>', "the nodes' darksite (the master's copy): tasks needing a package it lacks are skipped")
+    .exitOverride();
+  program.parse();
+  const o = program.opts<{
+    stateDir: string;
+    topology: string;
+    inventory: string;
+    tlsCert: string;
+    tlsKey: string;
+    listen?: string;
+    heartbeatMs: number;
+    planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
+    root: string;
+    darksite?: string;
+  }>();
+  const log = createLogger('hub');
+  const topology = loadTopology(o.topology);
+  const listen = o.listen ?? `0.0.0.0:${topology.hub.port}`;
+  let inventory: InventoryFile;
+  try {
+    inventory = JSON.parse(readFile('inventory', o.inventory)) as InventoryFile;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`inventory ${o.inventory} is not valid JSON`);
+  }
+  const hub = new Hub({
+    stateDir: o.stateDir,
+    topology,
+    inventory,
+    listen,
+    tlsCertPem: readFile('TLS certificate', o.tlsCert),
+    tlsKeyPem: readFile('TLS key', o.tlsKey),
+    heartbeatIntervalMs: o.heartbeatMs,
+    ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
+    ...(o.darksite ? { darksiteDir: o.darksite } : {}),
+    log,
+  });
+  try {
+    await hub.start();
+  } catch (err) {
+    await hub.stop();
+    throw new UserError(`the hub could not start (listening on ${listen}): ${(err as Error).message}`);
+  }
+  // Readiness line for supervisors and tests: the port actually bound.
+  process.stdout.write(`kubedos-hub ready port=${hub.port} admin=${hub.adminSocket}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  log.info('stopping');
+  await hub.stop();
+});
