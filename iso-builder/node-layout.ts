@@ -18,6 +18,9 @@ export const NODE_PATHS = {
   darksiteKey: '/etc/apt/keyrings/kubedos-darksite.gpg',
   lanNetwork: '/etc/systemd/network/10-kubedos-lan.network',
   installer: '/usr/local/lib/kubedos/kubedos-install',
+  /** The admin login's name and the operator's SSH public key, from the seed; the user is made on first boot. */
+  adminUser: '/etc/kubedos/admin-user',
+  adminKey: '/etc/kubedos/admin.pub',
   /** "DEPLOYMENT NODE", written by the installer: what tells an installed disk from a foreign one. */
   installedMarker: '/etc/kubedos/installed',
 } as const;
@@ -105,6 +108,20 @@ Type=oneshot
 ExecStart=${NODE_PATHS.installer}
 StandardOutput=journal+console
 StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+`,
+  // The operator's way in: an admin user whose only login is the SSH key the seed carries, with sudo.
+  'kubedos-admin-user.service': `[Unit]
+Description=kubedos: the admin user with the operator's SSH key
+ConditionPathExists=${NODE_PATHS.adminKey}
+ConditionKernelCommandLine=!${INSTALL_FLAG}
+Before=ssh.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -ec 'u=$$(cat ${NODE_PATHS.adminUser}); id -u "$$u" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$$u"; passwd --lock "$$u" >/dev/null; install -d -m 0700 -o "$$u" -g "$$u" "/home/$$u/.ssh"; install -m 0600 -o "$$u" -g "$$u" ${NODE_PATHS.adminKey} "/home/$$u/.ssh/authorized_keys"; printf "%%s ALL=(ALL) NOPASSWD:ALL\\n" "$$u" > /etc/sudoers.d/kubedos-admin; chmod 0440 /etc/sudoers.d/kubedos-admin'
 
 [Install]
 WantedBy=multi-user.target

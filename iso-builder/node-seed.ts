@@ -6,12 +6,12 @@
  * layer; the installer applies them from the seed medium.
  */
 import fs from 'node:fs';
+import { UserError } from '../shared/errors.ts';
 import type { DeploymentSecrets } from '../deploy/deployment-secrets.ts';
 import type { MinionConfigFile } from '../shared/identity/files.ts';
 import { parseIpv4Network } from '../shared/net/ipv4.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 import { NODE_PATHS } from './node-layout.ts';
-import { hubAddress } from './payload.ts';
 
 export interface SeedFile {
   path: string;
@@ -29,6 +29,15 @@ export interface SeedInput {
   lanMatch: { macAddress: string } | { name: string };
   /** Whether the node has SMBIOS of its own to report (a VM does; a container would report the host's). */
   useSmbios: boolean;
+  /** The admin login made on first boot, whose only way in is the operator's SSH key (none: no login but the console's root, locked). */
+  admin?: { user: string; sshPublicKey: string };
+}
+
+/** Where every minion finds the hub: the master's LAN address and the topology's hub port. */
+export function hubAddress(topology: Topology): string {
+  const master = topology.nodes.find((n) => n.role === 'master');
+  if (!master) throw new UserError('the topology has no master node: the minions would have no hub to enroll with');
+  return `${master.ip}:${topology.hub.port}`;
 }
 
 export function renderLanNetwork(t: Topology, node: TopologyNode, match: SeedInput['lanMatch']): string {
@@ -78,6 +87,15 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
     { path: NODE_PATHS.minionConfig, mode: 0o644, content: JSON.stringify(config, null, 2) + '\n' },
     { path: NODE_PATHS.identity, mode: 0o600, content: fs.readFileSync(input.secrets.identityPath(node.hostname)) },
   ];
+  if (input.admin) {
+    if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(input.admin.user)) throw new UserError(`admin user name ${input.admin.user} is not a valid login`);
+    if (!/^(ssh-|ecdsa-|sk-)\S+ \S+/.test(input.admin.sshPublicKey.trim()))
+      throw new UserError('the SSH public key does not look like one (ssh-ed25519 AAAA… or similar)');
+    files.push(
+      { path: NODE_PATHS.adminUser, mode: 0o644, content: `${input.admin.user}\n` },
+      { path: NODE_PATHS.adminKey, mode: 0o644, content: `${input.admin.sshPublicKey.trim()}\n` },
+    );
+  }
   if (node.role === 'master') {
     files.push(
       { path: `${NODE_PATHS.hubDir}/tls.crt`, mode: 0o644, content: input.secrets.hubCertPem },

@@ -53,6 +53,7 @@ export const IMAGE_PACKAGES: readonly string[] = [
   'nftables',
   'openssh-server',
   'sudo',
+  'passwd',
   'qemu-guest-agent',
   'chrony',
   // The image is also the installer's live system (booted from the platform ISO).
@@ -263,6 +264,11 @@ function stageImageFiles(stage: string, opts: PlatformImageOptions, suite: strin
   copy(opts.hubBinary, NODE_PATHS.hubBinary, 0o755);
   for (const [name, text] of Object.entries(IMAGE_UNITS)) put(`etc/systemd/system/${name}`, text);
   copy(INSTALLER_SCRIPT, NODE_PATHS.installer, 0o755);
+  // SSH: keys only, never root (the admin user of the seed is the way in).
+  put(
+    'etc/ssh/sshd_config.d/kubedos.conf',
+    '# kubedos: the admin user logs in with the operator\'s key only.\nPermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n',
+  );
   // The role firewall survives a reboot: nftables.service loads what the minion applied last (nothing before that).
   put(
     'etc/nftables.conf',

@@ -12,7 +12,6 @@ export const TOOL_PACKAGES: Record<string, string> = {
   mcopy: 'mtools',
   mmd: 'mtools',
   'grub-mkimage': 'grub-common (with grub-pc-bin)',
-  cpio: 'cpio',
   gpg: 'gpg',
   gpgv: 'gpgv',
   'apt-get': 'apt',
@@ -58,15 +57,6 @@ function failure(cmd: string, err: unknown): never {
   }
 }
 
-/** Like run, for a program whose stdout is bytes, not text. */
-export async function runBinary(cmd: string, args: readonly string[], options: Options = {}): Promise<Buffer> {
-  try {
-    const r = await execa(cmd, args, { ...options, encoding: 'buffer' });
-    return Buffer.from(r.stdout as Uint8Array);
-  } catch (err) {
-    return failure(cmd, err);
-  }
-}
 
 /** Fails early, before any work, when a program the build needs is missing. */
 export async function requireTools(names: readonly string[]): Promise<void> {

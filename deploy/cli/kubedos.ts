@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { UserError } from '../../shared/errors.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 import { renderStatus } from '../../hub/cli/render-status.ts';
@@ -8,12 +10,20 @@ import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts'
 import { netnsDown, netnsUp } from '../netns/substrate.ts';
 import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
 import { qemuDown, qemuUp } from '../qemu/substrate.ts';
-import { buildIsosCommand } from '../../iso-builder/cli.ts';
+import { buildMediaCommand } from '../media/media-command.ts';
 
 function duration(v: string): number {
   const n = ms(v as ms.StringValue);
   if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
   return n;
+}
+
+function readSshKey(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`SSH public key ${file} is not readable: ${(err as NodeJS.ErrnoException).code}`);
+  }
 }
 
 function substrateOption(): Option {
@@ -48,10 +58,12 @@ runMain('kubedos', async () => {
       'nspawn, qemu: .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped',
     )
     .option('--fresh', 'qemu: install every node again (new disks) instead of booting the installed ones')
+    .option('--ssh-key <file>', "qemu: the operator's SSH public key, for an admin login (kubedos) on every VM")
     .option('--json', 'print the final status as JSON')
     .action(
       async (o: {
         fresh?: boolean;
+        sshKey?: string;
         topology: string;
         substrate: string;
         runDir?: string;
@@ -91,6 +103,7 @@ runMain('kubedos', async () => {
                     ...common,
                     converge: o.converge,
                     fresh: !!o.fresh,
+                    ...(o.sshKey ? { admin: { user: 'kubedos', sshPublicKey: readSshKey(o.sshKey) } } : {}),
                     ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
                   })
                 : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
@@ -147,7 +160,7 @@ runMain('kubedos', async () => {
       process.stderr.write(`kubedos: stopped ${stopped} process${stopped === 1 ? '' : 'es'} (${runRoot})\n`);
     });
 
-  program.addCommand(buildIsosCommand());
+  program.addCommand(buildMediaCommand());
 
   await program.parseAsync();
 });

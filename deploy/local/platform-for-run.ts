@@ -19,7 +19,7 @@ export const BUILD_EPOCH = 1735689600;
  */
 export async function platformForRun(
   t: Topology,
-  run: RunDir,
+  run: Pick<RunDir, 'secrets'>,
   opts: { extraDebsDir?: string; cacheDir?: string; quiet?: boolean },
   step: (s: string) => void,
 ): Promise<{ image: PlatformImage; rootfs: string; cacheDir: string }> {

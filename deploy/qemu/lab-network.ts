@@ -1,16 +1,9 @@
-import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 
 /**
  * The lab's private L2: one bridge with no host address and a tap per VM, so
  * the VMs reach each other and nothing else (never the host's own networks).
  */
-
-/** A locally administered unicast MAC, fixed per deployment and node (the seed matches the LAN NIC by it). */
-export function macFor(deployment: string, node: string): string {
-  const h = createHash('sha256').update(`kubedos mac ${deployment} ${node}`).digest();
-  return ['52', '54', '00', ...[0, 1, 2].map((i) => h[i]!.toString(16).padStart(2, '0'))].join(':');
-}
 
 export function tapName(tag: string, vmid: number): string {
   return `${tag}-${vmid}`.slice(0, 15);

@@ -11,23 +11,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
 import { GUEST_AGENT_FILE, type GuestHubRef } from '../../hub/cli/guest-proxy.ts';
-import { nodeSeedFiles } from '../../iso-builder/node-seed.ts';
-import { buildPlatformIso, type PlatformIso } from '../../iso-builder/platform-iso.ts';
-import { writeSeedMedium } from '../../iso-builder/seed-medium.ts';
+import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
+import type { PlatformIso } from '../../iso-builder/platform-iso.ts';
 import { requireTools } from '../../iso-builder/tools.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
-import { BUILD_EPOCH, platformForRun } from '../local/platform-for-run.ts';
+import { buildDeploymentMedia } from '../media/build-media.ts';
 import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
 import { isRunning, startDaemonVm, stopDaemonVm, vmPaths, type DaemonVm } from './daemon-vm.ts';
 import { GUEST_HUBCTL, guestHubControl } from './guest-hub.ts';
-import { addBridge, addTap, macFor, removeLink, tapName } from './lab-network.ts';
+import { macFor } from '../media/node-mac.ts';
+import { addBridge, addTap, removeLink, tapName } from './lab-network.ts';
 
 export const DEFAULT_QEMU_TAG = 'kdq';
 /** A TCG install on a busy 2-core machine takes minutes; the deadlines leave room. */
@@ -51,6 +52,8 @@ export interface QemuUpOptions {
   tag?: string;
   cacheDir?: string;
   accel?: Accelerator | 'auto';
+  /** The admin login on every VM, with this SSH public key. */
+  admin?: { user: string; sshPublicKey: string };
 }
 
 export interface QemuDeployment {
@@ -105,44 +108,25 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
   await checkHost();
   const t = opts.topology;
   const run = runDir(opts.runRoot);
-  const secrets = await prepareRun(run, {
+  await prepareRun(run, {
     topology: t,
     topologyFile: opts.topologyFile,
     upMarker: labFile(run),
     substrate: 'qemu',
   });
-  const { image, rootfs, cacheDir } = await platformForRun(t, run, opts, say);
-  say('platform ISO');
-  const iso = await buildPlatformIso({
-    cacheDir,
-    deployment: t.name,
-    image,
-    rootfs,
-    epoch: BUILD_EPOCH,
-    onStep: (s) => say(`ISO: ${s}`),
+  const media = await buildDeploymentMedia({
+    topology: t,
+    topologyFile: run.topologyCopy,
+    secretsDir: run.secrets,
+    outDir: path.join(run.root, 'media'),
+    ...(opts.extraDebsDir ? { extraDebsDir: opts.extraDebsDir } : {}),
+    ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+    ...(opts.quiet ? { quiet: true } : {}),
+    ...(opts.admin ? { admin: opts.admin } : {}),
+    onStep: say,
   });
-  say(`ISO ${path.basename(iso.iso)} (${(iso.bytes / 2 ** 20).toFixed(0)} MiB, ${iso.cached ? 'cached' : 'built'})`);
-  const media = path.join(run.root, 'media');
-  fs.mkdirSync(media, { recursive: true, mode: 0o700 });
-  const seeds = new Map<string, string>();
-  for (const node of t.nodes) {
-    const file = path.join(media, `${node.hostname}.seed.iso`);
-    await writeSeedMedium({
-      output: file,
-      settings: { deployment: t.name, node: node.hostname, disk: 'auto', wipe: false, minDiskBytes: iso.minDiskBytes },
-      files: nodeSeedFiles({
-        topology: t,
-        topologyFile: run.topologyCopy,
-        node,
-        secrets,
-        lanMatch: { macAddress: macFor(t.name, node.hostname) },
-        useSmbios: true,
-      }),
-      epoch: BUILD_EPOCH,
-    });
-    seeds.set(node.hostname, file);
-  }
-  say(`${t.nodes.length} seeds in ${media}`);
+  const iso = media.iso;
+  const seeds = new Map(media.seeds.map((s) => [s.node, s.file]));
   const mediaMs = at();
 
   const tag = opts.tag ?? DEFAULT_QEMU_TAG;
@@ -201,13 +185,20 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
       }),
     );
     const master = vms.get(masterNode(t).hostname)!;
+    // Up means answering: its admin socket exists (an active unit may still be starting, or restarting).
     await waitUntilAsync(
-      async () => (await master.agent.exec(['systemctl', 'is-active', '--quiet', 'kubedos-hub'])).code === 0,
+      async () => (await master.agent.exec(['test', '-S', `${NODE_PATHS.hubState}/${ADMIN_SOCKET_FILE}`])).code === 0,
       BOOT_DEADLINE_MS,
       opts.signal,
       'the hub in the master VM',
       master,
-    );
+    ).catch(async (err: Error) => {
+      const journal = await master.agent
+        .exec(['journalctl', '--no-pager', '-n', '15', '-u', 'kubedos-hub'])
+        .then((r) => r.stdout)
+        .catch(() => '');
+      throw new UserError(`${err.message}\n${journal}`.trim(), 'see the master VM\'s journal (journalctl -u kubedos-hub)');
+    });
     mark(masterNode(t).hostname, 'hub up');
     // hubctl on the host reaches the hub in the master VM through its guest agent.
     const hubRef: GuestHubRef = { socket: master.paths.qgaSocket, hubctl: GUEST_HUBCTL };
@@ -215,6 +206,7 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
     fs.writeFileSync(path.join(run.hubDir, GUEST_AGENT_FILE), JSON.stringify(hubRef, null, 2) + '\n');
     linkCurrentHub(run.hubDir);
     const { status, connectedAt, convergedAt } = await enrollAndConverge(guestHubControl(master.agent), opts);
+    if (!opts.quiet) process.stderr.write(stageTable(stages, connectedAt - started, convergedAt && convergedAt - started));
     return {
       run,
       iso,
@@ -235,6 +227,16 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
     await stop();
     throw err;
   }
+}
+
+/** Each node's stages in seconds from the start of `up`, and when all were connected and converged. */
+function stageTable(stages: QemuDeployment['stages'], connectedMs: number, convergedMs?: number): string {
+  const cols: NodeStage[] = ['installing', 'installed', 'booting', 'booted', 'hub up'];
+  const sec = (ms?: number) => (ms === undefined ? '-' : (ms / 1000).toFixed(0)).padStart(10);
+  const lines = [`${'stage (s)'.padEnd(10)}${cols.map((c) => c.padStart(10)).join('')}`];
+  for (const [node, at] of Object.entries(stages)) lines.push(`${node.padEnd(10)}${cols.map((c) => sec(at[c])).join('')}`);
+  lines.push(`all connected ${sec(connectedMs).trim()} s, converged ${convergedMs ? sec(convergedMs).trim() : '-'} s`);
+  return lines.join('\n') + '\n';
 }
 
 function vmSpec(t: Topology, run: RunDir, node: TopologyNode, tag: string) {

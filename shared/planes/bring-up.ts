@@ -79,10 +79,17 @@ export function wgQuickBringUp(run: CommandRunner): PlaneBringUp {
   };
 }
 
-/** wg-quick when the kernel has WireGuard and systemd runs; wireguard-go otherwise. */
+/**
+ * wg-quick when the kernel has WireGuard and systemd runs; wireguard-go
+ * otherwise. The kernel has it when the module is loaded, or installed for
+ * this kernel (modinfo: a confined hub may not load modules, but wg-quick,
+ * run by systemd, will), or loads now.
+ */
 export async function detectBringUpMode(run: CommandRunner): Promise<BringUpMode> {
   const kernel =
-    fs.existsSync('/sys/module/wireguard') || (await run(['modprobe', 'wireguard'], { reject: false })).exitCode === 0;
+    fs.existsSync('/sys/module/wireguard') ||
+    (await run(['modinfo', '--field', 'filename', 'wireguard'], { reject: false })).exitCode === 0 ||
+    (await run(['modprobe', 'wireguard'], { reject: false })).exitCode === 0;
   return kernel && fs.existsSync('/run/systemd/system') ? 'wg-quick' : 'wireguard-go';
 }
 

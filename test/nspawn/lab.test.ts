@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -9,6 +8,7 @@ import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusRe
 import { loadTopology } from '../../shared/topology/load.ts';
 import { tempDir } from '../support/hub-fixture.ts';
 import { requireSystem } from '../support/requirements.ts';
+import { runBin } from '../support/run-bin.ts';
 import { until } from '../support/until.ts';
 import {
   addressesOf,
@@ -28,17 +28,7 @@ const wg = (plane: 'wg2' | 'wg3', node: string) =>
     t.nodes.find((x) => x.hostname === node)!,
   )[plane];
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      path.join(REPO, 'bin', cmd),
-      args,
-      { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = runBin;
 
 /**
  * The whole platform on sixteen real Debian 13 containers, through the
