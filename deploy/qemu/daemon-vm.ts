@@ -90,10 +90,19 @@ export async function stopDaemonVm(vm: DaemonVm, opts: { graceMs?: number } = {}
       while (Date.now() < until && isRunning(vm.qemuPidFile, 'qemu-system-x86_64'))
         await new Promise((r) => setTimeout(r, 500));
     }
-    if (isRunning(vm.qemuPidFile, 'qemu-system-x86_64')) process.kill(pid, 'SIGTERM');
+    if (isRunning(vm.qemuPidFile, 'qemu-system-x86_64')) signal(pid, 'SIGTERM');
     while (isRunning(vm.qemuPidFile, 'qemu-system-x86_64')) await new Promise((r) => setTimeout(r, 100));
   }
   const tpm = readPid(vm.swtpmPidFile);
-  if (tpm && isRunning(vm.swtpmPidFile, 'swtpm')) process.kill(tpm, 'SIGTERM');
+  if (tpm && isRunning(vm.swtpmPidFile, 'swtpm')) signal(tpm, 'SIGTERM');
   fs.rmSync(vm.qemuPidFile, { force: true });
+}
+
+/** A signal to a process that may have exited since it was looked at (two `down`s at once, a VM powering off). */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
 }

@@ -306,7 +306,7 @@ export async function qemuDown(runRoot: string): Promise<number> {
   await removeLink(record.bridge);
   fs.rmSync(path.join(run.hubDir, GUEST_AGENT_FILE), { force: true });
   unlinkCurrentHub(run.root);
-  fs.rmSync(labFile(run));
+  fs.rmSync(labFile(run), { force: true });
   return stopped;
 }
 

@@ -29,7 +29,8 @@ describe('qemu: Proxmox-shaped VM arguments', function () {
   );
 
   it('is a q35 machine with SMM and Secure Boot OVMF plus its own variables copy', function () {
-    assert.deepEqual(valueOf(args, '-machine'), ['q35,smm=on,accel=tcg']);
+    assert.deepEqual(valueOf(args, '-machine'), ['q35,smm=on']);
+    assert.deepEqual(valueOf(args, '-accel'), ['tcg,thread=single']);
     assert.ok(valueOf(args, '-global').includes('driver=cfi.pflash01,property=secure,value=on'));
     assert.deepEqual(valueOf(args, '-drive').slice(0, 2), [
       `if=pflash,unit=0,format=raw,readonly=on,file=${OVMF_CODE_SECBOOT}`,
