@@ -46,7 +46,9 @@ async function mediaFigures() {
     before16RoleIsosMiB: MiB(OLD_BYTES),
   };
   say(`media (16 nodes): cold ${figures.coldSeconds} s, warm ${figures.warmSeconds} s`);
-  say(`  ISO ${figures.isoMiB} MiB + 16 seeds of at most ${figures.seedKiBMax} KiB = ${figures.deploymentMiB} MiB (16 role ISOs were ${figures.before16RoleIsosMiB} MiB)`);
+  say(
+    `  ISO ${figures.isoMiB} MiB + 16 seeds of at most ${figures.seedKiBMax} KiB = ${figures.deploymentMiB} MiB (16 role ISOs were ${figures.before16RoleIsosMiB} MiB)`,
+  );
   return figures;
 }
 
@@ -63,10 +65,16 @@ async function labFigures() {
     quiet: true,
   };
   const runs: Record<string, unknown> = {};
-  for (const [name, fresh] of [['install', true], ['reboot', false]] as const) {
+  for (const [name, fresh] of [
+    ['install', true],
+    ['reboot', false],
+  ] as const) {
     const d = await qemuUp({ ...common, fresh });
     const stages = Object.fromEntries(
-      Object.entries(d.stages).map(([n, s]) => [n, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, seconds(v!)]))]),
+      Object.entries(d.stages).map(([n, s]) => [
+        n,
+        Object.fromEntries(Object.entries(s).map(([k, v]) => [k, seconds(v!)])),
+      ]),
     );
     runs[name] = {
       accel: d.accel,
@@ -75,8 +83,15 @@ async function labFigures() {
       convergedSeconds: d.timings.convergedMs && seconds(d.timings.convergedMs),
       changed: d.status.convergence?.counts?.changed,
     };
-    say(`lab-3 ${name} (${d.accel}): connected ${seconds(d.timings.connectedMs)} s, converged ${d.timings.convergedMs && seconds(d.timings.convergedMs)} s, ${d.status.convergence?.counts?.changed} changed`);
-    for (const [n, s] of Object.entries(stages)) say(`  ${n.padEnd(8)} ${Object.entries(s).map(([k, v]) => `${k} ${v}s`).join(', ')}`);
+    say(
+      `lab-3 ${name} (${d.accel}): connected ${seconds(d.timings.connectedMs)} s, converged ${d.timings.convergedMs && seconds(d.timings.convergedMs)} s, ${d.status.convergence?.counts?.changed} changed`,
+    );
+    for (const [n, s] of Object.entries(stages))
+      say(
+        `  ${n.padEnd(8)} ${Object.entries(s)
+          .map(([k, v]) => `${k} ${v}s`)
+          .join(', ')}`,
+      );
     await qemuDown(runRoot);
   }
   return runs;

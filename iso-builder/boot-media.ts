@@ -46,11 +46,7 @@ export interface BootChain {
   grubCfg: string;
 }
 
-export async function buildBootMedia(
-  workDir: string,
-  epoch: number,
-  chain: BootChain,
-): Promise<BootMedia> {
+export async function buildBootMedia(workDir: string, epoch: number, chain: BootChain): Promise<BootMedia> {
   fs.mkdirSync(workDir, { recursive: true });
   const env = { SOURCE_DATE_EPOCH: String(epoch) };
   const efiImage = path.join(workDir, 'efi.img');

@@ -88,7 +88,8 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
     { path: NODE_PATHS.identity, mode: 0o600, content: fs.readFileSync(input.secrets.identityPath(node.hostname)) },
   ];
   if (input.admin) {
-    if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(input.admin.user)) throw new UserError(`admin user name ${input.admin.user} is not a valid login`);
+    if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(input.admin.user))
+      throw new UserError(`admin user name ${input.admin.user} is not a valid login`);
     if (!/^(ssh-|ecdsa-|sk-)\S+ \S+/.test(input.admin.sshPublicKey.trim()))
       throw new UserError('the SSH public key does not look like one (ssh-ed25519 AAAA… or similar)');
     files.push(

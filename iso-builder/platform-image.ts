@@ -267,7 +267,7 @@ function stageImageFiles(stage: string, opts: PlatformImageOptions, suite: strin
   // SSH: keys only, never root (the admin user of the seed is the way in).
   put(
     'etc/ssh/sshd_config.d/kubedos.conf',
-    '# kubedos: the admin user logs in with the operator\'s key only.\nPermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n',
+    "# kubedos: the admin user logs in with the operator's key only.\nPermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n",
   );
   // The role firewall survives a reboot: nftables.service loads what the minion applied last (nothing before that).
   put(

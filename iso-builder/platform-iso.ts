@@ -65,7 +65,12 @@ export async function buildPlatformIso(opts: {
     throw new UserError(err.message, 'apt-get install squashfs-tools xorriso dosfstools mtools grub-pc-bin');
   });
   const key = sha256Text(
-    JSON.stringify({ format: ISO_FORMAT, image: opts.image.sha256, deployment: opts.deployment, args: LIVE_KERNEL_ARGS }),
+    JSON.stringify({
+      format: ISO_FORMAT,
+      image: opts.image.sha256,
+      deployment: opts.deployment,
+      args: LIVE_KERNEL_ARGS,
+    }),
   ).slice(0, 32);
   const isosDir = path.join(opts.cacheDir, 'isos');
   const dir = path.join(isosDir, key);

@@ -17,7 +17,16 @@ const COMMON: PackageSet = {
 };
 
 const KUBE_NODE: PackageSet = {
-  debian: ['containerd', 'conntrack', 'ebtables', 'ethtool', 'socat', 'iptables', 'nfs-common', 'prometheus-node-exporter'],
+  debian: [
+    'containerd',
+    'conntrack',
+    'ebtables',
+    'ethtool',
+    'socat',
+    'iptables',
+    'nfs-common',
+    'prometheus-node-exporter',
+  ],
   extra: ['kubelet', 'kubeadm', 'kubectl', 'kubedos-images'],
 };
 

@@ -111,7 +111,9 @@ export async function writeSeedMedium(opts: {
 /** Every path under dir, parents before children, relative, for tar in a fixed order. */
 function listTree(dir: string, rel = ''): string[] {
   const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const e of fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const r = rel ? `${rel}/${e.name}` : e.name;
     out.push(r);
     if (e.isDirectory()) out.push(...listTree(dir, r));

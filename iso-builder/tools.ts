@@ -57,7 +57,6 @@ function failure(cmd: string, err: unknown): never {
   }
 }
 
-
 /** Fails early, before any work, when a program the build needs is missing. */
 export async function requireTools(names: readonly string[]): Promise<void> {
   const missing: string[] = [];

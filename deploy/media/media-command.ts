@@ -24,8 +24,14 @@ export function buildMediaCommand(): Command {
     .description('build the platform ISO (one for every node) and one small seed ISO per node')
     .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
     .option('--secrets <dir>', 'deployment secrets folder (default: <state>/deployments/<name>-proxmox/secrets)')
-    .option('--out <dir>', 'where the ISO, the seeds and manifest.json go (default: <state>/deployments/<name>-proxmox/media)')
-    .option('--extra-debs <dir>', 'folder of .deb files not in Debian (kubelet, kubeadm, kubectl, kubedos-images, grafana)')
+    .option(
+      '--out <dir>',
+      'where the ISO, the seeds and manifest.json go (default: <state>/deployments/<name>-proxmox/media)',
+    )
+    .option(
+      '--extra-debs <dir>',
+      'folder of .deb files not in Debian (kubelet, kubeadm, kubectl, kubedos-images, grafana)',
+    )
     .option('--node <hostname...>', 'seeds for these nodes only')
     .option('--ssh-key <file>', "the operator's SSH public key: every node gets an admin login with it (and sudo)")
     .option('--admin-user <name>', 'that admin login', 'kubedos')
@@ -69,7 +75,9 @@ export function buildMediaCommand(): Command {
         process.stderr.write(`${path.basename(media.iso.iso)}  ${media.iso.bytes} bytes  sha256 ${media.iso.sha256}\n`);
         for (const s of media.seeds) process.stderr.write(`${path.basename(s.file)}  ${s.bytes} bytes  MAC ${s.mac}\n`);
         const total = media.iso.bytes + media.seeds.reduce((a, s) => a + s.bytes, 0);
-        process.stderr.write(`build-media: ${(total / 2 ** 20).toFixed(0)} MiB for ${media.seeds.length} nodes, in ${outDir}\n`);
+        process.stderr.write(
+          `build-media: ${(total / 2 ** 20).toFixed(0)} MiB for ${media.seeds.length} nodes, in ${outDir}\n`,
+        );
       }
     });
 }

@@ -87,7 +87,10 @@ const installedMark = (run: RunDir, node: string) => path.join(run.nodeDir(node)
 async function checkHost(): Promise<void> {
   if (process.platform !== 'linux') throw new UserError('the qemu substrate needs Linux');
   if (process.getuid?.() !== 0)
-    throw new UserError('the qemu substrate needs root (a bridge and taps for the lab network)', 'run kubedos up as root');
+    throw new UserError(
+      'the qemu substrate needs root (a bridge and taps for the lab network)',
+      'run kubedos up as root',
+    );
   await requireTools(['qemu-system-x86_64', 'qemu-img', 'swtpm', 'mksquashfs', 'xorriso', 'mmdebstrap', 'ip']).catch(
     (err: Error) => {
       throw new UserError(
@@ -172,15 +175,25 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
           );
           await waitUntil(() => !isRunning(vm.qemuPidFile, 'qemu-system-x86_64'), INSTALL_DEADLINE_MS, opts.signal);
           const outcome = installOutcome(vm, node.hostname);
-          if (outcome !== 'installed') throw new UserError(`${node.hostname}: ${outcome}`, `see ${vm.paths.consoleLog}`);
-          fs.writeFileSync(installedMark(run, node.hostname), JSON.stringify({ iso: iso.sha256, at: Date.now() }) + '\n');
+          if (outcome !== 'installed')
+            throw new UserError(`${node.hostname}: ${outcome}`, `see ${vm.paths.consoleLog}`);
+          fs.writeFileSync(
+            installedMark(run, node.hostname),
+            JSON.stringify({ iso: iso.sha256, at: Date.now() }) + '\n',
+          );
           installed.push(node.hostname);
           mark(node.hostname, 'installed');
         }
         mark(node.hostname, 'booting');
         const vm = await startDaemonVm({ ...spec, bootFrom: 'disk' }, dir, accel);
         vms.set(node.hostname, vm);
-        await waitUntilAsync(() => vm.agent.ping(), BOOT_DEADLINE_MS, opts.signal, `${node.hostname}'s guest agent`, vm);
+        await waitUntilAsync(
+          () => vm.agent.ping(),
+          BOOT_DEADLINE_MS,
+          opts.signal,
+          `${node.hostname}'s guest agent`,
+          vm,
+        );
         mark(node.hostname, 'booted');
       }),
     );
@@ -197,7 +210,10 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
         .exec(['journalctl', '--no-pager', '-n', '15', '-u', 'kubedos-hub'])
         .then((r) => r.stdout)
         .catch(() => '');
-      throw new UserError(`${err.message}\n${journal}`.trim(), 'see the master VM\'s journal (journalctl -u kubedos-hub)');
+      throw new UserError(
+        `${err.message}\n${journal}`.trim(),
+        "see the master VM's journal (journalctl -u kubedos-hub)",
+      );
     });
     mark(masterNode(t).hostname, 'hub up');
     // hubctl on the host reaches the hub in the master VM through its guest agent.
@@ -206,7 +222,8 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
     fs.writeFileSync(path.join(run.hubDir, GUEST_AGENT_FILE), JSON.stringify(hubRef, null, 2) + '\n');
     linkCurrentHub(run.hubDir);
     const { status, connectedAt, convergedAt } = await enrollAndConverge(guestHubControl(master.agent), opts);
-    if (!opts.quiet) process.stderr.write(stageTable(stages, connectedAt - started, convergedAt && convergedAt - started));
+    if (!opts.quiet)
+      process.stderr.write(stageTable(stages, connectedAt - started, convergedAt && convergedAt - started));
     return {
       run,
       iso,
@@ -234,7 +251,8 @@ function stageTable(stages: QemuDeployment['stages'], connectedMs: number, conve
   const cols: NodeStage[] = ['installing', 'installed', 'booting', 'booted', 'hub up'];
   const sec = (ms?: number) => (ms === undefined ? '-' : (ms / 1000).toFixed(0)).padStart(10);
   const lines = [`${'stage (s)'.padEnd(10)}${cols.map((c) => c.padStart(10)).join('')}`];
-  for (const [node, at] of Object.entries(stages)) lines.push(`${node.padEnd(10)}${cols.map((c) => sec(at[c])).join('')}`);
+  for (const [node, at] of Object.entries(stages))
+    lines.push(`${node.padEnd(10)}${cols.map((c) => sec(at[c])).join('')}`);
   lines.push(`all connected ${sec(connectedMs).trim()} s, converged ${convergedMs ? sec(convergedMs).trim() : '-'} s`);
   return lines.join('\n') + '\n';
 }
@@ -309,4 +327,3 @@ export async function qemuDown(runRoot: string): Promise<number> {
   fs.rmSync(labFile(run), { force: true });
   return stopped;
 }
-

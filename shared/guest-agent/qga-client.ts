@@ -80,7 +80,8 @@ export class GuestAgent {
           stderr: Buffer.from(s['err-data'] ?? '', 'base64').toString(),
         };
       }
-      if (Date.now() > deadline) throw new Error(`${argv.join(' ')} did not finish in the guest within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${argv.join(' ')} did not finish in the guest within ${timeoutMs} ms`);
       await sleep(200);
     }
   }

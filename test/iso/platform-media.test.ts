@@ -33,7 +33,10 @@ function tinyRoot(dir: string): string {
   put('boot/vmlinuz-6.12.0-test', 'kernel');
   put('boot/initrd.img-6.12.0-test', 'initrd');
   put('usr/lib/shim/shimx64.efi.signed', fs.readFileSync('/usr/lib/shim/shimx64.efi.signed'));
-  put('usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed', fs.readFileSync('/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed'));
+  put(
+    'usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed',
+    fs.readFileSync('/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed'),
+  );
   put('etc/hostname', 'kubedos\n');
   return root;
 }
@@ -59,7 +62,13 @@ describe('the platform ISO and the seeds: one ISO for every node, a small seed e
     assert.equal(a.imageSha256, b.imageSha256);
     assert.ok(!a.cached && (await build('one')).cached, 'a second build is served from the cache');
     const listing = await isoFiles(a.iso);
-    for (const f of ['/live/filesystem.squashfs', '/live/vmlinuz', '/live/initrd.img', '/kubedos/deployment.env', '/.disk/info'])
+    for (const f of [
+      '/live/filesystem.squashfs',
+      '/live/vmlinuz',
+      '/live/initrd.img',
+      '/kubedos/deployment.env',
+      '/.disk/info',
+    ])
       assert.ok(listing.includes(f), `${f} on the ISO: ${listing.join(' ')}`);
     const env = (await isoFile(a.iso, '/kubedos/deployment.env', dir)).toString();
     assert.match(env, new RegExp(`^KUBEDOS_IMAGE_SHA256=${a.imageSha256}$`, 'm'));

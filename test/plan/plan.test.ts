@@ -195,7 +195,17 @@ describe('hub etcd PKI and role plans', function () {
       assert.ok(kubeadm.deps.includes(`${n}/container-images`), `${n} imports its images before kubeadm`);
     }
     // Without the images package the Kubernetes phases are skipped with that reason, not failed.
-    const names = ['containerd', 'kubelet', 'kubeadm', 'kubectl', 'nfs-common', 'conntrack', 'socat', 'ebtables', 'ethtool'];
+    const names = [
+      'containerd',
+      'kubelet',
+      'kubeadm',
+      'kubectl',
+      'nfs-common',
+      'conntrack',
+      'socat',
+      'ebtables',
+      'ethtool',
+    ];
     const skipped = buildPlan(t, await ensurePlanMaterial(dir, t), { availablePackages: names });
     assert.equal(
       skipped.tasks.find((x) => x.id === 'w-1/container-images')!.skip,

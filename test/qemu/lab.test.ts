@@ -44,7 +44,9 @@ describe('qemu lab: three VMs install themselves from the platform ISO and conve
     assert.equal(r.code, 0, `kubedos up failed:\n${r.stderr.slice(-4000)}`);
     // The per-stage times the command prints, shown with the test's own output.
     const table = r.stderr.slice(r.stderr.indexOf('stage (s)'));
-    console.log(`      kubedos up --substrate qemu ${extra.join(' ')}: ${seconds.toFixed(0)} s\n${table.replace(/^/gm, '      ')}`);
+    console.log(
+      `      kubedos up --substrate qemu ${extra.join(' ')}: ${seconds.toFixed(0)} s\n${table.replace(/^/gm, '      ')}`,
+    );
     return { status: JSON.parse(r.stdout) as StatusResponse__Output, stderr: r.stderr, seconds };
   };
 
@@ -87,7 +89,10 @@ describe('qemu lab: three VMs install themselves from the platform ISO and conve
   });
 
   it('runs the hub under systemd in the master VM, confined, and every node enrolled and connected', async function () {
-    const hub = await inside('master', 'systemctl is-active kubedos-hub; systemctl show -p ProtectSystem,NoNewPrivileges kubedos-hub');
+    const hub = await inside(
+      'master',
+      'systemctl is-active kubedos-hub; systemctl show -p ProtectSystem,NoNewPrivileges kubedos-hub',
+    );
     assert.match(hub.stdout, /^active$/m);
     assert.match(hub.stdout, /ProtectSystem=strict/);
     assert.match(hub.stdout, /NoNewPrivileges=yes/);
@@ -108,10 +113,13 @@ describe('qemu lab: three VMs install themselves from the platform ISO and conve
   });
 
   it('has the planes in the kernel (wg-quick units) with handshakes on wg1, wg2 and wg3, wg3 node to node', async function () {
-    const etcdWg3 = (await inside('etcd-1', "ip -4 -o addr show dev wg3 | awk '{print $4}' | cut -d/ -f1")).stdout.trim();
+    const etcdWg3 = (
+      await inside('etcd-1', "ip -4 -o addr show dev wg3 | awk '{print $4}' | cut -d/ -f1")
+    ).stdout.trim();
     const ping = await inside('cp-1', `ping -c 3 -W 2 -I wg3 ${etcdWg3}`);
     assert.equal(ping.code, 0, `cp-1 reaches etcd-1 over wg3: ${ping.stdout}${ping.stderr}`);
-    const keyOf = async (node: string, plane: string) => (await inside(node, `wg show ${plane} public-key`)).stdout.trim();
+    const keyOf = async (node: string, plane: string) =>
+      (await inside(node, `wg show ${plane} public-key`)).stdout.trim();
     for (const node of ['etcd-1', 'cp-1']) {
       const links = await inside(node, 'ip -o link show type wireguard | wc -l');
       assert.equal(links.stdout.trim(), '3', `${node}: three in-kernel WireGuard links`);
