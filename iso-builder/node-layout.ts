@@ -81,14 +81,15 @@ KillMode=process
 # The least the hub needs: its state, the planes (WireGuard configs, wg-quick
 # units through systemd, the master's nftables), its port. Root stays root
 # for systemctl, but with only these capabilities and a read-only system.
+# Not PrivateDevices (wireguard-go needs /dev/net/tun where the kernel has no
+# WireGuard) nor ProtectKernelModules (it hides /usr/lib/modules, where the
+# hub sees that the kernel has WireGuard; without CAP_SYS_MODULE it loads none).
 NoNewPrivileges=yes
 CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER
 ProtectSystem=strict
 ReadWritePaths=${NODE_PATHS.hubState} -/etc/wireguard /etc/kubedos /run
 ProtectHome=yes
 PrivateTmp=yes
-PrivateDevices=yes
-ProtectKernelModules=yes
 ProtectControlGroups=yes
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 LockPersonality=yes
