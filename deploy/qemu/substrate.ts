@@ -151,9 +151,10 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
     await addBridge(record.bridge);
     for (const tap of record.taps) await addTap(tap, record.bridge);
     const stages: QemuDeployment['stages'] = {};
+    // Stages go to stderr even with --json (stdout carries the JSON): a VM install is minutes of work.
     const mark = (node: string, stage: NodeStage) => {
       (stages[node] ??= {})[stage] = at();
-      say(`${String(Math.round(at() / 1000)).padStart(4)}s ${node.padEnd(10)} ${stage}`);
+      process.stderr.write(`kubedos: ${String(Math.round(at() / 1000)).padStart(4)}s ${node.padEnd(10)} ${stage}\n`);
     };
     const installed: string[] = [];
     await Promise.all(

@@ -179,7 +179,12 @@ describe('qemu lab: three VMs install themselves from the platform ISO and conve
     const down = await runBin('kubedos', ['down', '--substrate', 'qemu', '--run-dir', runRoot], env, 10 * 60_000);
     assert.equal(down.code, 0, down.stderr);
     const second = await up([]);
+    assert.match(second.stderr, /\bbooting\b/);
     assert.doesNotMatch(second.stderr, /\binstalling\b/, 'nothing was installed again');
+    for (const node of NODES) {
+      const installs = consoleOf(node).split(`kubedos-install: installed ${node} on`).length - 1;
+      assert.equal(installs, 1, `${node} was installed once, then only booted`);
+    }
     const conv = second.status.convergence!;
     assert.equal(conv.state, 'done', JSON.stringify(conv.failures));
     assert.equal(conv.counts!.failed, 0);
