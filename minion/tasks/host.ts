@@ -27,6 +27,8 @@ export interface UnitStatus {
   enabled: boolean;
   active: boolean;
   masked: boolean;
+  /** systemd is starting it now (at boot, a notify unit such as etcd is "activating" until ready). */
+  starting?: boolean;
 }
 
 /** daemon-reload is systemd's, not the unit's: it rereads every unit file and drop-in. */

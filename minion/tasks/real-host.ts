@@ -77,8 +77,13 @@ export class RealHost implements Host {
 
   async unitStatus(unit: string): Promise<UnitStatus> {
     const enabled = (await this.run(['systemctl', 'is-enabled', unit])).output.trim();
-    const active = await this.run(['systemctl', 'is-active', '--quiet', unit]);
-    return { enabled: enabled === 'enabled', masked: enabled.startsWith('masked'), active: active.exitCode === 0 };
+    const active = await this.run(['systemctl', 'is-active', unit]);
+    return {
+      enabled: enabled === 'enabled',
+      masked: enabled.startsWith('masked'),
+      active: active.exitCode === 0,
+      starting: active.output.trim() === 'activating',
+    };
   }
 
   unitAction(unit: string, action: UnitAction): Promise<CommandOutcome> {

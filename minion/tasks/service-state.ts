@@ -24,6 +24,12 @@ export async function serviceState(s: ServiceState__Output, ctx: StateContext): 
     else if (s.running && stale.length) actions.push('restart');
     if (!s.running && now.active) actions.push('stop');
   }
+  // Enabled and being started by systemd itself (a node that just booted): wait for that start, change nothing.
+  if (actions.length === 1 && actions[0] === 'start' && now.starting && now.enabled === s.enabled && !ctx.dryRun) {
+    checkOutcome(ctx, `systemctl start ${s.unit}`, await ctx.host.unitAction(s.unit, 'start'));
+    clearChanged(ctx.root, stale);
+    return unchanged(`${s.unit} was starting (boot); now running`);
+  }
   if (actions.length === 0) {
     // Running as asked; a marker left for a unit that is not meant to run is spent.
     if (!ctx.dryRun && stale.length) clearChanged(ctx.root, stale);
