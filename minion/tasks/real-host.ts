@@ -78,11 +78,16 @@ export class RealHost implements Host {
   async unitStatus(unit: string): Promise<UnitStatus> {
     const enabled = (await this.run(['systemctl', 'is-enabled', unit])).output.trim();
     const active = await this.run(['systemctl', 'is-active', unit]);
+    // Starting: systemd runs its start now, or has a start job for it queued (a node still booting).
+    const starting =
+      active.output.trim() === 'activating' ||
+      (active.exitCode !== 0 &&
+        / start /.test((await this.run(['systemctl', 'list-jobs', '--no-legend', unit])).output));
     return {
       enabled: enabled === 'enabled',
       masked: enabled.startsWith('masked'),
       active: active.exitCode === 0,
-      starting: active.output.trim() === 'activating',
+      starting,
     };
   }
 
