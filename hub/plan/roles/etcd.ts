@@ -25,6 +25,20 @@ export const ETCD_ENV_FILE = '/etc/default/etcd';
 export const ETCD_JOIN_ENV_FILE = '/etc/default/etcd-join';
 const JOIN_DROPIN = '/etc/systemd/system/etcd.service.d/kubedos-join.conf';
 const HEALTH_DIR = '/etc/etcd/healthcheck';
+/**
+ * etcd listens on wg3. At boot it starts after wg-quick@wg3 where the
+ * kernel has WireGuard, and retries until the plane's address is there
+ * where the minion brings it up (wireguard-go): a rebooted member comes back
+ * by itself, not at the next converge.
+ */
+const ETCD_DROPIN = `[Unit]
+After=wg-quick@wg3.service
+
+[Service]
+EnvironmentFile=-${ETCD_JOIN_ENV_FILE}
+Restart=on-failure
+RestartSec=3
+`;
 
 /**
  * One etcd member, in three tasks. The unit is masked before the package is
@@ -68,7 +82,7 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
       memberCert('server'),
       memberCert('peer'),
       file('env', ETCD_ENV_FILE, renderEtcdEnv(ctx.t, node.hostname)),
-      file('join-dropin', JOIN_DROPIN, `[Service]\nEnvironmentFile=-${ETCD_JOIN_ENV_FILE}\n`),
+      file('join-dropin', JOIN_DROPIN, ETCD_DROPIN),
       // Debian's default member, should one ever have started, must not linger beside ours.
       command('wipe-default', ['rm', '-rf', '/var/lib/etcd/default'], {
         onlyif: ['test', '-d', '/var/lib/etcd/default'],
