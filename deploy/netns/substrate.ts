@@ -30,19 +30,13 @@ import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NetnsLab } from './namespaces.ts';
 import { pingFrom } from './plane-probes.ts';
+import type { LocalUpOptions } from '../local/up-options.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const REQUIRED_COMMANDS = ['ip', 'wg', 'wireguard-go', 'nft', 'ping'];
 export const DEFAULT_NETNS_TAG = 'kdw';
 
-export interface NetnsUpOptions {
-  topology: Topology;
-  topologyFile: string;
-  runRoot: string;
-  timeoutMs: number;
-  windowTtlMs: number;
-  signal: AbortSignal;
-  quiet?: boolean;
+export interface NetnsUpOptions extends Omit<LocalUpOptions, 'converge'> {
   /** Prefix of every namespace, veth and the bridge (2-8 lowercase letters/digits). */
   tag?: string;
 }

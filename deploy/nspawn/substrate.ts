@@ -26,20 +26,13 @@ import { platformForRun } from '../local/platform-for-run.ts';
 import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
+import type { LocalUpOptions } from '../local/up-options.ts';
 
 export const DEFAULT_NSPAWN_TAG = 'kdn';
 /** Inside a container nspawn names the veth `host0`; the seed matches the LAN NIC by it. */
 const CONTAINER_LAN_NIC = 'host0';
 
-export interface NspawnUpOptions {
-  topology: Topology;
-  topologyFile: string;
-  runRoot: string;
-  timeoutMs: number;
-  windowTtlMs: number;
-  signal: AbortSignal;
-  quiet?: boolean;
-  converge?: boolean;
+export interface NspawnUpOptions extends LocalUpOptions {
   /** Folder of .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped. */
   extraDebsDir?: string;
   /** Prefix of the bridge and of every machine name (2-6 lowercase letters/digits). */

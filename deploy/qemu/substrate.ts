@@ -29,6 +29,7 @@ import { isRunning, startDaemonVm, stopDaemonVm, vmPaths, type DaemonVm } from '
 import { GUEST_HUBCTL, guestHubControl } from './guest-hub.ts';
 import { macFor } from '../media/node-mac.ts';
 import { addBridge, addTap, removeLink, tapName } from './lab-network.ts';
+import type { LocalUpOptions } from '../local/up-options.ts';
 
 export const DEFAULT_QEMU_TAG = 'kdq';
 /** A TCG install on a busy 2-core machine takes minutes; the deadlines leave room. */
@@ -37,15 +38,7 @@ const BOOT_DEADLINE_MS = 15 * 60_000;
 
 export type NodeStage = 'installing' | 'installed' | 'booting' | 'booted' | 'hub up';
 
-export interface QemuUpOptions {
-  topology: Topology;
-  topologyFile: string;
-  runRoot: string;
-  timeoutMs: number;
-  windowTtlMs: number;
-  signal: AbortSignal;
-  quiet?: boolean;
-  converge?: boolean;
+export interface QemuUpOptions extends LocalUpOptions {
   extraDebsDir?: string;
   /** Install every node again (new disks, firmware variables and TPM state). */
   fresh?: boolean;

@@ -5,25 +5,16 @@ import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
-import type { Topology } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
 import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessRecord } from '../local/process-table.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';
 import { hubArgs, writeNodeFiles } from '../local/node-files.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
+import type { LocalUpOptions } from '../local/up-options.ts';
 
-export interface SimUpOptions {
-  topology: Topology;
-  topologyFile: string;
-  runRoot: string;
+export interface SimUpOptions extends LocalUpOptions {
   detach: boolean;
-  timeoutMs: number;
-  windowTtlMs: number;
-  signal: AbortSignal;
-  quiet?: boolean;
-  /** Run convergence once every node is connected (default true). */
-  converge?: boolean;
 }
 
 export interface LocalDeployment {
