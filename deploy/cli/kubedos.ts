@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { UserError } from '../../shared/errors.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 import { renderStatus } from '../../hub/cli/render-status.ts';
@@ -11,19 +9,13 @@ import { netnsDown, netnsUp } from '../netns/substrate.ts';
 import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
 import { qemuDown, qemuUp } from '../qemu/substrate.ts';
 import { buildMediaCommand } from '../media/media-command.ts';
+import { proxmoxCommands } from '../proxmox/commands.ts';
+import { readSshKey } from '../local/ssh-key.ts';
 
 function duration(v: string): number {
   const n = ms(v as ms.StringValue);
   if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
   return n;
-}
-
-function readSshKey(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`SSH public key ${file} is not readable: ${(err as NodeJS.ErrnoException).code}`);
-  }
 }
 
 function substrateOption(): Option {
@@ -161,6 +153,7 @@ runMain('kubedos', async () => {
     });
 
   program.addCommand(buildMediaCommand());
+  for (const c of proxmoxCommands()) program.addCommand(c);
 
   await program.parseAsync();
 });

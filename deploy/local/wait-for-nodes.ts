@@ -13,7 +13,7 @@ import { NodeProgressView } from './node-progress-view.ts';
 export async function followNodes(
   hub: HubControl,
   view: NodeProgressView,
-  opts: { timeoutMs: number; signal: AbortSignal; runId?: number },
+  opts: { timeoutMs: number; signal: AbortSignal; runId?: number; pollMs?: number },
 ): Promise<StatusResponse__Output> {
   const started = Date.now();
   for (;;) {
@@ -33,7 +33,7 @@ export async function followNodes(
     } else if (status.convergence?.runId === opts.runId && status.convergence.state !== 'running') {
       return status;
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
   }
 }
 

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../../shared/errors.ts';
+import { readSshKey } from '../local/ssh-key.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
@@ -42,14 +42,7 @@ export function buildMediaCommand(): Command {
       const topology = loadTopology(o.topology);
       for (const n of o.node ?? [])
         if (!topology.nodes.some((x) => x.hostname === n)) throw new UserError(`no node ${n} in ${o.topology}`);
-      let sshPublicKey: string | undefined;
-      if (o.sshKey) {
-        try {
-          sshPublicKey = fs.readFileSync(o.sshKey, 'utf8');
-        } catch (err) {
-          throw new UserError(`SSH public key ${o.sshKey} is not readable: ${(err as NodeJS.ErrnoException).code}`);
-        }
-      }
+      const sshPublicKey = o.sshKey ? readSshKey(o.sshKey) : undefined;
       const root = defaultRunRoot(topology.name, 'proxmox');
       const outDir = path.resolve(o.out ?? path.join(root, 'media'));
       const media = await buildDeploymentMedia({

@@ -26,7 +26,7 @@ import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
 import { isRunning, startDaemonVm, stopDaemonVm, vmPaths, type DaemonVm } from './daemon-vm.ts';
-import { GUEST_HUBCTL, guestHubControl } from './guest-hub.ts';
+import { GUEST_HUBCTL, guestHubControl } from '../pipeline/guest-hub.ts';
 import { macFor } from '../media/node-mac.ts';
 import { addBridge, addTap, removeLink, tapName } from './lab-network.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';

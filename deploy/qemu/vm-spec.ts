@@ -30,8 +30,8 @@ export interface VmSpec {
   forwards?: GuestForward[];
   /** Exit instead of rebooting (the end of an install), so the next start can boot the disk. */
   noReboot?: boolean;
-  /** Boot from the CD first (an install), else the disk. */
-  bootFrom?: 'cdrom' | 'disk';
+  /** Boot from the CD first (an install), the disk, or the disk and then the CD (Proxmox's boot order scsi0;ide2). */
+  bootFrom?: 'cdrom' | 'disk' | 'disk-then-cdrom';
 }
 
 export interface VmPaths {
@@ -79,10 +79,11 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accelerator): stri
   ]; // prettier-ignore
   if (spec.noReboot) args.push('-no-reboot');
   if (spec.smbiosUuid) args.push('-smbios', `type=1,uuid=${spec.smbiosUuid}`);
-  const cdBoot = spec.bootFrom !== 'disk';
+  const cdBoot = spec.bootFrom === 'cdrom' || spec.bootFrom === undefined;
+  const cdIndex = cdBoot ? ',bootindex=100' : spec.bootFrom === 'disk-then-cdrom' ? ',bootindex=101' : '';
   if (spec.iso) {
     args.push('-drive', `file=${spec.iso},if=none,id=drive-ide2,media=cdrom,readonly=on`);
-    args.push('-device', `ide-cd,bus=ide.1,unit=0,drive=drive-ide2,id=ide2${cdBoot ? ',bootindex=100' : ''}`);
+    args.push('-device', `ide-cd,bus=ide.1,unit=0,drive=drive-ide2,id=ide2${cdIndex}`);
   }
   if (spec.seed) {
     args.push('-drive', `file=${spec.seed},if=none,id=drive-ide3,media=cdrom,readonly=on`);

@@ -23,10 +23,22 @@ export interface Plane {
   purpose: string;
 }
 
+/** Where `kubedos deploy` stamps the VMs: a Proxmox VE cluster, over its API. */
 export interface ProxmoxTarget {
+  /** The API, `https://host:8006` (only `kubedos deploy` needs it; the local substrates ignore this section). */
+  endpoint?: string;
+  /** Cluster node names the VMs may be placed on. */
   nodes: string[];
+  /** Storage for the VM disks (scsi0, efidisk0, tpmstate0). */
   storage: string;
+  /** Storage for the platform ISO and seeds (content type iso); default `local`. */
+  isoStorage?: string;
   bridge: string;
+  vlan?: number;
+  /** SHA-256 fingerprint of the API's TLS certificate (as the Proxmox UI shows it, `AB:CD:…`). */
+  fingerprint?: string;
+  /** Or the cluster's CA (`/etc/pve/pve-root-ca.pem`), relative to the topology file. */
+  caFile?: string;
 }
 
 export interface KubernetesSettings {
@@ -49,6 +61,8 @@ export interface TopologyNode {
   smbiosUuid?: string;
   /** Load-balancer VRRP priority (higher wins). */
   priority?: number;
+  /** The Proxmox node this VM is placed on (otherwise kubedos spreads the HA roles). */
+  pveNode?: string;
 }
 
 export interface Topology {

@@ -3,6 +3,7 @@ import { PLANE_NAMES, ROLES } from './model.ts';
 const ipv4 = { type: 'string', format: 'ipv4' };
 const cidr = { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' };
 const hostname = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' };
+const pveName = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9._-]*$' };
 const port = { type: 'integer', minimum: 1, maximum: 65535 };
 
 /** JSON Schema for the topology file: shape and ranges; cross-field rules live in validate.ts. */
@@ -51,9 +52,14 @@ export const topologySchema = {
       additionalProperties: false,
       required: ['nodes', 'storage', 'bridge'],
       properties: {
-        nodes: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
-        storage: { type: 'string', minLength: 1 },
-        bridge: { type: 'string', minLength: 1 },
+        endpoint: { type: 'string', pattern: '^https://[^/\\s]+(:\\d+)?/?$' },
+        nodes: { type: 'array', items: pveName, minItems: 1 },
+        storage: pveName,
+        isoStorage: pveName,
+        bridge: pveName,
+        vlan: { type: 'integer', minimum: 1, maximum: 4094 },
+        fingerprint: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$' },
+        caFile: { type: 'string', minLength: 1 },
       },
     },
     kubernetes: {
@@ -87,6 +93,7 @@ export const topologySchema = {
             pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
           },
           priority: { type: 'integer', minimum: 1, maximum: 254 },
+          pveNode: pveName,
         },
       },
     },

@@ -101,6 +101,13 @@ export function validateTopology(t: Topology): TopologyIssue[] {
     }
   });
 
+  t.nodes.forEach((n, i) => {
+    if (n.pveNode !== undefined && !t.proxmox.nodes.includes(n.pveNode))
+      add(`nodes[${i}].pveNode`, `${n.pveNode} is not one of proxmox.nodes (${t.proxmox.nodes.join(', ')})`);
+  });
+  if (t.proxmox.fingerprint && t.proxmox.caFile)
+    add('proxmox', 'give either fingerprint or caFile for the API certificate, not both');
+
   const count = (role: string) => t.nodes.filter((n) => n.role === role).length;
   if (count('master') !== 1) add('nodes', `exactly one master is required, found ${count('master')}`);
   if (!t.allowNonHaCore) {

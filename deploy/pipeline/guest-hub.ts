@@ -1,21 +1,25 @@
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
-import { GuestAgent } from '../../shared/guest-agent/qga-client.ts';
 import { UserError } from '../../shared/errors.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import type { HubControl } from '../local/wait-for-nodes.ts';
+
+/** A program run in a guest and waited for: the QEMU lab's agent socket, or the Proxmox API's agent/exec. */
+export interface GuestExec {
+  exec(argv: string[], opts?: { timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+}
 
 /** hubctl inside the master VM: the hub binary's `ctl` mode, run through the guest agent. */
 export const GUEST_HUBCTL = [NODE_PATHS.hubBinary, 'ctl'];
 
 /** Runs hubctl in the guest; its output, or a UserError with what it said. */
-export async function guestHubctl(agent: GuestAgent, args: string[], timeoutMs = 60_000): Promise<string> {
+export async function guestHubctl(agent: GuestExec, args: string[], timeoutMs = 60_000): Promise<string> {
   const r = await agent.exec([...GUEST_HUBCTL, ...args], { timeoutMs });
   if (r.code !== 0) throw new UserError(`hubctl ${args.join(' ')} in the master VM: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
 
-/** The hub in the master VM, for `kubedos up`: each call one hubctl run in the guest. */
-export function guestHubControl(agent: GuestAgent): HubControl {
+/** The hub in the master VM, for `up` and `deploy`: each call one hubctl run in the guest. */
+export function guestHubControl(agent: GuestExec): HubControl {
   return {
     status: async () => JSON.parse(await guestHubctl(agent, ['status', '--json'])) as StatusResponse__Output,
     openWindow: async (ttlMs) => {

@@ -1,0 +1,132 @@
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import { UserError } from '../../shared/errors.ts';
+import { followNodes, type HubControl } from '../local/wait-for-nodes.ts';
+import { NodeProgressView } from '../local/node-progress-view.ts';
+
+/**
+ * The deploy pipeline every substrate goes through: build the artifacts,
+ * place them where the nodes can reach them, create the nodes, boot them,
+ * wait for enrollment, converge. Each stage may be the last (`--stage`).
+ * Readiness is what the hub says (enrolled, connected, converged), never a
+ * power state.
+ */
+export const DEPLOY_STAGES = ['build', 'upload', 'stamp', 'boot', 'enroll', 'converge'] as const;
+export type DeployStage = (typeof DEPLOY_STAGES)[number];
+
+export function parseStage(s: string): DeployStage {
+  if (!(DEPLOY_STAGES as readonly string[]).includes(s))
+    throw new UserError(`--stage ${s} is not a stage`, `choose one of ${DEPLOY_STAGES.join(', ')}`);
+  return s as DeployStage;
+}
+
+/** What a substrate does for the pipeline; it adds only what is its own. */
+export interface Substrate<Media> {
+  readonly name: string;
+  /** Put the media where the nodes boot from (Proxmox: upload to the ISO storage). */
+  place(media: Media): Promise<void>;
+  /** Create every node that is missing, fix what drifted in place. */
+  stamp(media: Media): Promise<void>;
+  /** Power the nodes on and keep them going through install and reboot until they run their own system. */
+  boot(): Promise<void>;
+  /** The hub, once it answers (on the master). */
+  hub(): Promise<HubControl>;
+  /** Called once the named nodes have enrolled: detach their media, delete their seeds. */
+  enrolled(nodes: string[]): Promise<void>;
+  /** A reason to stop waiting (a node whose installer refused), checked while the pipeline waits. */
+  failure(): string | undefined;
+  /** Ends background work (the boot supervisor). */
+  close(): Promise<void>;
+}
+
+export interface PipelineOptions<Media> {
+  until: DeployStage;
+  build(): Promise<Media>;
+  signal: AbortSignal;
+  timeoutMs: number;
+  windowTtlMs: number;
+  quiet?: boolean;
+  say(line: string): void;
+  /** Poll interval of the hub's status (a Proxmox guest agent call each time). */
+  pollMs?: number;
+}
+
+export interface PipelineResult {
+  reached: DeployStage;
+  status?: StatusResponse__Output;
+  seconds: Partial<Record<DeployStage, number>>;
+}
+
+export async function runPipeline<Media>(
+  substrate: Substrate<Media>,
+  opts: PipelineOptions<Media>,
+): Promise<PipelineResult> {
+  const seconds: PipelineResult['seconds'] = {};
+  const started = Date.now();
+  const done = (stage: DeployStage) => {
+    seconds[stage] = (Date.now() - started) / 1000;
+    opts.say(`stage ${stage} done (${seconds[stage]!.toFixed(1)} s)`);
+    return stage === opts.until;
+  };
+  const check = () => {
+    if (opts.signal.aborted) throw new UserError('interrupted');
+  };
+  try {
+    opts.say(`stage build`);
+    const media = await opts.build();
+    if (done('build')) return { reached: 'build', seconds };
+    check();
+    opts.say('stage upload');
+    await substrate.place(media);
+    if (done('upload')) return { reached: 'upload', seconds };
+    check();
+    opts.say('stage stamp');
+    await substrate.stamp(media);
+    if (done('stamp')) return { reached: 'stamp', seconds };
+    check();
+    opts.say('stage boot');
+    await substrate.boot();
+    if (done('boot')) return { reached: 'boot', seconds };
+    check();
+    opts.say('stage enroll: waiting for the hub on the master');
+    const hub = await substrate.hub();
+    const view = new NodeProgressView({ quiet: !!opts.quiet });
+    // The substrate's own failures (an installer that refused) end the wait with their reason.
+    const watch = new AbortController();
+    const onAbort = () => watch.abort();
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    const poll = setInterval(() => {
+      if (substrate.failure()) watch.abort();
+    }, 1000);
+    const follow = async (runId?: number) => {
+      try {
+        return await followNodes(hub, view, {
+          timeoutMs: opts.timeoutMs,
+          signal: watch.signal,
+          ...(runId !== undefined ? { runId } : {}),
+          ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+        });
+      } catch (err) {
+        const why = substrate.failure();
+        if (why) throw new UserError(why);
+        throw err;
+      }
+    };
+    try {
+      await hub.openWindow(opts.windowTtlMs);
+      let status = await follow();
+      await substrate.enrolled(status.nodes.map((n) => n.name));
+      if (done('enroll')) return { reached: 'enroll', status, seconds };
+      const runId = await hub.startConvergence();
+      status = await follow(runId);
+      done('converge');
+      return { reached: 'converge', status, seconds };
+    } finally {
+      clearInterval(poll);
+      opts.signal.removeEventListener('abort', onAbort);
+      view.stop();
+      hub.close();
+    }
+  } finally {
+    await substrate.close();
+  }
+}

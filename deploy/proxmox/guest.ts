@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProxmoxApiError, vmPath, type ProxmoxApi } from './api-client.ts';
+import type { GuestExec } from '../pipeline/guest-hub.ts';
+
+/**
+ * A VM's guest agent through the Proxmox API: ping, exec + exec-status,
+ * file-read. Calls are spaced: pvedaemon has few workers, and a long call
+ * gets 596 from pveproxy.
+ */
+export class ProxmoxGuest implements GuestExec {
+  private readonly api: ProxmoxApi;
+  private readonly node: string;
+  private readonly vmid: number;
+
+  constructor(api: ProxmoxApi, node: string, vmid: number) {
+    this.api = api;
+    this.node = node;
+    this.vmid = vmid;
+  }
+
+  /** Whether the agent answers: until it runs, Proxmox answers 500 "QEMU guest agent is not running". */
+  async ping(): Promise<boolean> {
+    try {
+      await this.api.post(vmPath(this.node, this.vmid, '/agent/ping'));
+      return true;
+    } catch (err) {
+      if (err instanceof ProxmoxApiError && err.status === 500) return false;
+      throw err;
+    }
+  }
+
+  /** A file in the guest, or undefined when it is not there (or the agent is not up). */
+  async readFile(file: string): Promise<string | undefined> {
+    try {
+      const r = await this.api.get<{ content: string }>(vmPath(this.node, this.vmid, '/agent/file-read'), { file });
+      return r.content;
+    } catch (err) {
+      if (err instanceof ProxmoxApiError && err.status === 500) return undefined;
+      throw err;
+    }
+  }
+
+  async exec(
+    argv: string[],
+    opts: { timeoutMs?: number } = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { pid } = await this.api.post<{ pid: number }>(vmPath(this.node, this.vmid, '/agent/exec'), {
+      command: argv,
+    });
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    let pause = 200;
+    for (;;) {
+      const s = await this.api.get<{
+        exited: boolean | number;
+        exitcode?: number;
+        'out-data'?: string;
+        'err-data'?: string;
+      }>(vmPath(this.node, this.vmid, '/agent/exec-status'), { pid });
+      if (s.exited) return { code: s.exitcode ?? 1, stdout: s['out-data'] ?? '', stderr: s['err-data'] ?? '' };
+      if (Date.now() > deadline)
+        throw new Error(
+          `${argv.join(' ')} did not finish in VM ${this.vmid} within ${(opts.timeoutMs ?? 60_000) / 1000}s`,
+        );
+      await sleep(pause);
+      pause = Math.min(1000, pause * 2);
+    }
+  }
+}
