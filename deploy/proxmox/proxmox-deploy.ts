@@ -6,7 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { buildDeploymentMedia } from '../media/build-media.ts';
 import { runDir } from '../local/run-dir.ts';
-import { guestHubctl } from '../pipeline/guest-hub.ts';
+import { guestHubControl, guestHubctl } from '../pipeline/guest-hub.ts';
 import { runPipeline, type DeployStage } from '../pipeline/pipeline.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { parseToken, ProxmoxApi, readTokenFile, type CallStats } from './api-client.ts';
@@ -113,7 +113,8 @@ async function mediaFor(o: DeployOptions, say: (s: string) => void): Promise<Sta
 
 /** `kubedos deploy`: the pipeline on the proxmox substrate. */
 export async function proxmoxDeploy(o: DeployOptions): Promise<DeployReport> {
-  const say = o.say ?? ((s: string) => (o.quiet ? undefined : process.stderr.write(`kubedos: ${s}\n`)));
+  // Progress goes to stderr even with --json (stdout carries the JSON): a deploy is minutes of work.
+  const say = o.say ?? ((s: string) => void process.stderr.write(`kubedos: ${s}\n`));
   const substrate = new ProxmoxSubstrate({
     topology: o.topology,
     api: o.api,
@@ -187,6 +188,17 @@ async function replaceNodes(o: DeployOptions, substrate: ProxmoxSubstrate, say: 
     const n = t.nodes.find((x) => x.hostname === name)!;
     const vm = view.vms.get(n.vmid);
     if (vm && isOurs(vm, t.name, name)) await substrate.removeVm(vm);
+  }
+  // The pipeline then waits for every node connected: first the hub must have seen these go.
+  const hub = guestHubControl(guest);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const status = await hub.status();
+    const still = status.nodes.filter((n) => o.only!.includes(n.name) && n.state === 'connected').map((n) => n.name);
+    if (!still.length) break;
+    if (Date.now() > deadline)
+      throw new UserError(`the hub still counts ${still.join(', ')} as connected 3 minutes after its VM was destroyed`);
+    await new Promise((r) => setTimeout(r, 2000));
   }
   await substrate.survey();
 }

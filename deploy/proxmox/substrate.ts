@@ -301,6 +301,9 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
         if (report) report.boot = state.install;
         this.o.say(`${n.hostname} installer: ${state.install}`);
       }
+      // The installer waits (20 s at most) for its final word to be read before it powers off.
+      if (/^(installed|refused|failed)/.test(state.install ?? ''))
+        await guest.exec(['touch', '/run/kubedos-install.seen']).catch(() => undefined);
       return;
     }
     if (/^(refused|failed)/.test(state.install ?? '')) {

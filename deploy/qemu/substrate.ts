@@ -21,9 +21,10 @@ import { UserError } from '../../shared/errors.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
-import { buildDeploymentMedia } from '../media/build-media.ts';
+import { buildDeploymentMedia, type DeploymentMedia } from '../media/build-media.ts';
 import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
-import { enrollAndConverge } from '../local/wait-for-nodes.ts';
+import type { HubControl } from '../local/wait-for-nodes.ts';
+import { runPipeline, type Substrate } from '../pipeline/pipeline.ts';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
 import { isRunning, startDaemonVm, stopDaemonVm, vmPaths, type DaemonVm } from './daemon-vm.ts';
 import { GUEST_HUBCTL, guestHubControl } from '../pipeline/guest-hub.ts';
@@ -97,7 +98,6 @@ async function checkHost(): Promise<void> {
 
 export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
   const started = Date.now();
-  const at = () => Date.now() - started;
   const say = (s: string) => {
     if (!opts.quiet) process.stderr.write(`kubedos: ${s}\n`);
   };
@@ -110,93 +110,174 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
     upMarker: labFile(run),
     substrate: 'qemu',
   });
-  const media = await buildDeploymentMedia({
-    topology: t,
-    topologyFile: run.topologyCopy,
-    secretsDir: run.secrets,
-    outDir: path.join(run.root, 'media'),
-    ...(opts.extraDebsDir ? { extraDebsDir: opts.extraDebsDir } : {}),
-    ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
-    ...(opts.quiet ? { quiet: true } : {}),
-    ...(opts.admin ? { admin: opts.admin } : {}),
-    onStep: say,
-  });
-  const iso = media.iso;
-  const seeds = new Map(media.seeds.map((s) => [s.node, s.file]));
-  const mediaMs = at();
-
-  const tag = opts.tag ?? DEFAULT_QEMU_TAG;
-  const record: LabRecord = {
-    tag,
-    bridge: `${tag}-lan`,
-    taps: t.nodes.map((n) => tapName(tag, n.vmid)),
-    nodes: t.nodes.map((n) => n.hostname),
-  };
-  // Recorded before anything is made: `down` removes exactly this.
-  fs.writeFileSync(labFile(run), JSON.stringify(record, null, 2) + '\n');
-  const vms = new Map<string, DaemonVm>();
-  const stop = async () => {
-    await qemuDown(run.root);
-  };
+  const lab = new QemuLab(opts, run, started, say);
   try {
-    const { accel, reason } = await chooseAccelerator(opts.accel ?? 'auto');
-    say(`accelerator ${accel} (${reason})`);
-    await addBridge(record.bridge);
-    for (const tap of record.taps) await addTap(tap, record.bridge);
-    const stages: QemuDeployment['stages'] = {};
-    // Stages go to stderr even with --json (stdout carries the JSON): a VM install is minutes of work.
-    const mark = (node: string, stage: NodeStage) => {
-      (stages[node] ??= {})[stage] = at();
-      process.stderr.write(`kubedos: ${String(Math.round(at() / 1000)).padStart(4)}s ${node.padEnd(10)} ${stage}\n`);
+    const result = await runPipeline(lab, {
+      until: opts.converge === false ? 'enroll' : 'converge',
+      build: () =>
+        buildDeploymentMedia({
+          topology: t,
+          topologyFile: run.topologyCopy,
+          secretsDir: run.secrets,
+          outDir: path.join(run.root, 'media'),
+          ...(opts.extraDebsDir ? { extraDebsDir: opts.extraDebsDir } : {}),
+          ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+          ...(opts.quiet ? { quiet: true } : {}),
+          ...(opts.admin ? { admin: opts.admin } : {}),
+          onStep: say,
+        }),
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+      windowTtlMs: opts.windowTtlMs,
+      ...(opts.quiet ? { quiet: true } : {}),
+      say,
+    });
+    const ms = (s?: number) => (s === undefined ? undefined : Math.round(s * 1000));
+    const connectedMs = ms(result.seconds.enroll)!;
+    const convergedMs = ms(result.seconds.converge);
+    if (!opts.quiet) process.stderr.write(stageTable(lab.stages, connectedMs, convergedMs));
+    return {
+      run,
+      iso: lab.media!.iso,
+      accel: lab.accel,
+      accelReason: lab.accelReason,
+      status: result.status!,
+      vms: lab.vms,
+      installed: lab.installed,
+      stages: lab.stages,
+      timings: {
+        mediaMs: ms(result.seconds.build)!,
+        connectedMs,
+        ...(convergedMs !== undefined ? { convergedMs } : {}),
+      },
+      stop: () => qemuDown(run.root).then(() => undefined),
     };
-    const installed: string[] = [];
+  } catch (err) {
+    await qemuDown(run.root);
+    throw err;
+  }
+}
+
+/**
+ * The qemu substrate's part of the deploy pipeline: the media stay local
+ * files; "stamp" makes the lab network and each VM's folder; "boot" installs
+ * the nodes that have no installed disk (the VM exits at the installer's
+ * power-off) and boots every disk until its guest agent answers.
+ */
+class QemuLab implements Substrate<DeploymentMedia> {
+  readonly name = 'qemu';
+  readonly vms = new Map<string, DaemonVm>();
+  readonly installed: string[] = [];
+  readonly stages: QemuDeployment['stages'] = {};
+  media: DeploymentMedia | undefined;
+  accel: Accelerator = 'tcg';
+  accelReason = '';
+  private readonly opts: QemuUpOptions;
+  private readonly run: RunDir;
+  private readonly started: number;
+  private readonly say: (s: string) => void;
+  private readonly record: LabRecord;
+
+  constructor(opts: QemuUpOptions, run: RunDir, started: number, say: (s: string) => void) {
+    this.opts = opts;
+    this.run = run;
+    this.started = started;
+    this.say = say;
+    const tag = opts.tag ?? DEFAULT_QEMU_TAG;
+    const t = opts.topology;
+    this.record = {
+      tag,
+      bridge: `${tag}-lan`,
+      taps: t.nodes.map((n) => tapName(tag, n.vmid)),
+      nodes: t.nodes.map((n) => n.hostname),
+    };
+  }
+
+  private at(): number {
+    return Date.now() - this.started;
+  }
+
+  /** Stages go to stderr even with --json (stdout carries the JSON): a VM install is minutes of work. */
+  private mark(node: string, stage: NodeStage): void {
+    (this.stages[node] ??= {})[stage] = this.at();
+    process.stderr.write(`kubedos: ${String(Math.round(this.at() / 1000)).padStart(4)}s ${node.padEnd(10)} ${stage}\n`);
+  }
+
+  async place(media: DeploymentMedia): Promise<void> {
+    this.media = media;
+  }
+
+  async stamp(): Promise<void> {
+    // Recorded before anything is made: `down` removes exactly this.
+    fs.writeFileSync(labFile(this.run), JSON.stringify(this.record, null, 2) + '\n');
+    const { accel, reason } = await chooseAccelerator(this.opts.accel ?? 'auto');
+    this.accel = accel;
+    this.accelReason = reason;
+    this.say(`accelerator ${accel} (${reason})`);
+    await addBridge(this.record.bridge);
+    for (const tap of this.record.taps) await addTap(tap, this.record.bridge);
+    for (const node of this.opts.topology.nodes) {
+      if (this.opts.fresh) fs.rmSync(this.run.nodeDir(node.hostname), { recursive: true, force: true });
+      fs.mkdirSync(vmDir(this.run, node.hostname), { recursive: true, mode: 0o700 });
+    }
+  }
+
+  async boot(): Promise<void> {
+    const t = this.opts.topology;
+    const run = this.run;
+    const tag = this.record.tag;
+    const seeds = new Map(this.media!.seeds.map((s) => [s.node, s.file]));
     await Promise.all(
       t.nodes.map(async (node) => {
         const dir = vmDir(run, node.hostname);
-        if (opts.fresh) {
-          fs.rmSync(run.nodeDir(node.hostname), { recursive: true, force: true });
-        }
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const spec = vmSpec(t, run, node, tag);
         if (!fs.existsSync(installedMark(run, node.hostname))) {
-          mark(node.hostname, 'installing');
+          this.mark(node.hostname, 'installing');
           fs.rmSync(diskOf(run, node.hostname), { force: true });
           await execa('qemu-img', ['create', '-q', '-f', 'qcow2', diskOf(run, node.hostname), `${node.diskGiB}G`]);
           const vm = await startDaemonVm(
-            { ...spec, iso: iso.iso, seed: seeds.get(node.hostname)!, bootFrom: 'cdrom', noReboot: true },
+            { ...spec, iso: this.media!.iso.iso, seed: seeds.get(node.hostname)!, bootFrom: 'cdrom', noReboot: true },
             dir,
-            accel,
+            this.accel,
           );
-          await waitUntil(() => !isRunning(vm.qemuPidFile, 'qemu-system-x86_64'), INSTALL_DEADLINE_MS, opts.signal);
+          await waitUntil(
+            () => !isRunning(vm.qemuPidFile, 'qemu-system-x86_64'),
+            INSTALL_DEADLINE_MS,
+            this.opts.signal,
+          );
           const outcome = installOutcome(vm, node.hostname);
           if (outcome !== 'installed')
             throw new UserError(`${node.hostname}: ${outcome}`, `see ${vm.paths.consoleLog}`);
           fs.writeFileSync(
             installedMark(run, node.hostname),
-            JSON.stringify({ iso: iso.sha256, at: Date.now() }) + '\n',
+            JSON.stringify({ iso: this.media!.iso.sha256, at: Date.now() }) + '\n',
           );
-          installed.push(node.hostname);
-          mark(node.hostname, 'installed');
+          this.installed.push(node.hostname);
+          this.mark(node.hostname, 'installed');
         }
-        mark(node.hostname, 'booting');
-        const vm = await startDaemonVm({ ...spec, bootFrom: 'disk' }, dir, accel);
-        vms.set(node.hostname, vm);
+        this.mark(node.hostname, 'booting');
+        const vm = await startDaemonVm({ ...spec, bootFrom: 'disk' }, dir, this.accel);
+        this.vms.set(node.hostname, vm);
         await waitUntilAsync(
           () => vm.agent.ping(),
           BOOT_DEADLINE_MS,
-          opts.signal,
+          this.opts.signal,
           `${node.hostname}'s guest agent`,
           vm,
         );
-        mark(node.hostname, 'booted');
+        this.mark(node.hostname, 'booted');
       }),
     );
-    const master = vms.get(masterNode(t).hostname)!;
+  }
+
+  async hub(): Promise<HubControl> {
+    const t = this.opts.topology;
+    const master = this.vms.get(masterNode(t).hostname)!;
     // Up means answering: its admin socket exists (an active unit may still be starting, or restarting).
     await waitUntilAsync(
       async () => (await master.agent.exec(['test', '-S', `${NODE_PATHS.hubState}/${ADMIN_SOCKET_FILE}`])).code === 0,
       BOOT_DEADLINE_MS,
-      opts.signal,
+      this.opts.signal,
       'the hub in the master VM',
       master,
     ).catch(async (err: Error) => {
@@ -209,35 +290,23 @@ export async function qemuUp(opts: QemuUpOptions): Promise<QemuDeployment> {
         "see the master VM's journal (journalctl -u kubedos-hub)",
       );
     });
-    mark(masterNode(t).hostname, 'hub up');
+    this.mark(masterNode(t).hostname, 'hub up');
     // hubctl on the host reaches the hub in the master VM through its guest agent.
     const hubRef: GuestHubRef = { socket: master.paths.qgaSocket, hubctl: GUEST_HUBCTL };
-    fs.mkdirSync(run.hubDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(run.hubDir, GUEST_AGENT_FILE), JSON.stringify(hubRef, null, 2) + '\n');
-    linkCurrentHub(run.hubDir);
-    const { status, connectedAt, convergedAt } = await enrollAndConverge(guestHubControl(master.agent), opts);
-    if (!opts.quiet)
-      process.stderr.write(stageTable(stages, connectedAt - started, convergedAt && convergedAt - started));
-    return {
-      run,
-      iso,
-      accel,
-      accelReason: reason,
-      status,
-      vms,
-      installed,
-      stages,
-      timings: {
-        mediaMs,
-        connectedMs: connectedAt - started,
-        ...(convergedAt !== undefined ? { convergedMs: convergedAt - started } : {}),
-      },
-      stop,
-    };
-  } catch (err) {
-    await stop();
-    throw err;
+    fs.mkdirSync(this.run.hubDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(this.run.hubDir, GUEST_AGENT_FILE), JSON.stringify(hubRef, null, 2) + '\n');
+    linkCurrentHub(this.run.hubDir);
+    return guestHubControl(master.agent);
   }
+
+  /** The lab boots its disks without media: nothing to detach. */
+  async enrolled(): Promise<void> {}
+
+  failure(): string | undefined {
+    return undefined;
+  }
+
+  async close(): Promise<void> {}
 }
 
 /** Each node's stages in seconds from the start of `up`, and when all were connected and converged. */

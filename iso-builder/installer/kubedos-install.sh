@@ -22,6 +22,12 @@ say() { echo "kubedos-install: $*"; }
 status() { printf '%s\n' "$*" >"$STATUS"; }
 finish() {
   sync
+  # A deployer that watches through the guest agent (kubedos deploy on
+  # Proxmox) reads the final status, then says it has: give it 20 s to.
+  for _ in $(seq 20); do
+    [ -e /run/kubedos-install.seen ] && break
+    sleep 1
+  done
   say "powering off"
   systemctl --no-block poweroff
   exit "$1"

@@ -34,9 +34,10 @@ for (const version of ['9.1', '8.4'] as const) {
       media = smallMedia(t, dir);
     });
     afterEach(async () => {
-      assert.deepEqual(pve.violations, [], 'every request conforms to the official API schema');
+      const violations = [...pve.violations];
       await pve.close();
       fs.rmSync(dir, { recursive: true, force: true });
+      assert.deepEqual(violations, [], 'every request conforms to the official API schema');
     });
 
     it('stamps 16 VMs in the exact shape, spreads the HA roles, and a second run writes nothing', async () => {

@@ -77,4 +77,14 @@ describe('qemu: Proxmox-shaped VM arguments', function () {
     assert.ok(!valueOf(after, '-device').some((d) => d.startsWith('ide-cd') && d.includes('bootindex')));
     assert.deepEqual(valueOf(after, '-cpu'), ['host']);
   });
+
+  it("boots Proxmox's order=scsi0;ide2: the disk, then the CD when the disk has no system", function () {
+    const args = qemuArgs(
+      { name: 'x', cores: 1, memoryMiB: 512, iso: '/i.iso', disk: '/d.qcow2', bootFrom: 'disk-then-cdrom' },
+      paths,
+      'tcg',
+    );
+    assert.ok(valueOf(args, '-device').some((d) => d.startsWith('scsi-hd') && d.endsWith('bootindex=100')));
+    assert.ok(valueOf(args, '-device').some((d) => d.startsWith('ide-cd') && d.endsWith('id=ide2,bootindex=101')));
+  });
 });

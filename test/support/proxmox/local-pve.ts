@@ -402,7 +402,9 @@ export class LocalPve {
         fs.renameSync(upload.file, staged);
         return this.task(node, 'imgcopy', '', async () => {
           try {
-            const sum = createHash('sha256').update(fs.readFileSync(staged)).digest('hex');
+            const hash = createHash('sha256');
+            for await (const chunk of fs.createReadStream(staged)) hash.update(chunk as Buffer);
+            const sum = hash.digest('hex');
             if (s('checksum') && sum !== s('checksum'))
               throw new Error(`checksum mismatch: got '${sum}' != expected '${s('checksum')}'`);
             const dest = path.join(this.storageDir(node, storage.storage), 'iso', name);

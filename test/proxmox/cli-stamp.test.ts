@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DeployReport } from '../../deploy/proxmox/proxmox-deploy.ts';
+import { tempDir } from '../support/hub-fixture.ts';
+import { topologyFor } from '../support/proxmox/fixtures.ts';
+import { LocalPve } from '../support/proxmox/local-pve.ts';
+import { requireSystem } from '../support/requirements.ts';
+import { runBin } from '../support/run-bin.ts';
+
+/**
+ * The operator's command on the 16-node example, with the real artifact:
+ * `kubedos deploy --stage stamp` builds the platform ISO and the seeds,
+ * uploads them to three Proxmox nodes and creates 16 VMs; run again, it
+ * makes no write. The dry run before it writes nothing.
+ */
+describe('kubedos deploy --stage stamp: the 16-node example onto a fresh local Proxmox API', function () {
+  this.timeout(30 * 60_000);
+  let pve: LocalPve;
+  let dir: string;
+  let file: string;
+  let env: NodeJS.ProcessEnv;
+  let tokenArgs: string[] = [];
+  const deploy = async (extra: string[]) => {
+    const r = await runBin(
+      'kubedos',
+      ['deploy', '--topology', file, '--run-dir', path.join(dir, 'run'), '--json', ...extra],
+      env,
+      25 * 60_000,
+    );
+    assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
+    return JSON.parse(r.stdout) as DeployReport;
+  };
+
+  before(async function () {
+    requireSystem(this, { root: true, commands: ['mmdebstrap', 'xorriso', 'mksquashfs'] });
+    pve = await LocalPve.start({ nodes: ['pve1', 'pve2', 'pve3'] });
+    dir = tempDir('pvecli');
+    ({ file } = topologyFor(pve, 'platform-16.yaml', dir));
+    const tokenFile = path.join(dir, 'token');
+    fs.writeFileSync(tokenFile, `${pve.token}\n`, { mode: 0o600 });
+    env = { ...process.env };
+    delete env.KUBEDOS_PROXMOX_TOKEN;
+    tokenArgs = ['--token-file', tokenFile];
+  });
+  after(async () => {
+    await pve?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('dry run, then 16 VMs in the shape, then a second run with zero writes', async () => {
+    const dry = await deploy([...tokenArgs, '--dry-run']);
+    assert.equal(pve.writes().length, 0);
+    assert.equal(dry.vms.filter((v) => v.action === 'create').length, 16);
+    assert.ok(dry.vms.every((v) => /^qm create \d+ --name /.test(v.qm[0]!)));
+
+    const first = await deploy([...tokenArgs, '--stage', 'stamp']);
+    assert.equal(first.reached, 'stamp');
+    assert.equal(pve.vms.size, 16);
+    assert.equal(
+      first.uploads.filter((u) => u.uploaded && !u.name.includes('-seed-')).length,
+      3,
+      'the ISO once per Proxmox node',
+    );
+    assert.ok(first.api.bytesUploaded > 3 * 100 * 2 ** 20, `uploaded ${first.api.bytesUploaded} bytes`);
+    for (const vm of pve.vms.values()) {
+      assert.equal(vm.config.machine, 'q35');
+      assert.match(vm.config.efidisk0!, /efitype=4m,pre-enrolled-keys=1/);
+      assert.match(vm.config.tpmstate0!, /version=v2\.0/);
+    }
+    const writes = pve.writes().length;
+    const second = await deploy([...tokenArgs, '--stage', 'stamp']);
+    assert.equal(pve.writes().length, writes, 'the second run made no write');
+    assert.equal(second.api.writes, 0);
+    assert.deepEqual(pve.violations, []);
+  });
+});
