@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseToken, ProxmoxApi } from '../deploy/proxmox/api-client.ts';
 import { proxmoxDeploy } from '../deploy/proxmox/proxmox-deploy.ts';
-import { smallMedia, topologyFor } from '../test/support/proxmox/fixtures.ts';
+import { smallMedia, stampOptions, topologyFor } from '../test/support/proxmox/fixtures.ts';
 import { LocalPve } from '../test/support/proxmox/local-pve.ts';
 
 const taskMs = Number(process.argv[2] ?? 300);
@@ -56,21 +56,7 @@ for (const faults of [false, true]) {
           trust: { fingerprint: pve.fingerprint },
         });
         const started = performance.now();
-        await proxmoxDeploy({
-          topology,
-          topologyFile: file,
-          runRoot: dir,
-          api,
-          until: 'stamp',
-          dryRun: false,
-          concurrency,
-          signal: new AbortController().signal,
-          timeoutMs: 60_000,
-          windowTtlMs: 60_000,
-          quiet: true,
-          media,
-          say: () => undefined,
-        });
+        await proxmoxDeploy(stampOptions(topology, file, media, api, { concurrency }));
         return { api, seconds: (performance.now() - started) / 1000 };
       };
       const first = await run();

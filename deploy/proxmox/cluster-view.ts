@@ -89,7 +89,7 @@ export function foreignHolders(view: ClusterView, t: Topology): string[] {
  * A VM's config once no task holds its lock: a create still running (say,
  * from a deploy that was killed) is waited for, not taken for drift.
  */
-async function settledConfig(api: ProxmoxApi, node: string, vmid: number): Promise<Record<string, unknown>> {
+export async function settledConfig(api: ProxmoxApi, node: string, vmid: number): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const config = await api.get<Record<string, unknown>>(vmPath(node, vmid, '/config'));

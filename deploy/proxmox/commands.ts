@@ -7,7 +7,7 @@ import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
 import { readSshKey } from '../local/ssh-key.ts';
 import { parseStage } from '../pipeline/pipeline.ts';
-import { apiFor, proxmoxDeploy, type DeployReport } from './proxmox-deploy.ts';
+import { apiFor, proxmoxDeploy, type DeployOptions, type DeployReport } from './proxmox-deploy.ts';
 import { proxmoxDestroy } from './proxmox-destroy.ts';
 
 interface ApiFlags {
@@ -63,6 +63,25 @@ function settings(o: ApiFlags) {
   };
 }
 
+/** What deploy and redeploy both take from their flags. */
+function deployOptions(
+  o: ApiFlags & { runDir?: string; timeout: number },
+  run: Pick<DeployOptions, 'until' | 'dryRun' | 'concurrency'>,
+): DeployOptions {
+  const topology = loadTopology(o.topology);
+  return {
+    topology,
+    topologyFile: o.topology,
+    runRoot: o.runDir ?? defaultRunRoot(topology.name, 'proxmox'),
+    api: apiFor(topology, o.topology, settings(o)),
+    ...run,
+    signal: interruptible(),
+    timeoutMs: o.timeout,
+    windowTtlMs: o.timeout,
+    quiet: !!o.json,
+  };
+}
+
 export function renderDeployReport(r: DeployReport): string {
   const table = new Table({
     head: ['node', 'vmid', 'pve node', r.dryRun ? 'would' : 'did', 'boot', 'drift'],
@@ -113,20 +132,8 @@ export function proxmoxCommands(): Command[] {
         },
       ) => {
         const until = parseStage(o.stage);
-        const topology = loadTopology(o.topology);
-        const api = apiFor(topology, o.topology, settings(o));
         const report = await proxmoxDeploy({
-          topology,
-          topologyFile: o.topology,
-          runRoot: o.runDir ?? defaultRunRoot(topology.name, 'proxmox'),
-          api,
-          until,
-          dryRun: !!o.dryRun,
-          concurrency: o.concurrency,
-          signal: interruptible(),
-          timeoutMs: o.timeout,
-          windowTtlMs: o.timeout,
-          quiet: !!o.json,
+          ...deployOptions(o, { until, dryRun: !!o.dryRun, concurrency: o.concurrency }),
           ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
           ...(o.sshKey ? { admin: { user: 'kubedos', sshPublicKey: readSshKey(o.sshKey) } } : {}),
         });
@@ -144,20 +151,8 @@ export function proxmoxCommands(): Command[] {
     .option('--run-dir <dir>', "where the deployment's secrets and media are kept")
     .addOption(timeoutOption('how long to wait for the nodes to enroll'))
     .action(async (nodes: string[], o: ApiFlags & { runDir?: string; timeout: number }) => {
-      const topology = loadTopology(o.topology);
-      const api = apiFor(topology, o.topology, settings(o));
       const report = await proxmoxDeploy({
-        topology,
-        topologyFile: o.topology,
-        runRoot: o.runDir ?? defaultRunRoot(topology.name, 'proxmox'),
-        api,
-        until: 'converge',
-        dryRun: false,
-        concurrency: 4,
-        signal: interruptible(),
-        timeoutMs: o.timeout,
-        windowTtlMs: o.timeout,
-        quiet: !!o.json,
+        ...deployOptions(o, { until: 'converge', dryRun: false, concurrency: 4 }),
         only: nodes,
       });
       output(report, o.json);

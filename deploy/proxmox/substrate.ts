@@ -9,7 +9,7 @@ import { guestHubControl } from '../pipeline/guest-hub.ts';
 import type { Substrate } from '../pipeline/pipeline.ts';
 import type { HubControl } from '../local/wait-for-nodes.ts';
 import { isTransient, ProxmoxApiError, vmPath, type ProxmoxApi } from './api-client.ts';
-import { foreignHolders, isOurs, readCluster, type ClusterView } from './cluster-view.ts';
+import { foreignHolders, isOurs, readCluster, settledConfig, type ClusterView } from './cluster-view.ts';
 import { ProxmoxGuest } from './guest.ts';
 import {
   deleteMedia,
@@ -215,9 +215,8 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
         return;
       } catch (err) {
         if (/already exists/.test((err as Error).message)) {
-          const config = await api
-            .get<Record<string, unknown>>(vmPath(pveNode, n.vmid, '/config'))
-            .catch(() => ({}) as Record<string, unknown>);
+          // The earlier attempt's create may still hold the lock: its config is read once it is done.
+          const config = await settledConfig(api, pveNode, n.vmid).catch(() => ({}) as Record<string, unknown>);
           const owner = ownerOf(typeof config.description === 'string' ? config.description : undefined);
           if (owner?.deployment === this.t.name && owner.node === n.hostname) return;
           throw new UserError(

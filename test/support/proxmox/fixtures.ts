@@ -62,17 +62,15 @@ export function apiTo(pve: LocalPve, token = pve.token, trust?: ApiTrust): Proxm
   });
 }
 
-/** The deploy pipeline up to a stage, with stand-in media, as the fast tier runs it. */
-export function stampWith(
-  pve: LocalPve,
+/** Deploy options for stamping with stand-in media (booting off): the fast tier, the crash test's child, the benchmark. */
+export function stampOptions(
   t: Topology,
   file: string,
   media: StampMedia,
-  extra: Partial<DeployOptions> & { until?: DeployStage } = {},
-) {
-  const lines: string[] = [];
-  const api = extra.api ?? apiTo(pve);
-  return proxmoxDeploy({
+  api: ProxmoxApi,
+  extra: Partial<DeployOptions> = {},
+): DeployOptions {
+  return {
     topology: t,
     topologyFile: file,
     runRoot: path.dirname(file),
@@ -85,7 +83,24 @@ export function stampWith(
     windowTtlMs: 60_000,
     quiet: true,
     media,
-    say: (l) => lines.push(l),
+    say: () => undefined,
     ...extra,
-  }).then((report) => ({ report, lines, api }));
+  };
+}
+
+/** The deploy pipeline up to a stage, with stand-in media, as the fast tier runs it. */
+export function stampWith(
+  pve: LocalPve,
+  t: Topology,
+  file: string,
+  media: StampMedia,
+  extra: Partial<DeployOptions> & { until?: DeployStage } = {},
+) {
+  const lines: string[] = [];
+  const api = extra.api ?? apiTo(pve);
+  return proxmoxDeploy(stampOptions(t, file, media, api, { say: (l) => lines.push(l), ...extra })).then((report) => ({
+    report,
+    lines,
+    api,
+  }));
 }
