@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConvergeEngine } from '../hub/converge/engine.ts';
-import { LocalChannel } from '../hub/converge/local-channel.ts';
+import { LocalChannel } from '../test/support/local-channel.ts';
 import { openConvergeDb } from '../hub/converge/open-db.ts';
 import type { Plan } from '../hub/plan/model.ts';
 import { PlanBuilder } from '../hub/plan/plan-builder.ts';

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { PlaneFleet } from '../deploy/netns/plane-fleet.ts';
+import { PlaneFleet } from '../test/support/plane-fleet.ts';
 import { netnsDown, netnsUp, waitForPlanes } from '../deploy/netns/substrate.ts';
 import { runInNamespace } from '../shared/planes/command-runner.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../shared/topology/load.ts';

@@ -41,7 +41,7 @@ import type { BringUpMode } from '../shared/planes/bring-up.ts';
 import { openHubDb } from './state/open-db.ts';
 import { statement } from './state/statements.ts';
 
-export const HUB_VERSION = '0.1.0';
+import { HUB_VERSION } from './version.ts';
 
 export interface HubOptions {
   stateDir: string;

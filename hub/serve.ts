@@ -5,7 +5,8 @@ import { UserError } from '../shared/errors.ts';
 import type { InventoryFile } from '../shared/identity/files.ts';
 import { createLogger } from '../shared/log.ts';
 import { loadTopology } from '../shared/topology/load.ts';
-import { HUB_VERSION, Hub } from './hub.ts';
+import { Hub } from './hub.ts';
+import { HUB_VERSION } from './version.ts';
 
 function readFile(what: string, file: string): string {
   try {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { UserError } from '../shared/errors.ts';
-import type { DeploymentSecrets } from '../deploy/deployment-secrets.ts';
+import type { DeploymentSecrets } from './deployment-secrets.ts';
 import type { MinionConfigFile } from '../shared/identity/files.ts';
 import { parseIpv4Network } from '../shared/net/ipv4.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { MinionConfigFile } from '../../shared/identity/files.ts';
-import type { DeploymentSecrets } from '../deployment-secrets.ts';
+import type { DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 
 /** The hub's command line for a local deployment: state, topology, inventory and TLS from the secrets folder. */
 export function hubArgs(opts: {

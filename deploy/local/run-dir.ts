@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import type { Topology } from '../../shared/topology/model.ts';
-import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
+import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 
 /** The folder layout of one local deployment (sim or netns), all under one run dir. */

@@ -19,7 +19,7 @@ import { UserError } from '../../shared/errors.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
-import { ensureDeploymentSecrets, type DeploymentSecrets } from '../deployment-secrets.ts';
+import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
 import { platformForRun } from '../local/platform-for-run.ts';

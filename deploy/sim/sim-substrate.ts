@@ -5,7 +5,7 @@ import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
-import { ensureDeploymentSecrets } from '../deployment-secrets.ts';
+import { ensureDeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessRecord } from '../local/process-table.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
 import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';

@@ -4,7 +4,7 @@ import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusRe
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { ROLES } from '../../shared/topology/model.ts';
-import { HUB_VERSION } from '../hub.ts';
+import { HUB_VERSION } from '../version.ts';
 import { AdminConnection } from './admin-client.ts';
 import { hubctlInGuest, readGuestHubRef, splitHubDirArg } from './guest-proxy.ts';
 import { locateHubDir } from './locate-hub.ts';

@@ -1,6 +1,6 @@
 /**
  * The two files that tie a node to a deployment before it has ever talked to
- * the hub. The deployer writes both (deploy/deployment-secrets.ts).
+ * the hub. The deployer writes both (iso-builder/deployment-secrets.ts).
  *
  * - NodeIdentityFile: on the node only (its ISO, or its sim state dir), 0600.
  *   It holds the node's enrollment credential: an Ed25519 seed made for this

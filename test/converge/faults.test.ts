@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
-import { LocalChannel, type TaskRunner } from '../../hub/converge/local-channel.ts';
+import { LocalChannel, type TaskRunner } from '../support/local-channel.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { convergeStatus, formatConvergeStatus, taskLogs } from '../../hub/converge/views.ts';
 import type { Plan } from '../../hub/plan/model.ts';

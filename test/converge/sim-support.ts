@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { ConvergeEngine, type EngineOptions } from '../../hub/converge/engine.ts';
-import { LocalChannel, type LocalChannelOptions } from '../../hub/converge/local-channel.ts';
+import { LocalChannel, type LocalChannelOptions } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RecordingHost } from '../../minion/tasks/recording-host.ts';
-import { kubeadmConfigProblems } from '../../hub/plan/kubeadm-validate.ts';
+import { kubeadmConfigProblems } from '../support/kubeadm-validate.ts';
 import { parseEnvFile } from '../../hub/plan/render/etcd-env.ts';
 import { convergeStatus, formatConvergeStatus, taskLogs } from '../../hub/converge/views.ts';
 import type { TaskRow } from '../../hub/converge/task-row.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NetnsLab } from '../../deploy/netns/namespaces.ts';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
-import { LocalChannel } from '../../hub/converge/local-channel.ts';
+import { LocalChannel } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { stringify } from 'yaml';
-import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../deploy/deployment-secrets.ts';
+import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { spawnEntry, waitForHubReady } from '../../deploy/local/spawn-entry.ts';
 import { hubArgs } from '../../deploy/local/node-files.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';

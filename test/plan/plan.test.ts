@@ -5,7 +5,7 @@ import path from 'node:path';
 import { formatPlanView, planView } from '../../hub/converge/views.ts';
 import { encodeSpec } from '../../hub/converge/spec-codec.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';
-import { kubeadmConfigProblems } from '../../hub/plan/kubeadm-validate.ts';
+import { kubeadmConfigProblems } from '../support/kubeadm-validate.ts';
 import { ensurePlanMaterial } from '../../hub/plan/material.ts';
 import { topologicalOrder } from '../../hub/plan/plan-builder.ts';
 import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kubeadm.ts';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { PlaneFleet } from '../../deploy/netns/plane-fleet.ts';
+import { PlaneFleet } from '../support/plane-fleet.ts';
 import { pingFrom, wgStatus } from '../../deploy/netns/plane-probes.ts';
 import { loadOrCreateNodeKeys } from '../../minion/node-keys.ts';
 import { MinionPlanes } from '../../minion/planes/minion-planes.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
-import { ensureDeploymentSecrets } from '../../deploy/deployment-secrets.ts';
+import { ensureDeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import type { MinionConfigFile } from '../../shared/identity/files.ts';
 import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';

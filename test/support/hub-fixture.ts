@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../deploy/deployment-secrets.ts';
+import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { Hub } from '../../hub/hub.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import type { EnrollRequest } from '../../proto/gen/kubedos/v1/EnrollRequest.ts';

@@ -1,5 +1,5 @@
-import type { Plan } from '../plan/model.ts';
-import { topologicalOrder } from '../plan/plan-builder.ts';
+import type { Plan } from '../../hub/plan/model.ts';
+import { topologicalOrder } from '../../hub/plan/plan-builder.ts';
 
 /**
  * The longest chain of the graph when every task takes durationOf(task):

@@ -5,8 +5,8 @@ import type { Task, Task__Output } from '../../proto/gen/kubedos/v1/Task.ts';
 import type { TaskResult, TaskResult__Output } from '../../proto/gen/kubedos/v1/TaskResult.ts';
 import { executeTask } from '../../minion/tasks/execute-task.ts';
 import type { Host } from '../../minion/tasks/host.ts';
-import type { NodeChannel } from './node-channel.ts';
-import { resultOverWire, taskOverWire } from './wire-roundtrip.ts';
+import type { NodeChannel } from '../../hub/converge/node-channel.ts';
+import { resultOverWire, taskOverWire } from '../../hub/converge/wire-roundtrip.ts';
 
 export interface LocalNode {
   name: string;
