@@ -27,7 +27,16 @@ export function requireSystem(
   }
   if (missing.length === 0) return;
   const reason = `needs ${missing.join(', ')} (bash .ci/run installs them)`;
-  if (process.env.CI) throw new Error(`CI is missing a requirement: ${reason}`);
+  if (isCi()) throw new Error(`CI is missing a requirement: ${reason}`);
   console.log(`      skipped: ${reason}`);
+  skipped.push(`${ctx.test?.parent?.fullTitle() ?? ctx.test?.fullTitle() ?? 'a tier'}: ${reason}`);
   ctx.skip();
 }
+
+/** CI is `CI=true` (what .ci/run sets), not any value of CI. */
+export function isCi(): boolean {
+  return process.env.CI === 'true';
+}
+
+/** Tiers skipped in this run, with their reasons, for the summary (test/support/skipped-summary.ts). */
+export const skipped: string[] = [];
