@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
+import { UserError } from '../../shared/errors.ts';
 import { renderStatus } from '../../hub/cli/render-status.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
+import { isUp, LOCAL_SUBSTRATES, runningDeployments } from '../local/running-deployments.ts';
 import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts';
 import { netnsDown, netnsUp } from '../netns/substrate.ts';
 import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
@@ -121,27 +124,48 @@ runMain('kubedos', async () => {
 
   program
     .command('down')
-    .description('stop every process a local deployment started (state and logs are kept)')
-    .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
-    .addOption(substrateOption())
+    .description(
+      'stop every process a local deployment started (state and logs are kept); without options, the one deployment that is up',
+    )
+    .option('--topology <file>', 'topology YAML (with --substrate: that deployment)')
+    .addOption(substrateOption().default(undefined))
     .option('--run-dir <dir>', 'the deployment run dir')
-    .action(async (o: { topology: string; substrate: string; runDir?: string }) => {
-      const runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology).name, o.substrate);
-      if (o.substrate === 'nspawn') {
+    .action(async (o: { topology?: string; substrate?: string; runDir?: string }) => {
+      let runRoot: string;
+      let substrate: string;
+      if (o.runDir || o.topology || o.substrate) {
+        substrate = o.substrate ?? 'sim';
+        runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology ?? DEFAULT_TOPOLOGY).name, substrate);
+        // A run dir says which substrate made it.
+        if (o.runDir && !o.substrate) substrate = LOCAL_SUBSTRATES.find((s) => isUp(o.runDir!, s)) ?? 'sim';
+      } else {
+        const up = runningDeployments();
+        if (up.length === 0) {
+          process.stderr.write('kubedos: no local deployment is up\n');
+          return;
+        }
+        if (up.length > 1)
+          throw new UserError(
+            `${up.length} deployments are up: ${up.map((d) => `${path.basename(d.runRoot)} (${d.substrate})`).join(', ')}`,
+            'say which: kubedos down --run-dir DIR, or --topology FILE --substrate NAME',
+          );
+        ({ runRoot, substrate } = up[0]!);
+      }
+      if (substrate === 'nspawn') {
         const containers = await nspawnDown(runRoot);
         process.stderr.write(
           `kubedos: stopped and removed ${containers} container${containers === 1 ? '' : 's'}, their layers and the bridge (${runRoot})\n`,
         );
         return;
       }
-      if (o.substrate === 'qemu') {
+      if (substrate === 'qemu') {
         const vms = await qemuDown(runRoot);
         process.stderr.write(
           `kubedos: stopped ${vms} VM${vms === 1 ? '' : 's'} and removed the lab network; their disks are kept (${runRoot})\n`,
         );
         return;
       }
-      if (o.substrate === 'netns') {
+      if (substrate === 'netns') {
         const namespaces = await netnsDown(runRoot);
         process.stderr.write(
           `kubedos: removed ${namespaces} namespace${namespaces === 1 ? '' : 's'} and their processes (${runRoot})\n`,

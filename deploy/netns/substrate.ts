@@ -47,8 +47,8 @@ export interface NetnsDeployment {
   status: StatusResponse__Output;
   /** Milliseconds from the start of `up` until the hub reported every node connected. */
   connectedMs: number;
-  /** Milliseconds from the start of `up` until every plane answered; undefined while the planes are not wired. */
-  planesReadyMs: number | undefined;
+  /** Milliseconds from the start of `up` until every plane answered. */
+  planesReadyMs: number;
   /** Runs a command as the node does: in its namespace, with its /run/wireguard. */
   runOn(node: string): CommandRunner;
   namespaceOf(node: string): string;
@@ -82,23 +82,17 @@ async function checkHost(): Promise<void> {
   }
 }
 
-/** Whether both entry points take `--planes <mode>` (the hub and minion wiring of hub/planes and minion/planes). */
-async function planesWired(): Promise<boolean> {
-  const helps = await Promise.all(
-    ['hub/main.ts', 'minion/main.ts'].map((e) =>
-      runLocal([process.execPath, '--disable-warning=ExperimentalWarning', path.join(REPO, e), '--help'], {
-        reject: false,
-      }),
-    ),
-  );
-  return helps.every((h) => h.stdout.includes('--planes'));
-}
-
-/** Waits for the hub's readiness line in its log (the lab owns the process, so the log is the channel). */
-async function waitForHubLine(logFile: string, isRunning: () => boolean, timeoutMs: number): Promise<number> {
+/** Waits for the hub's readiness line in its log from offset `from` (the lab owns the process, so the log is the channel). */
+async function waitForHubLine(
+  logFile: string,
+  from: number,
+  isRunning: () => boolean,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    // Only what this hub wrote: the log is appended to, and an earlier run's hub said "ready" too.
+    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile).subarray(from).toString('utf8') : '';
     const m = /kubedos-hub ready port=(\d+)/.exec(text);
     if (m) return Number(m[1]);
     if (!isRunning())
@@ -172,9 +166,6 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
       await lab.addNamespace(nsOf.get(n.hostname)!, { bridge, address: `${n.ip}/${prefix}` });
     }
     const master = masterNode(t);
-    const planes = await planesWired();
-    if (!planes && !opts.quiet)
-      process.stderr.write('kubedos: hub/minion have no --planes option yet: nodes enroll, planes stay down\n');
     const node = (entry: string, args: string[]) => [
       process.execPath,
       '--disable-warning=ExperimentalWarning',
@@ -183,6 +174,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     ];
     fs.mkdirSync(run.logs, { recursive: true });
     const hubLog = path.join(run.logs, 'hub.log');
+    const logFrom = fs.existsSync(hubLog) ? fs.statSync(hubLog).size : 0;
     const hubPid = lab.spawn(
       nsOf.get(master.hostname)!,
       node('hub/main.ts', [
@@ -198,11 +190,14 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
         secrets.hubKeyPath,
         '--listen',
         `0.0.0.0:${t.hub.port}`,
-        ...(planes ? ['--planes', 'wireguard-go', '--root', path.join(run.nodeDir(master.hostname), 'root')] : []),
+        '--planes',
+        'wireguard-go',
+        '--root',
+        path.join(run.nodeDir(master.hostname), 'root'),
       ]),
       { logFile: hubLog, binds: privateWireguardRun(path.join(run.nodeDir(master.hostname), 'run')) },
     );
-    const hubPort = await waitForHubLine(hubLog, () => lab.isRunning(hubPid), 30_000);
+    const hubPort = await waitForHubLine(hubLog, logFrom, () => lab.isRunning(hubPid), 30_000);
     for (const n of t.nodes) {
       const dir = run.nodeDir(n.hostname);
       const identityFile = path.join(dir, 'identity.json');
@@ -218,8 +213,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
       };
       const configFile = path.join(dir, 'minion.json');
       writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', 0o600);
-      const planeArgs = planes ? ['--planes', 'wireguard-go'] : [];
-      lab.spawn(nsOf.get(n.hostname)!, node('minion/main.ts', ['--config', configFile, ...planeArgs]), {
+      lab.spawn(nsOf.get(n.hostname)!, node('minion/main.ts', ['--config', configFile, '--planes', 'wireguard-go']), {
         logFile: path.join(run.logs, `${n.hostname}.log`),
         binds: privateWireguardRun(path.join(dir, 'run')),
       });
@@ -227,18 +221,16 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     linkCurrentHub(run.hubDir);
     const { status, connectedAt } = await enrollAndConverge(run.hubDir, { ...opts, converge: false });
     const connectedMs = connectedAt - started;
-    if (planes) {
-      await waitForPlanes(t, (n) => runInNamespace(nsOf.get(n)!), {
-        timeoutMs: Math.max(10_000, opts.timeoutMs - (Date.now() - started)),
-        signal: opts.signal,
-      });
-    }
+    await waitForPlanes(t, (n) => runInNamespace(nsOf.get(n)!), {
+      timeoutMs: Math.max(10_000, opts.timeoutMs - (Date.now() - started)),
+      signal: opts.signal,
+    });
     return {
       run,
       lab,
       status,
       connectedMs,
-      planesReadyMs: planes ? Date.now() - started : undefined,
+      planesReadyMs: Date.now() - started,
       runOn,
       namespaceOf: (n) => nsOf.get(n)!,
       stop,

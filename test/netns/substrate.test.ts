@@ -121,4 +121,19 @@ describe('netns substrate', function () {
       assert.ok(!fs.existsSync(`/proc/${pid}`) || !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runRoot));
     assert.equal(await netnsDown(runRoot), 0, 'a second down finds nothing');
   });
+
+  it('comes up again in the same run dir after down (the earlier hub\'s "ready" in the log is not this one\'s)', async () => {
+    const again = await netnsUp({
+      topology: t,
+      topologyFile: DEFAULT_TOPOLOGY,
+      runRoot,
+      timeoutMs: 240_000,
+      windowTtlMs: 600_000,
+      signal: new AbortController().signal,
+      quiet: true,
+      tag: TAG,
+    });
+    assert.equal(again.status.summary!.connected, t.nodes.length);
+    assert.equal(await netnsDown(runRoot), t.nodes.length);
+  });
 });
