@@ -93,6 +93,11 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
     }),
     Logs: guarded('Logs', (req) => ({ tasks: deps.converge.logs(req.node ?? '', req.task || undefined) })),
     Rerun: guarded('Rerun', (req) => ({ tasks: deps.converge.rerun(req.target ?? '') })),
+    CancelConvergence: guarded('CancelConvergence', (req) => {
+      const r = deps.converge.cancel(req.reason ?? '');
+      if (r) deps.log.info('convergence cancelled', { runId: r.runId, tasks: r.cancelled });
+      return { runId: r?.runId ?? 0, cancelledTasks: r?.cancelled ?? 0 };
+    }),
     OpenWindow: guarded('OpenWindow', async (req) => {
       const w = await writes.run(() =>
         openWindow(db, { ttlMs: (req.ttlSeconds ?? 0) * 1000, role: req.role ?? '', nodes: req.nodes ?? [] }, now()),

@@ -182,9 +182,21 @@ runMain('hubctl', async () => {
     .description('drive every node to its role (etcd, control plane, workers, load balancers, services)')
     .option('--dry-run', 'report what would change, change nothing')
     .option('--no-wait', 'return once the run has started')
+    .option('--cancel', 'end the running convergence run (what has not finished is cancelled)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { dryRun?: boolean; wait: boolean; json?: boolean }) => {
+    .action(async (o: { dryRun?: boolean; wait: boolean; cancel?: boolean; json?: boolean }) => {
       await withAdmin(async (c) => {
+        if (o.cancel) {
+          const r = await c.call<object, { runId: number; cancelledTasks: number }>((a) => a.CancelConvergence, {});
+          if (o.json) printJson(r);
+          else
+            process.stdout.write(
+              r.runId
+                ? `convergence run ${r.runId} cancelled: ${r.cancelledTasks} unfinished task${r.cancelledTasks === 1 ? '' : 's'} ended\n`
+                : 'no convergence run is running\n',
+            );
+          return;
+        }
         const { runId } = await c.call<object, { runId: number }>((a) => a.Converge, { dryRun: !!o.dryRun }, 60_000);
         if (!o.wait) {
           if (o.json) printJson({ runId });

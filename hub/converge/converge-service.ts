@@ -68,6 +68,10 @@ export class ConvergeService {
     return this.engine.rerun(target);
   }
 
+  cancel(reason?: string): { runId: number; cancelled: number } | undefined {
+    return this.engine.cancel(reason || undefined);
+  }
+
   close(): void {
     this.engine.close();
   }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import ms from 'ms';
 import type { LogLine__Output } from '../../proto/gen/kubedos/v1/LogLine.ts';
 import type { TaskResult__Output } from '../../proto/gen/kubedos/v1/TaskResult.ts';
 import { tailOf } from '../../shared/tasks/output-tail.ts';
@@ -18,6 +19,12 @@ export interface EngineOptions {
   timeoutGraceMs?: number;
   /** Log lines kept per task. */
   logLinesPerTask?: number;
+  /**
+   * How long a run may take from when this hub started (or resumed, or
+   * reran) it before what is left is cancelled, with the nodes it was
+   * waiting for as the reason. Default 60 minutes.
+   */
+  runDeadlineMs?: number;
 }
 
 export interface RunSummary {
@@ -63,6 +70,8 @@ export class ConvergeEngine {
   private readonly specs = new Map<string, PlannedTask>();
   private graph: Graph | undefined;
   private closed = false;
+  private readonly runDeadlineMs: number;
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
     this.db = db;
@@ -70,6 +79,7 @@ export class ConvergeEngine {
     this.backoff = opts.backoffMs ?? defaultBackoff;
     this.grace = opts.timeoutGraceMs ?? 5_000;
     this.logLines = opts.logLinesPerTask ?? 200;
+    this.runDeadlineMs = opts.runDeadlineMs ?? 60 * 60_000;
     this.secrets = new SecretStore(db);
     channel.onResult((node, result) => this.onResult(node, result));
     channel.onConnected((node) => this.onConnected(node));
@@ -96,8 +106,69 @@ export class ConvergeEngine {
         insert.run(runId, t.id, seq, t.node, t.name, t.phase, JSON.stringify(t.deps), encodeSpec(t), t.retries),
       );
     });
+    this.armDeadline(runId);
     this.pump();
     return runId;
+  }
+
+  /**
+   * Ends the running run: tasks not yet sent are marked blocked, tasks a
+   * node is running are cancelled there and marked failed, all with the
+   * reason. The run ends failed. Returns the run and how many tasks it ended.
+   */
+  cancel(reason = 'cancelled by the operator'): { runId: number; cancelled: number } | undefined {
+    const run = this.activeRun();
+    if (!run) return undefined;
+    let cancelled = 0;
+    const inFlight = this.rows(run.id, 'dispatched');
+    this.transaction(() => {
+      cancelled += Number(
+        this.db
+          .prepare("UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND state = 'pending'")
+          .run(reason, run.id).changes,
+      );
+      for (const t of inFlight) {
+        const key = wireTaskId(run.id, t.task_id);
+        clearTimeout(this.timers.get(key));
+        this.timers.delete(key);
+        this.channel.cancelTask?.(t.node, key, reason);
+        this.db
+          .prepare(
+            "UPDATE converge_task SET state = 'failed', status = 'TASK_STATUS_CANCELLED', finished_at = ?, error = ? WHERE run_id = ? AND task_id = ?",
+          )
+          .run(Date.now(), reason, run.id, t.task_id);
+        this.appendLog(run.id, t.node, t.task_id, 'error', reason);
+        cancelled++;
+      }
+      this.finishIfIdle(run.id);
+    });
+    clearTimeout(this.deadlineTimer);
+    return { runId: run.id, cancelled };
+  }
+
+  /** The nodes the run waits on that are not connected: each with how many of its tasks are left. */
+  waitingOn(runId: number): string[] {
+    const left = new Map<string, number>();
+    for (const t of this.rows(runId))
+      if (
+        (t.state === 'pending' || t.state === 'dispatched') &&
+        t.node !== HUB_NODE &&
+        !this.channel.isConnected(t.node)
+      )
+        left.set(t.node, (left.get(t.node) ?? 0) + 1);
+    return [...left].map(([node, n]) => `${node} (not connected, ${n} task${n === 1 ? '' : 's'} left)`);
+  }
+
+  private armDeadline(runId: number): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => {
+      if (this.closed || this.activeRun()?.id !== runId) return;
+      const waiting = this.waitingOn(runId);
+      this.cancel(
+        `the run's deadline (${ms(this.runDeadlineMs)}) passed${waiting.length ? ` waiting for ${waiting.join(', ')}` : ''}`,
+      );
+    }, this.runDeadlineMs);
+    this.deadlineTimer.unref?.();
   }
 
   /**
@@ -109,6 +180,7 @@ export class ConvergeEngine {
     const run = this.activeRun();
     if (!run) return undefined;
     for (const t of this.rows(run.id, 'dispatched')) this.send(run, t);
+    this.armDeadline(run.id);
     this.pump();
     return run.id;
   }
@@ -153,6 +225,7 @@ export class ConvergeEngine {
       for (const id of reset) upd.run(decodeSpec(byId.get(id)!.spec).retries, run.id, id);
       this.db.prepare("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
     });
+    this.armDeadline(run.id);
     this.pump();
     return [...reset];
   }
@@ -162,6 +235,7 @@ export class ConvergeEngine {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    clearTimeout(this.deadlineTimer);
   }
 
   latestRun(): RunRow | undefined {

@@ -4,6 +4,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { AdminClient as _kubedos_v1_AdminClient, AdminDefinition as _kubedos_v1_AdminDefinition } from './kubedos/v1/Admin.ts';
 import type { AgentClient as _kubedos_v1_AgentClient, AgentDefinition as _kubedos_v1_AgentDefinition } from './kubedos/v1/Agent.ts';
 import type { AptPackage as _kubedos_v1_AptPackage, AptPackage__Output as _kubedos_v1_AptPackage__Output } from './kubedos/v1/AptPackage.ts';
+import type { CancelConvergenceRequest as _kubedos_v1_CancelConvergenceRequest, CancelConvergenceRequest__Output as _kubedos_v1_CancelConvergenceRequest__Output } from './kubedos/v1/CancelConvergenceRequest.ts';
+import type { CancelConvergenceResponse as _kubedos_v1_CancelConvergenceResponse, CancelConvergenceResponse__Output as _kubedos_v1_CancelConvergenceResponse__Output } from './kubedos/v1/CancelConvergenceResponse.ts';
 import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from './kubedos/v1/CancelTask.ts';
 import type { CertificateIssued as _kubedos_v1_CertificateIssued, CertificateIssued__Output as _kubedos_v1_CertificateIssued__Output } from './kubedos/v1/CertificateIssued.ts';
 import type { CertificateRequest as _kubedos_v1_CertificateRequest, CertificateRequest__Output as _kubedos_v1_CertificateRequest__Output } from './kubedos/v1/CertificateRequest.ts';
@@ -79,6 +81,8 @@ export interface ProtoGrpcType {
       Admin: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_AdminClient> & { service: _kubedos_v1_AdminDefinition }
       Agent: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_AgentClient> & { service: _kubedos_v1_AgentDefinition }
       AptPackage: MessageTypeDefinition<_kubedos_v1_AptPackage, _kubedos_v1_AptPackage__Output>
+      CancelConvergenceRequest: MessageTypeDefinition<_kubedos_v1_CancelConvergenceRequest, _kubedos_v1_CancelConvergenceRequest__Output>
+      CancelConvergenceResponse: MessageTypeDefinition<_kubedos_v1_CancelConvergenceResponse, _kubedos_v1_CancelConvergenceResponse__Output>
       CancelTask: MessageTypeDefinition<_kubedos_v1_CancelTask, _kubedos_v1_CancelTask__Output>
       CertificateIssued: MessageTypeDefinition<_kubedos_v1_CertificateIssued, _kubedos_v1_CertificateIssued__Output>
       CertificateRequest: MessageTypeDefinition<_kubedos_v1_CertificateRequest, _kubedos_v1_CertificateRequest__Output>

@@ -27,13 +27,13 @@ function smallPlan(failing = false): Plan {
   return { deployment: 'small', tasks: p.tasks };
 }
 
-function small(runner?: TaskRunner) {
+function small(runner?: TaskRunner, engineOpts: { runDeadlineMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdc-faults-'));
   const channel = new LocalChannel({ recordCommands: false, runner });
   channel.addNode('n1', path.join(dir, 'n1'));
   channel.addNode('n2', path.join(dir, 'n2'));
   const db = openConvergeDb(path.join(dir, 'state.db'));
-  const engine = new ConvergeEngine(db, channel, { backoffMs: () => 10, timeoutGraceMs: 50 });
+  const engine = new ConvergeEngine(db, channel, { backoffMs: () => 10, timeoutGraceMs: 50, ...engineOpts });
   return {
     dir,
     channel,
@@ -230,6 +230,47 @@ describe('convergence faults', function () {
       const sum = await s.engine.waitForRun(s.engine.start(plan));
       assert.equal(sum.state, 'done');
       assert.equal(s.engine.rows(sum.runId).find((r) => r.task_id === 'n2/d')!.attempt, 2);
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('a run waiting on an offline node names it; --cancel ends the run and the next one can start', async () => {
+    const s = small(realRunner);
+    try {
+      s.channel.disconnect('n2');
+      const runId = s.engine.start(smallPlan());
+      const deadline = Date.now() + 10_000;
+      while (s.engine.rows(runId).filter((r) => r.node === 'n1' && r.state === 'done').length < 3) {
+        assert.ok(Date.now() < deadline, 'n1 finished its tasks');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(s.engine.waitingOn(runId), ['n2 (not connected, 2 tasks left)']);
+      assert.throws(() => s.engine.start(smallPlan()), /run 1 is still running/);
+      const r = s.engine.cancel();
+      assert.deepEqual(r, { runId, cancelled: 2 });
+      const sum = await s.engine.waitForRun(runId);
+      assert.equal(sum.state, 'failed');
+      assert.match(s.engine.rows(runId).find((x) => x.task_id === 'n2/d')!.error, /cancelled by the operator/);
+      assert.equal(s.engine.cancel(), undefined, 'nothing left to cancel');
+      s.channel.connect('n2');
+      const next = await s.engine.waitForRun(s.engine.start(smallPlan()));
+      assert.equal(next.state, 'done');
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('a run has a deadline: past it, what is left is cancelled, naming the offline node it waited for', async () => {
+    const s = small(realRunner, { runDeadlineMs: 500 });
+    try {
+      s.channel.disconnect('n2');
+      const sum = await s.engine.waitForRun(s.engine.start(smallPlan()));
+      assert.equal(sum.state, 'failed');
+      const d = s.engine.rows(sum.runId).find((x) => x.task_id === 'n2/d')!;
+      assert.equal(d.state, 'blocked');
+      assert.match(d.error, /the run's deadline \(500ms\) passed waiting for n2 \(not connected, 2 tasks left\)/);
+      assert.equal(s.engine.rows(sum.runId).find((x) => x.task_id === 'n1/c')!.state, 'done');
     } finally {
       s.cleanup();
     }

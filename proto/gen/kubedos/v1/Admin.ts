@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CancelConvergenceRequest as _kubedos_v1_CancelConvergenceRequest, CancelConvergenceRequest__Output as _kubedos_v1_CancelConvergenceRequest__Output } from '../../kubedos/v1/CancelConvergenceRequest.ts';
+import type { CancelConvergenceResponse as _kubedos_v1_CancelConvergenceResponse, CancelConvergenceResponse__Output as _kubedos_v1_CancelConvergenceResponse__Output } from '../../kubedos/v1/CancelConvergenceResponse.ts';
 import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from '../../kubedos/v1/CloseWindowRequest.ts';
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from '../../kubedos/v1/CloseWindowResponse.ts';
 import type { ConvergeRequest as _kubedos_v1_ConvergeRequest, ConvergeRequest__Output as _kubedos_v1_ConvergeRequest__Output } from '../../kubedos/v1/ConvergeRequest.ts';
@@ -22,6 +24,15 @@ import type { StatusResponse as _kubedos_v1_StatusResponse, StatusResponse__Outp
 import type { Window as _kubedos_v1_Window, Window__Output as _kubedos_v1_Window__Output } from '../../kubedos/v1/Window.ts';
 
 export interface AdminClient extends grpc.Client {
+  CancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  CancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  CancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  CancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  
   CloseWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
   CloseWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
   CloseWindow(argument: _kubedos_v1_CloseWindowRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
@@ -106,6 +117,8 @@ export interface AdminClient extends grpc.Client {
 }
 
 export interface AdminHandlers extends grpc.UntypedServiceImplementation {
+  CancelConvergence: grpc.handleUnaryCall<_kubedos_v1_CancelConvergenceRequest__Output, _kubedos_v1_CancelConvergenceResponse>;
+  
   CloseWindow: grpc.handleUnaryCall<_kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse>;
   
   Converge: grpc.handleUnaryCall<_kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse>;
@@ -127,6 +140,7 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface AdminDefinition extends grpc.ServiceDefinition {
+  CancelConvergence: MethodDefinition<_kubedos_v1_CancelConvergenceRequest, _kubedos_v1_CancelConvergenceResponse, _kubedos_v1_CancelConvergenceRequest__Output, _kubedos_v1_CancelConvergenceResponse__Output>
   CloseWindow: MethodDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse__Output>
   Converge: MethodDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse__Output>
   ListWindows: MethodDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse__Output>
