@@ -14,6 +14,7 @@ import {
 } from '../shared/proto/contract.ts';
 import type { PlaneName, Topology } from '../shared/topology/model.ts';
 import { ADMIN_SOCKET_FILE, loadOrCreateAdminToken } from './admin/admin-token.ts';
+import { AUDIT_LOG_FILE, AuditLog } from './admin/audit-log.ts';
 import { adminService } from './admin/admin-service.ts';
 import { enrollmentService } from './enrollment/enrollment-service.ts';
 import { pruneNonces } from './enrollment/enrollments.ts';
@@ -161,6 +162,7 @@ export class Hub {
         converge: this.converge,
         log: log.child('admin'),
         onReplaced: () => void this.#planeSync?.reconcile(),
+        audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
       }),
     );
   }

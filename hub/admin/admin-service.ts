@@ -11,6 +11,7 @@ import { inventoryNode } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import type { ConvergeService } from '../converge/converge-service.ts';
 import { tokenMatches } from './admin-token.ts';
+import type { AuditLog } from './audit-log.ts';
 import { nodeStatuses } from './node-status.ts';
 
 export interface AdminServiceDeps {
@@ -25,6 +26,8 @@ export interface AdminServiceDeps {
   converge: ConvergeService;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
   onReplaced?: (node: string) => void;
+  /** Where every call that changes something, and every refused call, is recorded. */
+  audit?: AuditLog;
   now?: () => number;
 }
 
@@ -48,15 +51,21 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
   function guarded<Req, Res>(name: string, fn: (req: Req) => Res | Promise<Res>): Handler<Req, Res> {
     return (call, callback) => {
       const presented = String(call.metadata.get('authorization')[0] ?? '').replace(/^Bearer /, '');
+      const request = (call.request ?? {}) as object;
       if (!tokenMatches(deps.adminToken, presented)) {
+        deps.audit?.record(name, request, 'refused: admin token rejected');
         callback({ code: status.UNAUTHENTICATED, details: 'admin token rejected' } as ServiceError);
         return;
       }
       Promise.resolve()
         .then(() => fn(call.request))
         .then(
-          (res) => callback(null, res),
+          (res) => {
+            deps.audit?.record(name, request, 'ok');
+            callback(null, res);
+          },
           (err: unknown) => {
+            deps.audit?.record(name, request, `error: ${err instanceof UserError ? err.message : 'internal error'}`);
             if (err instanceof UserError) {
               callback({ code: status.FAILED_PRECONDITION, details: err.message } as ServiceError);
             } else {

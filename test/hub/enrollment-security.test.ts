@@ -9,6 +9,7 @@ import { generateSigningKeyPair } from '../../shared/keys/ed25519.ts';
 import { contract, encodeEnrollPayload, decodeEnrollPayload } from '../../shared/proto/contract.ts';
 import { hubChannel } from '../../shared/proto/hub-channel.ts';
 import { makeNodeKeys, rejectionCode, startHub, type HubFixture } from '../support/hub-fixture.ts';
+import { AuditLog } from '../../hub/admin/audit-log.ts';
 
 const SESSION = '/kubedos.v1.Agent/Session';
 
@@ -190,6 +191,35 @@ describe('enrollment security', function () {
     );
     client.close();
     assert.equal(code, grpc.status.UNAUTHENTICATED);
+  });
+
+  it('keeps an audit log (0600) of every admin call that changes something, and of every refused one', async () => {
+    await f.openWindow({ role: 'lb' });
+    await f.admin.call((a) => a.Status, {});
+    await rejectionCode(f.admin.call((a) => a.ReplaceNode, { node: 'nobody' }));
+    const client = new (contract().Admin)(
+      `unix:${path.join(f.dir, 'hub', 'admin.sock')}`,
+      grpc.credentials.createInsecure(),
+    );
+    const md = new grpc.Metadata();
+    md.set('authorization', 'Bearer wrong');
+    await new Promise((resolve) => client.CloseWindow({ id: '' }, md, resolve));
+    client.close();
+    const file = path.join(f.dir, 'hub', 'audit.log');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const entries = new AuditLog(file).read();
+    assert.deepEqual(
+      entries.map((e) => [e.call, e.result]),
+      [
+        ['OpenWindow', 'ok'],
+        ['ReplaceNode', 'error: unknown node "nobody"'],
+        ['CloseWindow', 'refused: admin token rejected'],
+      ],
+    );
+    assert.equal(entries[0]!.request.role, 'lb');
+    assert.ok(
+      !fs.readFileSync(file, 'utf8').includes(fs.readFileSync(path.join(f.dir, 'hub', 'admin.token'), 'utf8').trim()),
+    );
   });
 
   it('closes a window once every node in scope enrolled, and on TTL', async () => {

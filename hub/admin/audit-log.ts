@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+
+export const AUDIT_LOG_FILE = 'audit.log';
+
+/** One admin call as the audit log keeps it. */
+export interface AuditEntry {
+  at: string;
+  call: string;
+  /** The request's fields (admin requests carry no secrets). */
+  request: Record<string, unknown>;
+  result: string;
+}
+
+/** Calls that only read: frequent (kubedos up polls Status), not kept unless refused. */
+const READS = new Set(['Status', 'ListWindows', 'Plan', 'Logs']);
+
+/**
+ * The hub's audit log (`audit.log` in its state dir, 0600): a JSON line per
+ * admin call that changes something, and per call refused, with its result;
+ * appended synchronously, so a call that returned is on disk.
+ */
+export class AuditLog {
+  private readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+  }
+
+  record(call: string, request: object, result: string): void {
+    if (READS.has(call) && result === 'ok') return;
+    const entry: AuditEntry = { at: new Date().toISOString(), call, request: { ...request }, result };
+    fs.appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+  }
+
+  read(): AuditEntry[] {
+    return fs
+      .readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEntry);
+  }
+}
