@@ -15,6 +15,8 @@ import {
 import type { PlaneName, Topology } from '../shared/topology/model.ts';
 import { ADMIN_SOCKET_FILE, loadOrCreateAdminToken } from './admin/admin-token.ts';
 import { AUDIT_LOG_FILE, AuditLog } from './admin/audit-log.ts';
+import { HubMetrics } from './metrics/hub-metrics.ts';
+import { MetricsServer } from './metrics/metrics-server.ts';
 import { adminService } from './admin/admin-service.ts';
 import { enrollmentService } from './enrollment/enrollment-service.ts';
 import { pruneNonces } from './enrollment/enrollments.ts';
@@ -57,6 +59,8 @@ export interface HubOptions {
   planes?: { mode: 'auto' | BringUpMode; root: string };
   /** The darksite the nodes install from (the master's own copy): tasks needing a package it lacks are skipped. */
   darksiteDir?: string;
+  /** "host:port" for GET /metrics (Prometheus text format); none when absent. Port 0 picks a free port. */
+  metricsListen?: string;
   log: Logger;
 }
 
@@ -72,6 +76,8 @@ export class Hub {
   readonly adminSocket: string;
   readonly heartbeatIntervalMs: number;
   readonly converge: ConvergeService;
+  readonly metrics: HubMetrics;
+  #metricsServer: MetricsServer | undefined;
   #nodeServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
     'grpc.max_send_message_length': MINION_MAX_RECEIVE_BYTES,
@@ -99,6 +105,12 @@ export class Hub {
     this.writes = new GroupCommit(this.db, { beforeCommit: () => completeFinishedWindows(this.db, Date.now()) });
     this.hubKeys = loadOrCreateHubPlaneKeys(opts.stateDir);
     this.adminSocket = path.join(opts.stateDir, ADMIN_SOCKET_FILE);
+    this.metrics = new HubMetrics({
+      db: this.db,
+      sessions: this.registry,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+      deployment: opts.topology.name,
+    });
     this.converge = new ConvergeService({
       db: this.db,
       channel: new SessionChannel(this.registry),
@@ -136,6 +148,7 @@ export class Hub {
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         log: log.child('enroll'),
         onEnrolled: () => void this.#planeSync?.reconcile(),
+        onAnswered: (refusal) => (refusal === undefined ? this.metrics.enrolled() : this.metrics.refused(refusal)),
       }),
     );
     this.#nodeServer.addService(
@@ -165,6 +178,11 @@ export class Hub {
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
       }),
     );
+  }
+
+  /** The port GET /metrics is served on (0: not served). */
+  get metricsPort(): number {
+    return this.#metricsServer?.port ?? 0;
   }
 
   get port(): number {
@@ -203,7 +221,16 @@ export class Hub {
     fs.chmodSync(this.adminSocket, 0o600);
     this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
     this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
-    this.#opts.log.info('hub serving', { listen: this.#opts.listen, port: this.#port, admin: this.adminSocket });
+    if (this.#opts.metricsListen) {
+      this.#metricsServer = new MetricsServer(this.metrics);
+      await this.#metricsServer.listen(this.#opts.metricsListen);
+    }
+    this.#opts.log.info('hub serving', {
+      listen: this.#opts.listen,
+      port: this.#port,
+      admin: this.adminSocket,
+      ...(this.#metricsServer ? { metricsPort: this.#metricsServer.port } : {}),
+    });
   }
 
   /** The management-plane rule, hub side: over wg1 always; over the LAN only while the node's wg1 is down. */
@@ -230,7 +257,7 @@ export class Hub {
     this.converge.close();
     this.#planeSync?.stop();
     await this.#verifier.close();
-    await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer)]);
+    await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer), this.#metricsServer?.close()]);
     this.db.close();
   }
 }

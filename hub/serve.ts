@@ -46,6 +46,10 @@ runMain('kubedos-hub', async () => {
     )
     .option('--root <dir>', 'root directory the plane configs are written under', '/')
     .option('--darksite <dir>', "the nodes' darksite (the master's copy): tasks needing a package it lacks are skipped")
+    .option(
+      '--metrics-listen <host:port>',
+      'serve GET /metrics (Prometheus text format) there; on a node, its wg2 address',
+    )
     .exitOverride();
   program.parse();
   const o = program.opts<{
@@ -59,6 +63,7 @@ runMain('kubedos-hub', async () => {
     planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
     root: string;
     darksite?: string;
+    metricsListen?: string;
   }>();
   const log = createLogger('hub');
   const topology = loadTopology(o.topology);
@@ -80,6 +85,7 @@ runMain('kubedos-hub', async () => {
     heartbeatIntervalMs: o.heartbeatMs,
     ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
     ...(o.darksite ? { darksiteDir: o.darksite } : {}),
+    ...(o.metricsListen ? { metricsListen: o.metricsListen } : {}),
     log,
   });
   try {

@@ -20,6 +20,8 @@ export interface EnrollmentServiceDeps {
   heartbeatIntervalMs: number;
   log: Logger;
   onEnrolled?: (node: string) => void;
+  /** Counts what was answered (the hub's metrics). */
+  onAnswered?: (refusal: string | undefined) => void;
   now?: () => number;
 }
 
@@ -40,11 +42,13 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
           const grant = buildGrant(deps.db, deps.topology, deps.hubKeys, admitted, deps.heartbeatIntervalMs);
           deps.log.info('node enrolled', { node: admitted.node, peer: call.getPeer() });
           deps.onEnrolled?.(admitted.node);
+          deps.onAnswered?.(undefined);
           callback(null, grant);
         })
         .catch((err: unknown) => {
           if (err instanceof EnrollError) {
             deps.log.warn('enrollment refused', { node, peer: call.getPeer(), reason: err.message });
+            deps.onAnswered?.(err.message);
             callback({ code: err.code, details: err.message } as ServiceError);
           } else {
             deps.log.error('enrollment failed', { node, error: String(err) });

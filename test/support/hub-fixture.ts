@@ -71,7 +71,7 @@ export interface HubFixture {
 
 /** A real hub on loopback with TLS, its own state dir and deployment secrets. */
 export async function startHub(
-  opts: { topologyFile?: string; heartbeatIntervalMs?: number } = {},
+  opts: { topologyFile?: string; heartbeatIntervalMs?: number; metricsListen?: string } = {},
 ): Promise<HubFixture> {
   const dir = tempDir('hub');
   const topology = loadTopology(opts.topologyFile);
@@ -89,6 +89,7 @@ export async function startHub(
       tlsCertPem: secrets.hubCertPem,
       tlsKeyPem: fs.readFileSync(secrets.hubKeyPath, 'utf8'),
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
+      ...(opts.metricsListen ? { metricsListen: opts.metricsListen } : {}),
       log,
     });
   const fixture: HubFixture = {
