@@ -10,6 +10,7 @@ import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
 import type { AgentClient } from '../proto/gen/kubedos/v1/Agent.ts';
 import { signCall } from '../shared/auth/call-signature.ts';
 import type { MinionConfigFile, NodeIdentityFile } from '../shared/identity/files.ts';
+import { CONTRACT_VERSION, REFUSAL_NOT_ENROLLED, refusalOf } from '../shared/proto/contract-version.ts';
 import type { Logger } from '../shared/log.ts';
 import { contract } from '../shared/proto/contract.ts';
 import { hubChannel } from '../shared/proto/hub-channel.ts';
@@ -73,6 +74,8 @@ export type AgentPhase = 'starting' | 'waiting-for-window' | 'enrolling' | 'conn
 export class Agent {
   phase: AgentPhase = 'starting';
   readonly #config: MinionConfigFile;
+  /** The contract version of the hub last welcomed by (1 until a hub says otherwise). */
+  #hubContract = 1;
   #configs: Promise<void> = Promise.resolve();
   readonly #identity: NodeIdentityFile;
   readonly #log: Logger;
@@ -168,6 +171,16 @@ export class Agent {
     return undefined;
   }
 
+  /**
+   * Whether a refused session means this node's keys are no longer
+   * enrolled: the typed refusal (contract 2); from a hub that has not said it
+   * speaks 2, its words too (contract 1 had only those).
+   */
+  #notEnrolled(err: grpc.ServiceError): boolean {
+    if (refusalOf(err) === REFUSAL_NOT_ENROLLED) return true;
+    return this.#hubContract < 2 && /enroll again|not enrolled|replaced/.test(err.details ?? '');
+  }
+
   /** Resolves when the agent stops, or with 'replaced' when the hub refuses this node's keys. */
   async #holdSession(
     clientFor: (endpoint: string) => AgentClient,
@@ -240,6 +253,7 @@ export class Agent {
       let moveCheck: NodeJS.Timeout | undefined;
       let moving = false;
       let seq = 0;
+      let lastRevision = 0;
       let settled = false;
       const finish = (outcome: 'ended' | 'replaced' | 'moving') => {
         if (settled) return;
@@ -277,8 +291,17 @@ export class Agent {
               });
             }, MOVE_CHECK_MS);
           }
+          this.#hubContract = msg.welcome.contractVersion || 1;
+          if (this.#hubContract !== CONTRACT_VERSION)
+            this.#log.info('hub speaks another contract version: using what both understand', {
+              hub: this.#hubContract,
+              minion: CONTRACT_VERSION,
+            });
+          lastRevision = 0;
           void gatherFacts(hardware).then((facts) =>
-            call.write({ hello: { facts, minionVersion: MINION_VERSION, unfinishedTaskIds: [] } }),
+            call.write({
+              hello: { facts, minionVersion: MINION_VERSION, unfinishedTaskIds: [], contractVersion: CONTRACT_VERSION },
+            }),
           );
           const interval = msg.welcome.heartbeatIntervalMs || enrollment.heartbeatIntervalMs || 5000;
           heartbeat = setInterval(() => {
@@ -295,6 +318,13 @@ export class Agent {
           running.get(msg.cancel.taskId)?.abort();
         } else if (msg.config) {
           const update = msg.config;
+          // An update no newer than the last one applied in this session (a duplicate, a replay) is ignored.
+          const revision = Number(update.revision ?? 0);
+          if (revision && revision <= lastRevision) {
+            this.#log.warn('config update ignored: not newer than the one applied', { revision, lastRevision });
+            return;
+          }
+          lastRevision = revision;
           // One at a time, in the order sent: two updates applied concurrently could let the older win.
           this.#configs = this.#configs
             .then(() => this.#handlers.onConfig?.(update))
@@ -306,7 +336,7 @@ export class Agent {
           finish('moving');
           return;
         }
-        if (err.code === grpc.status.UNAUTHENTICATED && /enroll again|not enrolled|replaced/.test(err.details ?? '')) {
+        if (err.code === grpc.status.UNAUTHENTICATED && this.#notEnrolled(err)) {
           finish('replaced');
           return;
         }

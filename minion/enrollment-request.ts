@@ -1,3 +1,4 @@
+import { CONTRACT_VERSION } from '../shared/proto/contract-version.ts';
 import crypto from 'node:crypto';
 import type { EnrollRequest } from '../proto/gen/kubedos/v1/EnrollRequest.ts';
 import type { Facts } from '../proto/gen/kubedos/v1/Facts.ts';
@@ -31,6 +32,7 @@ export function buildEnrollRequest(
     timestampMs: now,
     nonce: crypto.randomBytes(16),
     facts,
+    contractVersion: CONTRACT_VERSION,
   });
   if (!identityFile.credentialSeed) throw new CredentialGone();
   const credential = signingKeyPairFromSeed(Buffer.from(identityFile.credentialSeed, 'base64'));

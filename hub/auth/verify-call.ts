@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, callAuthMessage } from '../../shared/auth/call-signature.ts';
 import { verify } from '../../shared/keys/ed25519.ts';
+import { REFUSAL_NOT_ENROLLED } from '../../shared/proto/contract-version.ts';
 
 export interface VerifiedCall {
   node: string;
@@ -9,7 +10,14 @@ export interface VerifiedCall {
 }
 
 /** Why a call was refused; the text goes back to the caller, so it names no key material. */
-export class CallRefused extends Error {}
+export class CallRefused extends Error {
+  /** The typed refusal the node acts on (REFUSAL_NOT_ENROLLED: enroll again), sent as trailing metadata. */
+  readonly kind: string | undefined;
+  constructor(message: string, kind?: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
 
 /**
  * Checks a call's signature against the node's current identity key. The
@@ -36,7 +44,8 @@ export function verifyCall(
     throw new CallRefused('call timestamp outside the allowed clock skew; check the node clock');
   }
   const key = identityKeyOf(node);
-  if (!key) throw new CallRefused(`node ${node} is not enrolled (or was replaced); it must enroll again`);
+  if (!key)
+    throw new CallRefused(`node ${node} is not enrolled (or was replaced); it must enroll again`, REFUSAL_NOT_ENROLLED);
   const nonceBytes = Buffer.from(nonce, 'base64');
   const sig = Buffer.from(signature, 'base64');
   if (nonceBytes.length !== 16 || !verify(key, callAuthMessage(method, node, timestampMs, nonce), sig)) {

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { AgentHandlers } from '../../proto/gen/kubedos/v1/Agent.ts';
 import { MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
 import type { Logger } from '../../shared/log.ts';
+import { CONTRACT_VERSION, REFUSAL_NOT_ENROLLED, refusalMetadata } from '../../shared/proto/contract-version.ts';
 import { CallRefused, verifyCall } from '../auth/verify-call.ts';
 import { enrollmentOf, spendNonce } from '../enrollment/enrollments.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
@@ -50,9 +51,11 @@ export function agentService(deps: AgentServiceDeps): AgentHandlers {
         const refused = err instanceof CallRefused;
         const elsewhere = err instanceof WrongListener;
         if (!refused && !elsewhere) deps.log.error('session failed', { error: String(err) });
+        const kind = refused ? (err as CallRefused).kind : undefined;
         const e: Partial<ServiceError> = {
           code: elsewhere ? status.FAILED_PRECONDITION : refused ? status.UNAUTHENTICATED : status.INTERNAL,
           details: refused || elsewhere ? (err as Error).message : 'internal error',
+          ...(kind ? { metadata: refusalMetadata(kind) } : {}),
         };
         call.emit('error', e);
       });
@@ -67,7 +70,7 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
   if (!fresh) throw new CallRefused('replayed session authentication refused');
   // The node may have been replaced while the nonce was being written.
   if (!enrollmentOf(db, verified.node))
-    throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`);
+    throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`, REFUSAL_NOT_ENROLLED);
   const node = verified.node;
   const peerAddress = peerIp(call.getPeer());
   if (deps.sessionAllowedFrom && !(await deps.sessionAllowedFrom(node, peerAddress))) {
@@ -85,7 +88,13 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
     ).run(node, session.connectedAt, session.connectedAt, session.peer),
   );
   call.write({
-    welcome: { node, heartbeatIntervalMs: deps.heartbeatIntervalMs, serverTimeMs: now(), generation },
+    welcome: {
+      node,
+      heartbeatIntervalMs: deps.heartbeatIntervalMs,
+      serverTimeMs: now(),
+      generation,
+      contractVersion: CONTRACT_VERSION,
+    },
   });
   call.on('data', (message) => {
     if (message.heartbeat) session.lastHeartbeat = now();

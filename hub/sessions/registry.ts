@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { REFUSAL_NOT_ENROLLED, refusalMetadata } from '../../shared/proto/contract-version.ts';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import type { HubMessage } from '../../proto/gen/kubedos/v1/HubMessage.ts';
@@ -92,6 +93,7 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
     const refusal: Partial<ServiceError> = {
       code: status.UNAUTHENTICATED,
       details: `node ${node} was replaced; it must enroll again`,
+      metadata: refusalMetadata(REFUSAL_NOT_ENROLLED),
     };
     s.call.emit('error', refusal);
     this.emit('disconnected', node);

@@ -14,6 +14,7 @@ export interface EnrollPayload {
   'timestampMs'?: (number | string | Long);
   'nonce'?: (Buffer | Uint8Array | string);
   'facts'?: (_kubedos_v1_Facts | null);
+  'contractVersion'?: (number);
 }
 
 export interface EnrollPayload__Output {
@@ -26,4 +27,5 @@ export interface EnrollPayload__Output {
   'timestampMs': (number);
   'nonce': (Buffer);
   'facts': (_kubedos_v1_Facts__Output | null);
+  'contractVersion': (number);
 }

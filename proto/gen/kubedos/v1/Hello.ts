@@ -6,10 +6,12 @@ export interface Hello {
   'facts'?: (_kubedos_v1_Facts | null);
   'minionVersion'?: (string);
   'unfinishedTaskIds'?: (string)[];
+  'contractVersion'?: (number);
 }
 
 export interface Hello__Output {
   'facts': (_kubedos_v1_Facts__Output | null);
   'minionVersion': (string);
   'unfinishedTaskIds': (string)[];
+  'contractVersion': (number);
 }

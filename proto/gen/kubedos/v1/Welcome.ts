@@ -7,6 +7,7 @@ export interface Welcome {
   'heartbeatIntervalMs'?: (number);
   'serverTimeMs'?: (number | string | Long);
   'generation'?: (number);
+  'contractVersion'?: (number);
 }
 
 export interface Welcome__Output {
@@ -14,4 +15,5 @@ export interface Welcome__Output {
   'heartbeatIntervalMs': (number);
   'serverTimeMs': (number);
   'generation': (number);
+  'contractVersion': (number);
 }
