@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 import { UserError } from '../../shared/errors.ts';
 import { renderStatus } from '../../hub/cli/render-status.ts';
+import { completionCommand } from '../../shared/cli/completion.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
@@ -179,5 +180,6 @@ runMain('kubedos', async () => {
   program.addCommand(buildMediaCommand());
   for (const c of proxmoxCommands()) program.addCommand(c);
 
+  program.addCommand(completionCommand(program, 'kubedos'));
   await program.parseAsync();
 });

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
+import { completionCommand } from '../../shared/cli/completion.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { ROLES } from '../../shared/topology/model.ts';
 import { HUB_VERSION } from '../version.ts';
@@ -254,5 +255,6 @@ runMain('hubctl', async () => {
       });
     });
 
+  program.addCommand(completionCommand(program, 'hubctl'));
   await program.parseAsync();
 });
