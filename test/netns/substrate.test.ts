@@ -33,12 +33,8 @@ describe('netns substrate', function () {
   let runRoot: string;
   let d: NetnsDeployment;
   const t = loadTopology();
-
-  before(async function () {
-    requireSystem(this, { root: true, commands: ['ip', 'wg', 'wireguard-go', 'nft', 'ping'], files: ['/dev/net/tun'] });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdw-substrate-'));
-    runRoot = path.join(dir, 'run');
-    d = await netnsUp({
+  const up = () =>
+    netnsUp({
       topology: t,
       topologyFile: DEFAULT_TOPOLOGY,
       runRoot,
@@ -48,6 +44,12 @@ describe('netns substrate', function () {
       quiet: true,
       tag: TAG,
     });
+
+  before(async function () {
+    requireSystem(this, { root: true, commands: ['ip', 'wg', 'wireguard-go', 'nft', 'ping'], files: ['/dev/net/tun'] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdw-substrate-'));
+    runRoot = path.join(dir, 'run');
+    d = await up();
   });
   after(async () => {
     if (!dir) return;
@@ -123,16 +125,7 @@ describe('netns substrate', function () {
   });
 
   it('comes up again in the same run dir after down (the earlier hub\'s "ready" in the log is not this one\'s)', async () => {
-    const again = await netnsUp({
-      topology: t,
-      topologyFile: DEFAULT_TOPOLOGY,
-      runRoot,
-      timeoutMs: 240_000,
-      windowTtlMs: 600_000,
-      signal: new AbortController().signal,
-      quiet: true,
-      tag: TAG,
-    });
+    const again = await up();
     assert.equal(again.status.summary!.connected, t.nodes.length);
     assert.equal(await netnsDown(runRoot), t.nodes.length);
   });
