@@ -71,7 +71,7 @@ export interface CallStats {
   reads: number;
   /** Requests that change the cluster (create, config, start, stop, delete, upload): a re-run with nothing to do makes none. */
   writes: number;
-  /** Guest agent calls (ping, exec, file-read): the guest's business, not the cluster's. */
+  /** Guest agent calls (exec, file-read): the guest's business, not the cluster's. */
   agent: number;
   retries: number;
   bytesUploaded: number;
@@ -110,11 +110,16 @@ export class ProxmoxApi {
   }
 
   /** One call, retried on a transient error. */
-  async call<T>(method: string, apiPath: string, params: ApiParams = {}): Promise<T> {
+  call<T>(method: string, apiPath: string, params: ApiParams = {}): Promise<T> {
+    return this.retrying(() => this.once<T>(method, apiPath, params));
+  }
+
+  /** Runs work again after a transient error (see isTransient), with backoff, up to retryAttempts times in all. */
+  async retrying<T>(work: () => Promise<T>): Promise<T> {
     const attempts = this.opts.retryAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<T>(method, apiPath, params);
+        return await work();
       } catch (err) {
         if (attempt >= attempts || !isTransient(err)) throw err;
         this.stats.retries++;
@@ -123,7 +128,7 @@ export class ProxmoxApi {
     }
   }
 
-  backoff(attempt: number): number {
+  private backoff(attempt: number): number {
     const base = this.opts.retryBaseMs ?? 500;
     const ms = Math.min(8000, base * 2 ** (attempt - 1));
     return ms / 2 + Math.random() * (ms / 2);
@@ -168,37 +173,31 @@ export class ProxmoxApi {
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const size = fs.statSync(file).size;
-    for (let attempt = 1; ; attempt++) {
+    return this.retrying(async () => {
       this.count('POST', apiPath);
-      try {
-        const res = await this.send(
-          'POST',
-          `/api2/json${apiPath}`,
-          {
-            Authorization: this.opts.token.header,
-            Accept: 'application/json',
-            'Content-Type': `multipart/form-data; boundary=${boundary}`,
-            'Content-Length': head.length + size + tail.length,
-          },
-          (req) => {
-            req.write(head);
-            const stream = fs.createReadStream(file);
-            stream.on('error', (err) => req.destroy(err));
-            stream.on('end', () => req.end(tail));
-            stream.pipe(req, { end: false });
-          },
-          // An upload of a few hundred MiB takes longer than any other call.
-          Math.max(this.opts.timeoutMs ?? 60_000, 600_000),
-        );
-        const upid = await this.unwrap<string>('POST', apiPath, res);
-        this.stats.bytesUploaded += size;
-        return upid;
-      } catch (err) {
-        if (attempt >= (this.opts.retryAttempts ?? 8) || !isTransient(err)) throw err;
-        this.stats.retries++;
-        await sleep(this.backoff(attempt));
-      }
-    }
+      const res = await this.send(
+        'POST',
+        `/api2/json${apiPath}`,
+        {
+          Authorization: this.opts.token.header,
+          Accept: 'application/json',
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + size + tail.length,
+        },
+        (req) => {
+          req.write(head);
+          const stream = fs.createReadStream(file);
+          stream.on('error', (err) => req.destroy(err));
+          stream.on('end', () => req.end(tail));
+          stream.pipe(req, { end: false });
+        },
+        // An upload of a few hundred MiB takes longer than any other call.
+        Math.max(this.opts.timeoutMs ?? 60_000, 600_000),
+      );
+      const upid = await this.unwrap<string>('POST', apiPath, res);
+      this.stats.bytesUploaded += size;
+      return upid;
+    });
   }
 
   /** Waits for a task on its node: `stopped` with `OK` or `WARNINGS: n` is success, any other exit status the error. */

@@ -3,7 +3,7 @@ import { ProxmoxApiError, vmPath, type ProxmoxApi } from './api-client.ts';
 import type { GuestExec } from '../pipeline/guest-hub.ts';
 
 /**
- * A VM's guest agent through the Proxmox API: ping, exec + exec-status,
+ * A VM's guest agent through the Proxmox API: exec + exec-status,
  * file-read. Calls are spaced: pvedaemon has few workers, and a long call
  * gets 596 from pveproxy.
  */
@@ -16,17 +16,6 @@ export class ProxmoxGuest implements GuestExec {
     this.api = api;
     this.node = node;
     this.vmid = vmid;
-  }
-
-  /** Whether the agent answers: until it runs, Proxmox answers 500 "QEMU guest agent is not running". */
-  async ping(): Promise<boolean> {
-    try {
-      await this.api.post(vmPath(this.node, this.vmid, '/agent/ping'));
-      return true;
-    } catch (err) {
-      if (err instanceof ProxmoxApiError && err.status === 500) return false;
-      throw err;
-    }
   }
 
   /** A file in the guest, or undefined when it is not there (or the agent is not up). */

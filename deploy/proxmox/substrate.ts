@@ -159,12 +159,9 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
 
   async stamp(media: StampMedia): Promise<void> {
     if (!this.store) await this.place(media);
-    const limits = new Map<string, ReturnType<typeof pLimit>>();
-    const limitFor = (storage: string) => {
-      if (!limits.has(storage)) limits.set(storage, pLimit(this.o.concurrency));
-      return limits.get(storage)!;
-    };
-    await Promise.all(this.nodes().map((n) => limitFor(this.t.proxmox.storage)(() => this.stampOne(n, media))));
+    // Every VM's disks go to the one proxmox.storage: one limit is the limit per storage.
+    const limit = pLimit(this.o.concurrency);
+    await Promise.all(this.nodes().map((n) => limit(() => this.stampOne(n, media))));
   }
 
   private async stampOne(n: TopologyNode, media: StampMedia): Promise<void> {
@@ -208,27 +205,23 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
   /** Creates a VM; a lock timeout is retried, and a create that already happened counts only if the VM is ours. */
   private async createVm(pveNode: string, n: TopologyNode, want: Record<string, string | number>): Promise<void> {
     const api = this.o.api;
-    for (let attempt = 1; ; attempt++) {
+    // The task itself may fail on a lock timeout: the whole create is retried, not only its request.
+    await api.retrying(async () => {
       try {
         const upid = await api.post<string>(`/nodes/${encodeURIComponent(pveNode)}/qemu`, { vmid: n.vmid, ...want });
         await api.waitTask(pveNode, upid, `create VM ${n.vmid} (${n.hostname}) on ${pveNode}`);
-        return;
       } catch (err) {
-        if (/already exists/.test((err as Error).message)) {
-          // The earlier attempt's create may still hold the lock: its config is read once it is done.
-          const config = await settledConfig(api, pveNode, n.vmid).catch(() => ({}) as Record<string, unknown>);
-          const owner = ownerOf(typeof config.description === 'string' ? config.description : undefined);
-          if (owner?.deployment === this.t.name && owner.node === n.hostname) return;
-          throw new UserError(
-            `VMID ${n.vmid} (for ${n.hostname}) was taken on ${pveNode} by another VM while kubedos was creating it`,
-            'give the node a free VMID; nothing of the other VM was touched',
-          );
-        }
-        if (attempt >= 8 || !isTransient(err)) throw err;
-        api.stats.retries++;
-        await sleep(api.backoff(attempt));
+        if (!/already exists/.test((err as Error).message)) throw err;
+        // The earlier attempt's create may still hold the lock: its config is read once it is done.
+        const config = await settledConfig(api, pveNode, n.vmid).catch(() => ({}) as Record<string, unknown>);
+        const owner = ownerOf(typeof config.description === 'string' ? config.description : undefined);
+        if (owner?.deployment === this.t.name && owner.node === n.hostname) return;
+        throw new UserError(
+          `VMID ${n.vmid} (for ${n.hostname}) was taken on ${pveNode} by another VM while kubedos was creating it`,
+          'give the node a free VMID; nothing of the other VM was touched',
+        );
       }
-    }
+    });
   }
 
   async boot(): Promise<void> {
@@ -378,7 +371,6 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
     const keep = new Set<string>();
     if (!opts.all && this.media) keep.add(volumeId(this.t, platformIsoName(this.t, this.media.iso)));
     const pves = [...new Set(this.t.proxmox.nodes.filter((p) => view.online.includes(p)))];
-    this.store ??= await readIsoStore(this.o.api, this.t, pves);
     const store = await readIsoStore(this.o.api, this.t, pves);
     const deleted: string[] = [];
     for (const [writer, vols] of store.present)
