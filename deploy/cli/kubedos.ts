@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import ms from 'ms';
+import { Command, Option } from 'commander';
 import { UserError } from '../../shared/errors.ts';
 import { renderStatus } from '../../hub/cli/render-status.ts';
 import { completionCommand } from '../../shared/cli/completion.ts';
+import { duration } from '../../shared/cli/duration.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
-import { defaultRunRoot } from '../local/run-dir.ts';
-import { isUp, LOCAL_SUBSTRATES, runningDeployments } from '../local/running-deployments.ts';
+import { defaultRunRoot, LOCAL_SUBSTRATES } from '../local/run-dir.ts';
+import { isUp, runningDeployments } from '../local/running-deployments.ts';
 import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts';
 import { netnsDown, netnsUp } from '../netns/substrate.ts';
 import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
@@ -16,18 +16,12 @@ import { buildMediaCommand } from '../media/media-command.ts';
 import { proxmoxCommands } from '../proxmox/commands.ts';
 import { readSshKey } from '../local/ssh-key.ts';
 
-function duration(v: string): number {
-  const n = ms(v as ms.StringValue);
-  if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
-  return n;
-}
-
 function substrateOption(): Option {
   return new Option(
     '--substrate <name>',
     'where the nodes run: sim (processes on loopback), nspawn (root: real Debian containers from the platform image), qemu (root: VMs in the Proxmox shape, installed from the platform ISO) or netns (root: namespaces and real WireGuard planes)',
   )
-    .choices(['sim', 'nspawn', 'qemu', 'netns'])
+    .choices(LOCAL_SUBSTRATES)
     .default('sim');
 }
 

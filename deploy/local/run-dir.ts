@@ -17,6 +17,21 @@ export interface RunDir {
   topologyCopy: string;
 }
 
+export const LOCAL_SUBSTRATES = ['sim', 'nspawn', 'qemu', 'netns'] as const;
+export type LocalSubstrate = (typeof LOCAL_SUBSTRATES)[number];
+
+/** The file each substrate's `up` leaves in its run dir while the deployment is up (`down` removes it). */
+const UP_MARKERS: Record<LocalSubstrate, string> = {
+  sim: 'processes.json',
+  nspawn: 'nspawn.json',
+  qemu: 'qemu.json',
+  netns: 'netns.json',
+};
+
+export function upMarker(run: RunDir, substrate: LocalSubstrate): string {
+  return path.join(run.root, UP_MARKERS[substrate]);
+}
+
 export function defaultRunRoot(deployment: string, substrate: string): string {
   return path.join(userStateRoot(), 'deployments', `${deployment}-${substrate}`);
 }
@@ -27,7 +42,7 @@ export function runDir(root: string): RunDir {
     secrets: path.join(root, 'secrets'),
     hubDir: path.join(root, 'hub'),
     logs: path.join(root, 'logs'),
-    processes: path.join(root, 'processes.json'),
+    processes: path.join(root, UP_MARKERS.sim),
     nodeDir: (node) => path.join(root, 'nodes', node),
     topologyCopy: path.join(root, 'topology.yaml'),
   };

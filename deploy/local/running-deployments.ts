@@ -2,17 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 import { isOurs, readProcesses } from './process-table.ts';
-
-export const LOCAL_SUBSTRATES = ['sim', 'nspawn', 'qemu', 'netns'] as const;
-export type LocalSubstrate = (typeof LOCAL_SUBSTRATES)[number];
-
-/** The file each substrate's `up` leaves in its run dir while the deployment is up (`down` removes it). */
-const UP_MARKER: Record<LocalSubstrate, string> = {
-  sim: 'processes.json',
-  nspawn: 'nspawn.json',
-  qemu: 'qemu.json',
-  netns: 'netns.json',
-};
+import { LOCAL_SUBSTRATES, runDir, upMarker, type LocalSubstrate } from './run-dir.ts';
 
 export interface RunningDeployment {
   runRoot: string;
@@ -21,7 +11,7 @@ export interface RunningDeployment {
 
 /** Whether the deployment in runRoot is up on that substrate (sim: one of its processes still runs). */
 export function isUp(runRoot: string, substrate: LocalSubstrate): boolean {
-  const marker = path.join(runRoot, UP_MARKER[substrate]);
+  const marker = upMarker(runDir(runRoot), substrate);
   if (!fs.existsSync(marker)) return false;
   if (substrate !== 'sim') return true;
   return readProcesses(marker).some((p) => isOurs(p.pid, runRoot));

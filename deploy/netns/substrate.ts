@@ -26,7 +26,7 @@ import { isKubernetesNode, masterNode, planeOf } from '../../shared/planes/peer-
 import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
-import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
+import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NetnsLab } from './namespaces.ts';
 import { pingFrom } from './plane-probes.ts';
@@ -55,9 +55,7 @@ export interface NetnsDeployment {
   stop(): Promise<void>;
 }
 
-function labFile(run: RunDir): string {
-  return path.join(run.root, 'netns.json');
-}
+const labFile = (run: RunDir) => upMarker(run, 'netns');
 
 export function namespaceName(tag: string, node: TopologyNode): string {
   const byName = `${tag}-${node.hostname}`;

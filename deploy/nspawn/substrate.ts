@@ -23,7 +23,7 @@ import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-build
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
 import { platformForRun } from '../local/platform-for-run.ts';
-import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
+import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
@@ -54,9 +54,7 @@ export interface NspawnDeployment {
   stop(): Promise<void>;
 }
 
-function labFile(run: RunDir): string {
-  return path.join(run.root, 'nspawn.json');
-}
+const labFile = (run: RunDir) => upMarker(run, 'nspawn');
 
 async function checkHost(): Promise<void> {
   if (process.platform !== 'linux') throw new UserError('the nspawn substrate needs Linux');

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import ms from 'ms';
 import { renderStatus } from '../../hub/cli/render-status.ts';
+import { duration } from '../../shared/cli/duration.ts';
 import { UserError } from '../../shared/errors.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
@@ -34,11 +34,6 @@ const withApiFlags = (c: Command) =>
 function positive(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
-  return n;
-}
-function duration(v: string): number {
-  const n = ms(v as ms.StringValue);
-  if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
   return n;
 }
 

@@ -22,7 +22,7 @@ import { masterNode } from '../../shared/planes/peer-lists.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { buildDeploymentMedia, type DeploymentMedia } from '../media/build-media.ts';
-import { prepareRun, runDir, type RunDir } from '../local/run-dir.ts';
+import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import type { HubControl } from '../local/wait-for-nodes.ts';
 import { runPipeline, type Substrate } from '../pipeline/pipeline.ts';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
@@ -73,7 +73,7 @@ interface LabRecord {
   nodes: string[];
 }
 
-const labFile = (run: RunDir) => path.join(run.root, 'qemu.json');
+const labFile = (run: RunDir) => upMarker(run, 'qemu');
 const vmDir = (run: RunDir, node: string) => path.join(run.nodeDir(node), 'vm');
 const diskOf = (run: RunDir, node: string) => path.join(run.nodeDir(node), 'disk.qcow2');
 const installedMark = (run: RunDir, node: string) => path.join(run.nodeDir(node), 'installed.json');

@@ -1,8 +1,8 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import ms from 'ms';
+import { Command, Option } from 'commander';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { completionCommand } from '../../shared/cli/completion.ts';
+import { duration } from '../../shared/cli/duration.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { ROLES } from '../../shared/topology/model.ts';
 import { HUB_VERSION } from '../version.ts';
@@ -14,12 +14,6 @@ import { waitForRun } from './wait-for-run.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
 import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
-
-function duration(v: string): number {
-  const n = ms(v as ms.StringValue);
-  if (typeof n !== 'number' || !(n >= 1000)) throw new InvalidArgumentError('a duration such as 90s, 15m or 2h');
-  return n;
-}
 
 function printJson(value: unknown): void {
   process.stdout.write(
