@@ -35,6 +35,8 @@ import { isIpv4, networkContains, parseIpv4Network } from '../shared/net/ipv4.ts
 import { hubAcceptsLanSession } from '../shared/planes/session-route.ts';
 import { CORE_MIGRATIONS } from './state/migrations.ts';
 import { ConvergeService } from './converge/converge-service.ts';
+import { backupInterval, EtcdBackupSchedule } from './converge/etcd-backup-schedule.ts';
+import { etcdBackupSettings } from './plan/etcd-recovery.ts';
 import { CONVERGE_MIGRATIONS } from './converge/schema.ts';
 import { SessionChannel } from './sessions/session-channel.ts';
 import { SignatureVerifier } from './enrollment/signature-verifier.ts';
@@ -77,6 +79,7 @@ export class Hub {
   readonly heartbeatIntervalMs: number;
   readonly converge: ConvergeService;
   readonly metrics: HubMetrics;
+  readonly #backups: EtcdBackupSchedule | undefined;
   #metricsServer: MetricsServer | undefined;
   #nodeServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
@@ -126,6 +129,9 @@ export class Hub {
         ),
       }),
     });
+    const every = backupInterval(etcdBackupSettings(opts.topology).every);
+    if (every !== undefined)
+      this.#backups = new EtcdBackupSchedule({ db: this.db, service: this.converge, everyMs: every, log: opts.log });
     const v1 = contract();
     const log = opts.log;
     // Keys are made on the nodes; the hub signs what they ask for, with its etcd CA.
@@ -221,6 +227,7 @@ export class Hub {
     fs.chmodSync(this.adminSocket, 0o600);
     this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
     this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
+    this.#backups?.start();
     if (this.#opts.metricsListen) {
       this.#metricsServer = new MetricsServer(this.metrics);
       await this.#metricsServer.listen(this.#opts.metricsListen);
@@ -254,6 +261,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
+    this.#backups?.stop();
     this.converge.close();
     this.#planeSync?.stop();
     await this.#verifier.close();

@@ -78,7 +78,7 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
   }
 
   return {
-    Status: guarded('Status', () => {
+    Status: guarded('Status', (req) => {
       const t = now();
       const { nodes, summary } = nodeStatuses(db, deps.registry, deps.heartbeatIntervalMs, t);
       return {
@@ -88,7 +88,7 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
         summary,
         nodes,
         windows: listWindows(db, t, false).map(toWire),
-        convergence: deps.converge.status() ?? null,
+        convergence: deps.converge.status(req.runId || undefined) ?? null,
       };
     }),
     Plan: guarded('Plan', async () => deps.converge.planView()),
@@ -106,6 +106,21 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
       const r = deps.converge.cancel(req.reason ?? '');
       if (r) deps.log.info('convergence cancelled', { runId: r.runId, tasks: r.cancelled });
       return { runId: r?.runId ?? 0, cancelledTasks: r?.cancelled ?? 0 };
+    }),
+    EtcdBackup: guarded('EtcdBackup', () => {
+      const b = deps.converge.startEtcdBackup();
+      deps.log.info('etcd backup started', { runId: b.runId, node: b.node, path: b.path });
+      return { runId: b.runId, node: b.node, path: b.path };
+    }),
+    ListEtcdBackups: guarded('ListEtcdBackups', () => ({
+      backups: deps.converge
+        .etcdBackups()
+        .map((b) => ({ name: b.name, node: b.node, path: b.path, takenAtMs: b.takenAt, summary: b.summary })),
+    })),
+    EtcdRestore: guarded('EtcdRestore', async (req) => {
+      const r = await deps.converge.startEtcdRestore(req.name ?? '');
+      deps.log.info('etcd restore started', { runId: r.runId, node: r.node, restoreId: r.restoreId, name: req.name });
+      return { runId: r.runId, node: r.node, restoreId: r.restoreId };
     }),
     OpenWindow: guarded('OpenWindow', async (req) => {
       const w = await writes.run(() =>

@@ -29,7 +29,7 @@ export async function waitForRun(admin: AdminConnection, runId: number, show: bo
           `stopped waiting; convergence run ${runId} goes on in the hub`,
           '"hubctl status" follows it, "hubctl converge --cancel" ends it',
         );
-      const s = await admin.call<object, StatusResponse__Output>((a) => a.Status, {});
+      const s = await admin.call<object, StatusResponse__Output>((a) => a.Status, { runId });
       const run = s.convergence;
       if (run && run.runId === runId) {
         const c = run.counts!;

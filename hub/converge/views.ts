@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { statusWord } from '../../shared/tasks/status.ts';
+import { ETCD_BACKUP_TASK } from '../plan/etcd-recovery.ts';
 import { PHASES, type Plan } from '../plan/model.ts';
 import { topologicalOrder } from '../plan/plan-builder.ts';
 import type { RunRow, TaskRow } from './task-row.ts';
@@ -71,8 +72,31 @@ export interface ConvergeStatus {
   skips: Array<{ node: string; task: string; reason: string }>;
 }
 
-export function convergeStatus(db: DatabaseSync): ConvergeStatus | undefined {
-  const run = db.prepare('SELECT * FROM converge_run ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+/**
+ * The run status and logs are about: the latest, except a finished backup
+ * run (one task, on the hub's schedule), which would hide the convergence
+ * before it; with a task named, the latest run that has it.
+ */
+function shownRun(db: DatabaseSync, node?: string, task?: string): RunRow | undefined {
+  if (task)
+    return db
+      .prepare(
+        `SELECT r.* FROM converge_run r WHERE EXISTS (SELECT 1 FROM converge_task t WHERE t.run_id = r.id
+           AND t.node = ? AND (t.task_id = ? OR t.name = ?)) ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get(node ?? '', task, task) as RunRow | undefined;
+  return db
+    .prepare(
+      `SELECT r.* FROM converge_run r WHERE r.state = 'running' OR NOT EXISTS
+         (SELECT 1 FROM converge_task t WHERE t.run_id = r.id AND t.name = ?) ORDER BY r.id DESC LIMIT 1`,
+    )
+    .get(ETCD_BACKUP_TASK) as RunRow | undefined;
+}
+
+export function convergeStatus(db: DatabaseSync, runId?: number): ConvergeStatus | undefined {
+  const run = runId
+    ? (db.prepare('SELECT * FROM converge_run WHERE id = ?').get(runId) as RunRow | undefined)
+    : shownRun(db);
   if (!run) return undefined;
   const rows = db
     .prepare('SELECT * FROM converge_task WHERE run_id = ? ORDER BY seq')
@@ -160,9 +184,9 @@ export interface TaskLog {
   lines: Array<{ atMs: number; level: string; text: string }>;
 }
 
-/** hubctl logs NODE [TASK]: the latest run's results and log lines for a node (or one of its tasks). */
+/** hubctl logs NODE [TASK]: the shown run's results and log lines for a node (or one of its tasks). */
 export function taskLogs(db: DatabaseSync, node: string, task?: string): TaskLog[] {
-  const run = db.prepare('SELECT * FROM converge_run ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+  const run = shownRun(db, node, task);
   if (!run) return [];
   const rows = (
     db

@@ -59,6 +59,19 @@ async function askCluster(
 }
 
 /**
+ * The join file: "existing", and the cluster as it is now (etcd refuses to
+ * join when its initial cluster counts other members than the live one,
+ * as after a restore, when the members join one by one). Written as
+ * `etcdctl member add` prints it: a member not yet started has no name.
+ */
+function joinEnv(members: Member[], s: EtcdMemberState__Output): string {
+  const cluster = members.flatMap((m) =>
+    (m.peerURLs ?? []).map((u) => `${m.peerURLs?.includes(s.peerUrl) ? s.name : (m.name ?? '')}=${u}`),
+  );
+  return `ETCD_INITIAL_CLUSTER_STATE="existing"\nETCD_INITIAL_CLUSTER="${cluster.join(',')}"\n`;
+}
+
+/**
  * Joins or bootstraps, from local facts and live membership (Talos decides
  * the same way): data present means restart as is; no data and a cluster
  * that answers means remove the stale member of this name, add this one,
@@ -83,7 +96,7 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
       if (pending) {
         // In the initial cluster, or added by an earlier attempt: start it (as existing once the cluster is).
         if (ctx.dryRun) return unchanged(`${s.name} is a member not yet started`);
-        if (s.bootstrapped) writeFileAtomic(joinFile, 'ETCD_INITIAL_CLUSTER_STATE="existing"\n');
+        if (s.bootstrapped) writeFileAtomic(joinFile, joinEnv(members, s));
         return unchanged(`${s.name} is a member not yet started (id ${pending.ID})`);
       }
       if (!s.bootstrapped) {
@@ -102,8 +115,21 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
           throw new StateError(`etcd member ${what} failed: ${err.message}`, true);
         });
       for (const stale of mine) await call('remove', { ID: stale.ID });
-      const added = await call('add', { peerURLs: [s.peerUrl] });
-      writeFileAtomic(joinFile, 'ETCD_INITIAL_CLUSTER_STATE="existing"\n');
+      let added: Record<string, unknown>;
+      try {
+        added = await call('add', { peerURLs: [s.peerUrl] });
+      } catch (err) {
+        // etcd refuses an add until the members it has are started and connected (a cluster growing one by one).
+        if (Date.now() > deadline || ctx.signal.aborted) throw err;
+        ctx.log(`${(err as Error).message}; asking again`);
+        await delay(2_000, undefined, { signal: ctx.signal }).catch(() => undefined);
+        continue;
+      }
+      const now = (added.members as Member[] | undefined) ?? [
+        ...members.filter((m) => !mine.includes(m)),
+        { ID: '', peerURLs: [s.peerUrl] },
+      ];
+      writeFileAtomic(joinFile, joinEnv(now, s));
       const id = (added.member as Member | undefined)?.ID ?? '?';
       return changed(
         `${mine.length ? `removed stale member ${mine.map((m) => m.ID).join(', ')}; ` : ''}added ${s.name} (id ${id}) at ${s.peerUrl}; joins as existing`,

@@ -11,6 +11,8 @@ import { certificateState } from './certificate-state.ts';
 import { commandState } from './command-state.ts';
 import { directoryState } from './directory-state.ts';
 import { etcdMemberState } from './etcd-member-state.ts';
+import { etcdRestoreState } from './etcd-restore-state.ts';
+import { etcdSnapshotState } from './etcd-snapshot-state.ts';
 import { fileState } from './file-state.ts';
 import type { Host } from './host.ts';
 import { kernelModuleState } from './kernel-module-state.ts';
@@ -63,6 +65,18 @@ function applyState(state: State__Output, ctx: StateContext): Promise<StateOutco
           .run(['#etcd-member', state.etcdMember!.name])
           .then(() => unchanged(`etcd member ${state.etcdMember!.name} (recorded)`));
       return etcdMemberState(state.etcdMember!, ctx);
+    case 'etcdSnapshot':
+      if (ctx.host.simulatesProbes)
+        return ctx.host
+          .run(['#etcd-snapshot', state.etcdSnapshot!.fileName])
+          .then(() => unchanged(`etcd snapshot ${state.etcdSnapshot!.fileName} (recorded)`));
+      return etcdSnapshotState(state.etcdSnapshot!, ctx);
+    case 'etcdRestore':
+      if (ctx.host.simulatesProbes)
+        return ctx.host
+          .run(['#etcd-restore', state.etcdRestore!.restoreId])
+          .then(() => unchanged(`etcd restore ${state.etcdRestore!.restoreId} (recorded)`));
+      return etcdRestoreState(state.etcdRestore!, ctx);
     default:
       throw new StateError(`state ${state.id} has no kind this minion knows`, false);
   }

@@ -23,13 +23,22 @@ import type { EnrollPayload as _kubedos_v1_EnrollPayload, EnrollPayload__Output 
 import type { EnrollRequest as _kubedos_v1_EnrollRequest, EnrollRequest__Output as _kubedos_v1_EnrollRequest__Output } from './kubedos/v1/EnrollRequest.ts';
 import type { EnrollResponse as _kubedos_v1_EnrollResponse, EnrollResponse__Output as _kubedos_v1_EnrollResponse__Output } from './kubedos/v1/EnrollResponse.ts';
 import type { EnrollmentClient as _kubedos_v1_EnrollmentClient, EnrollmentDefinition as _kubedos_v1_EnrollmentDefinition } from './kubedos/v1/Enrollment.ts';
+import type { EtcdBackup as _kubedos_v1_EtcdBackup, EtcdBackup__Output as _kubedos_v1_EtcdBackup__Output } from './kubedos/v1/EtcdBackup.ts';
+import type { EtcdBackupRequest as _kubedos_v1_EtcdBackupRequest, EtcdBackupRequest__Output as _kubedos_v1_EtcdBackupRequest__Output } from './kubedos/v1/EtcdBackupRequest.ts';
+import type { EtcdBackupResponse as _kubedos_v1_EtcdBackupResponse, EtcdBackupResponse__Output as _kubedos_v1_EtcdBackupResponse__Output } from './kubedos/v1/EtcdBackupResponse.ts';
 import type { EtcdMemberState as _kubedos_v1_EtcdMemberState, EtcdMemberState__Output as _kubedos_v1_EtcdMemberState__Output } from './kubedos/v1/EtcdMemberState.ts';
+import type { EtcdRestoreRequest as _kubedos_v1_EtcdRestoreRequest, EtcdRestoreRequest__Output as _kubedos_v1_EtcdRestoreRequest__Output } from './kubedos/v1/EtcdRestoreRequest.ts';
+import type { EtcdRestoreResponse as _kubedos_v1_EtcdRestoreResponse, EtcdRestoreResponse__Output as _kubedos_v1_EtcdRestoreResponse__Output } from './kubedos/v1/EtcdRestoreResponse.ts';
+import type { EtcdRestoreState as _kubedos_v1_EtcdRestoreState, EtcdRestoreState__Output as _kubedos_v1_EtcdRestoreState__Output } from './kubedos/v1/EtcdRestoreState.ts';
+import type { EtcdSnapshotState as _kubedos_v1_EtcdSnapshotState, EtcdSnapshotState__Output as _kubedos_v1_EtcdSnapshotState__Output } from './kubedos/v1/EtcdSnapshotState.ts';
 import type { Facts as _kubedos_v1_Facts, Facts__Output as _kubedos_v1_Facts__Output } from './kubedos/v1/Facts.ts';
 import type { FileState as _kubedos_v1_FileState, FileState__Output as _kubedos_v1_FileState__Output } from './kubedos/v1/FileState.ts';
 import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from './kubedos/v1/Heartbeat.ts';
 import type { Hello as _kubedos_v1_Hello, Hello__Output as _kubedos_v1_Hello__Output } from './kubedos/v1/Hello.ts';
 import type { HubMessage as _kubedos_v1_HubMessage, HubMessage__Output as _kubedos_v1_HubMessage__Output } from './kubedos/v1/HubMessage.ts';
 import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleState__Output as _kubedos_v1_KernelModuleState__Output } from './kubedos/v1/KernelModuleState.ts';
+import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from './kubedos/v1/ListEtcdBackupsRequest.ts';
+import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from './kubedos/v1/ListEtcdBackupsResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from './kubedos/v1/ListWindowsRequest.ts';
 import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from './kubedos/v1/ListWindowsResponse.ts';
 import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_LogLine__Output } from './kubedos/v1/LogLine.ts';
@@ -100,13 +109,22 @@ export interface ProtoGrpcType {
       EnrollRequest: MessageTypeDefinition<_kubedos_v1_EnrollRequest, _kubedos_v1_EnrollRequest__Output>
       EnrollResponse: MessageTypeDefinition<_kubedos_v1_EnrollResponse, _kubedos_v1_EnrollResponse__Output>
       Enrollment: SubtypeConstructor<typeof grpc.Client, _kubedos_v1_EnrollmentClient> & { service: _kubedos_v1_EnrollmentDefinition }
+      EtcdBackup: MessageTypeDefinition<_kubedos_v1_EtcdBackup, _kubedos_v1_EtcdBackup__Output>
+      EtcdBackupRequest: MessageTypeDefinition<_kubedos_v1_EtcdBackupRequest, _kubedos_v1_EtcdBackupRequest__Output>
+      EtcdBackupResponse: MessageTypeDefinition<_kubedos_v1_EtcdBackupResponse, _kubedos_v1_EtcdBackupResponse__Output>
       EtcdMemberState: MessageTypeDefinition<_kubedos_v1_EtcdMemberState, _kubedos_v1_EtcdMemberState__Output>
+      EtcdRestoreRequest: MessageTypeDefinition<_kubedos_v1_EtcdRestoreRequest, _kubedos_v1_EtcdRestoreRequest__Output>
+      EtcdRestoreResponse: MessageTypeDefinition<_kubedos_v1_EtcdRestoreResponse, _kubedos_v1_EtcdRestoreResponse__Output>
+      EtcdRestoreState: MessageTypeDefinition<_kubedos_v1_EtcdRestoreState, _kubedos_v1_EtcdRestoreState__Output>
+      EtcdSnapshotState: MessageTypeDefinition<_kubedos_v1_EtcdSnapshotState, _kubedos_v1_EtcdSnapshotState__Output>
       Facts: MessageTypeDefinition<_kubedos_v1_Facts, _kubedos_v1_Facts__Output>
       FileState: MessageTypeDefinition<_kubedos_v1_FileState, _kubedos_v1_FileState__Output>
       Heartbeat: MessageTypeDefinition<_kubedos_v1_Heartbeat, _kubedos_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_kubedos_v1_Hello, _kubedos_v1_Hello__Output>
       HubMessage: MessageTypeDefinition<_kubedos_v1_HubMessage, _kubedos_v1_HubMessage__Output>
       KernelModuleState: MessageTypeDefinition<_kubedos_v1_KernelModuleState, _kubedos_v1_KernelModuleState__Output>
+      ListEtcdBackupsRequest: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsRequest__Output>
+      ListEtcdBackupsResponse: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsResponse__Output>
       ListWindowsRequest: MessageTypeDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsRequest__Output>
       ListWindowsResponse: MessageTypeDefinition<_kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsResponse__Output>
       LogLine: MessageTypeDefinition<_kubedos_v1_LogLine, _kubedos_v1_LogLine__Output>

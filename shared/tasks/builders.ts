@@ -201,3 +201,32 @@ export interface EtcdMemberOptions {
 export function etcdMember(id: string, o: EtcdMemberOptions): State {
   return { id, kind: 'etcdMember', etcdMember: { ...o, deadlineMs: o.deadlineMs ?? 180_000 } };
 }
+
+export interface EtcdSnapshotOptions {
+  endpoint: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  dir: string;
+  fileName: string;
+  keep: number;
+}
+
+/** An etcd snapshot taken through one member into dir/fileName; the newest `keep` of the directory stay. */
+export function etcdSnapshot(id: string, o: EtcdSnapshotOptions): State {
+  return { id, kind: 'etcdSnapshot', etcdSnapshot: o };
+}
+
+export interface EtcdRestoreOptions {
+  restoreId: string;
+  dataDir: string;
+  /** A path on the node; empty: the data dir is only set aside (the member joins the restored one). */
+  snapshot: string;
+  name: string;
+  peerUrl: string;
+  clusterToken: string;
+}
+
+export function etcdRestore(id: string, o: EtcdRestoreOptions): State {
+  return { id, kind: 'etcdRestore', etcdRestore: o };
+}

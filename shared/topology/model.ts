@@ -75,5 +75,22 @@ export interface Topology {
   hub: { port: number };
   /** Permit an etcd/cp/lb core other than three of each, and fewer than three workers. */
   allowNonHaCore?: boolean;
+  /** Scheduled etcd snapshots; every part has a default (ETCD_BACKUP_DEFAULTS). */
+  etcdBackups?: EtcdBackups;
   nodes: TopologyNode[];
 }
+
+export interface EtcdBackups {
+  /** How often the hub orders a snapshot ("6h"); "off": only `hubctl etcd backup`. */
+  every?: string;
+  /** Snapshots kept on the member that takes them. */
+  keep?: number;
+  /** Where on that member they are written. */
+  dir?: string;
+}
+
+export const ETCD_BACKUP_DEFAULTS: Required<EtcdBackups> = {
+  every: '6h',
+  keep: 14,
+  dir: '/var/backups/kubedos/etcd',
+};

@@ -62,6 +62,15 @@ export const topologySchema = {
         caFile: { type: 'string', minLength: 1 },
       },
     },
+    etcdBackups: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        every: { type: 'string', pattern: '^(off|[0-9]+(\\.[0-9]+)?\\s*(s|m|h|d))$' },
+        keep: { type: 'integer', minimum: 1, maximum: 1000 },
+        dir: { type: 'string', pattern: '^/[A-Za-z0-9._/-]*$' },
+      },
+    },
     kubernetes: {
       type: 'object',
       additionalProperties: false,

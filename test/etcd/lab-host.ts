@@ -38,8 +38,11 @@ export class LabHost implements Host {
     this.logFile = logFile;
   }
 
-  run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome> {
-    return this.inner.run(argv, opts);
+  /** etcdctl (snapshots and restores) runs for real, on the paths the state gives; everything else is recorded. */
+  async run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome> {
+    if (argv[0] !== 'etcdctl') return this.inner.run(argv, opts);
+    const r = await this.lab.exec(this.ns, [...argv], { env: opts?.env ?? {}, reject: false });
+    return { exitCode: r.exitCode ?? 1, output: `${String(r.stdout)}${String(r.stderr)}`, timedOut: false };
   }
   guard(argv: readonly string[], kind: 'unless' | 'onlyif'): Promise<boolean> {
     return this.inner.guard(argv, kind);
@@ -87,7 +90,12 @@ export class LabHost implements Host {
   }
 
   private startEtcd(): number {
-    const env = parseEnvFile(fs.readFileSync(underRoot(this.root, '/etc/default/etcd'), 'utf8'));
+    // As the unit reads them: the plan's file, then the one the member writes when it joins (it wins).
+    const join = underRoot(this.root, '/etc/default/etcd-join');
+    const env = {
+      ...parseEnvFile(fs.readFileSync(underRoot(this.root, '/etc/default/etcd'), 'utf8')),
+      ...(fs.existsSync(join) ? parseEnvFile(fs.readFileSync(join, 'utf8')) : {}),
+    };
     for (const [k, v] of Object.entries(env)) if (v.startsWith('/')) env[k] = underRoot(this.root, v);
     fs.mkdirSync(path.dirname(env.ETCD_DATA_DIR!), { recursive: true });
     return this.lab.spawn(this.ns, ['etcd'], { env, logFile: this.logFile });

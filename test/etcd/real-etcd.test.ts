@@ -9,6 +9,7 @@ import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';
 import { ensurePlanMaterial } from '../../hub/plan/material.ts';
+import { etcdBackupPlan, etcdRestorePlan, snapshotFileName } from '../../hub/plan/etcd-recovery.ts';
 import type { Plan } from '../../hub/plan/model.ts';
 import { wg3Address } from '../../hub/pki/etcd-pki.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
@@ -42,6 +43,17 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
   this.timeout(240_000);
   let dir: string;
   let lab: NetnsLab | undefined;
+  // Set by the first test, used by the backup test: the cluster it formed.
+  let formed:
+    | {
+        t: Topology;
+        plan: Plan;
+        engine: ConvergeEngine;
+        channel: LocalChannel;
+        hosts: Map<string, LabHost>;
+        etcdctl: (args: string[]) => Promise<{ exitCode?: number; stdout: unknown; stderr: unknown }>;
+      }
+    | undefined;
 
   before(function () {
     requireSystem(this, { root: true, commands: ['etcd', 'etcdctl', 'ip'] });
@@ -49,6 +61,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
   });
 
   after(async () => {
+    formed?.engine.close();
     await lab?.teardown();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -75,6 +88,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
     const engine = new ConvergeEngine(openConvergeDb(path.join(dir, 'hub', 'state.db')), channel, {
       backoffMs: () => 500,
     });
+    let keep = false;
     try {
       const first = await engine.waitForRun(engine.start(plan));
       const failures = engine.rows(first.runId).filter((r) => r.state !== 'done');
@@ -101,7 +115,9 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
           ],
           { env: { ETCDCTL_API: '3' }, reject: false },
         );
-      const list = await etcdctl(['--cert', `${health}/client.crt`, '--key', `${health}/client.key`, 'member', 'list']);
+      const authed = (args: string[]) =>
+        etcdctl(['--cert', `${health}/client.crt`, '--key', `${health}/client.key`, ...args]);
+      const list = await authed(['member', 'list']);
       assert.equal(list.exitCode, 0, String(list.stderr));
       for (const m of members)
         assert.match(
@@ -129,8 +145,81 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
       assert.ok(
         gate.finished_at! >= engine.rows(second.runId).find((r) => r.task_id === 'etcd-2/etcd-service')!.finished_at!,
       );
+      formed = { t, plan, engine, channel, hosts, etcdctl: authed };
+      keep = true;
     } finally {
-      engine.close();
+      if (!keep) engine.close();
     }
+  });
+
+  it('a snapshot taken by a member brings the whole cluster back after every member lost its data', async function () {
+    if (!formed) this.skip();
+    const { t, plan, engine, channel, hosts, etcdctl } = formed!;
+    const ok = async (args: string[]) => {
+      const r = await etcdctl(args);
+      assert.equal(r.exitCode, 0, String(r.stderr));
+      return String(r.stdout);
+    };
+    for (let i = 0; i < 20; i++) await ok(['put', `/kubedos/test/k${String(i).padStart(2, '0')}`, `v${i}`]);
+
+    // Three backups with keep 2: each is a run of one task on etcd-2; the oldest is removed.
+    t.etcdBackups = { keep: 2 };
+    const names = [0, 1, 2].map((i) => snapshotFileName(Date.UTC(2026, 11, 1, 18, 0, i)));
+    for (const name of names) {
+      const run = await engine.waitForRun(engine.start(etcdBackupPlan(t, 'etcd-2', name)));
+      const row = engine.rows(run.runId)[0]!;
+      assert.equal(run.state, 'done', `${row.error} ${row.output_tail}`);
+      assert.match(
+        row.summary,
+        /saved \/var\/backups\/kubedos\/etcd\/etcd-\d{8}T\d{6}Z\.db: \d+ bytes, revision \d+, \d+ keys/,
+      );
+    }
+    const backupDir = path.join(channel.nodes.get('etcd-2')!.root, 'var/backups/kubedos/etcd');
+    assert.deepEqual(fs.readdirSync(backupDir).sort(), names.slice(1));
+    assert.equal(fs.statSync(path.join(backupDir, names[2]!)).mode & 0o777, 0o600);
+    // The same backup asked again (a retried task) takes nothing new.
+    const again = await engine.waitForRun(engine.start(etcdBackupPlan(t, 'etcd-2', names[2]!)));
+    assert.equal(engine.rows(again.runId)[0]!.changed, 0);
+
+    // Written after the snapshot: a restore must not have it.
+    await ok(['put', '/kubedos/test/after', 'x']);
+    // Every member loses its data.
+    for (const [name, host] of hosts) {
+      await host.unitAction('etcd', 'stop');
+      fs.rmSync(path.join(channel.nodes.get(name)!.root, 'var/lib/etcd', t.name), { recursive: true, force: true });
+    }
+    const snapshot = `/var/backups/kubedos/etcd/${names[2]}`;
+    const restore = await engine.waitForRun(
+      engine.start(
+        etcdRestorePlan(t, await ensurePlanMaterial(path.join(dir, 'hub'), t), { node: 'etcd-2', snapshot }, 'r1'),
+      ),
+    );
+    assert.deepEqual(
+      engine
+        .rows(restore.runId)
+        .filter((r) => r.state !== 'done')
+        .map((r) => `${r.task_id}: ${r.error} ${r.output_tail}`),
+      [],
+    );
+    assert.equal(restore.state, 'done');
+
+    const keys = (await ok(['get', '/kubedos/test/', '--prefix', '--keys-only'])).split('\n').filter(Boolean);
+    assert.deepEqual(
+      keys,
+      Array.from({ length: 20 }, (_, i) => `/kubedos/test/k${String(i).padStart(2, '0')}`),
+    );
+    const members = await ok(['member', 'list']);
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3']) assert.match(members, new RegExp(`started, ${m}, `));
+    // The cluster takes writes again, and the next ordinary convergence finds nothing to change in etcd.
+    await ok(['put', '/kubedos/test/after-restore', 'y']);
+    const next = await engine.waitForRun(engine.start(plan));
+    assert.equal(next.state, 'done');
+    assert.deepEqual(
+      engine
+        .rows(next.runId)
+        .filter((r) => r.changed)
+        .map((r) => r.task_id),
+      [],
+    );
   });
 });

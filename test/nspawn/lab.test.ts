@@ -333,4 +333,42 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
       'the key written before the replacement is read from the new member',
     );
   });
+
+  it('backs etcd up and restores it through hubctl: every member back, the data as it was at the backup', async function () {
+    const put = (value: string) =>
+      inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'put', '/kubedos/restore', value]);
+    assert.equal((await put('at-backup')).exitCode, 0);
+    const backup = JSON.parse(await hubctl(['etcd', 'backup', '--json'])) as { state: string; failures: unknown[] };
+    assert.equal(backup.state, 'done', JSON.stringify(backup.failures));
+    const list = JSON.parse(await hubctl(['etcd', 'backups', '--json'])) as Array<{
+      name: string;
+      node: string;
+      path: string;
+      summary: string;
+    }>;
+    const newest = list[0]!;
+    assert.match(newest.summary, /saved .*: \d+ bytes, revision \d+, \d+ keys/);
+    const file = await inside(newest.node, ['stat', '-c', '%a %U', newest.path]);
+    assert.equal(file.stdout.trim(), '600 root');
+    assert.equal((await put('after-backup')).exitCode, 0);
+
+    const restored = JSON.parse(await hubctl(['etcd', 'restore', newest.name, '--yes', '--json'])) as {
+      state: string;
+      failures: unknown[];
+    };
+    assert.equal(restored.state, 'done', JSON.stringify(restored.failures));
+    assert.equal(await readFrom('etcd-3', '/kubedos/restore'), 'at-backup');
+    assert.equal(await readFrom('etcd-2', '/kubedos/lab'), 'kept');
+    const health = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'endpoint', 'health']);
+    assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, health.stdout + health.stderr);
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3']) {
+      // systemd runs each member as Debian's etcd user, from a data dir that user owns; the old one is kept beside.
+      const owner = await inside(m, ['stat', '-c', '%U', '/var/lib/etcd/platform-16/member']);
+      assert.equal(owner.stdout.trim(), 'etcd', m);
+      const aside = await inside(m, ['sh', '-c', 'ls -d /var/lib/etcd/platform-16.before-*']);
+      assert.equal(aside.exitCode, 0, `${m} keeps its old data dir`);
+    }
+    const after = JSON.parse(await hubctl(['converge', '--json'])) as { state: string; failures: unknown[] };
+    assert.equal(after.state, 'done', JSON.stringify(after.failures));
+  });
 });

@@ -1,4 +1,4 @@
-import type { Topology } from '../../../shared/topology/model.ts';
+import type { Topology, TopologyNode } from '../../../shared/topology/model.ts';
 import { wg3Address } from '../../pki/etcd-pki.ts';
 
 /** Where etcd's files live on a member. */
@@ -14,8 +14,16 @@ export function etcdMembers(t: Topology) {
   return t.nodes.filter((n) => n.role === 'etcd');
 }
 
+export function etcdClientUrl(t: Topology, n: TopologyNode): string {
+  return `https://${wg3Address(t, n)}:${ETCD_CLIENT_PORT}`;
+}
+
+export function etcdPeerUrl(t: Topology, n: TopologyNode): string {
+  return `https://${wg3Address(t, n)}:${ETCD_PEER_PORT}`;
+}
+
 export function etcdClientUrls(t: Topology): string[] {
-  return etcdMembers(t).map((n) => `https://${wg3Address(t, n)}:${ETCD_CLIENT_PORT}`);
+  return etcdMembers(t).map((n) => etcdClientUrl(t, n));
 }
 
 /**

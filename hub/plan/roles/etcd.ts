@@ -9,18 +9,24 @@ import {
   service,
 } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
-import { memberSans, wg3Address } from '../../pki/etcd-pki.ts';
+import { memberSans } from '../../pki/etcd-pki.ts';
 import {
-  ETCD_CLIENT_PORT,
-  ETCD_PEER_PORT,
   ETCD_PKI_DIR,
+  etcdClientUrl,
   etcdDataDir,
   etcdMembers,
+  etcdPeerUrl,
   renderEtcdEnv,
 } from '../render/etcd-env.ts';
 import type { RoleContext } from './context.ts';
 
 export const ETCD_ENV_FILE = '/etc/default/etcd';
+/** The member's own certificate is also the client certificate it presents to the others. */
+export const ETCD_MEMBER_TLS = {
+  caFile: `${ETCD_PKI_DIR}/ca.crt`,
+  certFile: `${ETCD_PKI_DIR}/server.crt`,
+  keyFile: `${ETCD_PKI_DIR}/server.key`,
+};
 /** Written by the member itself when it joins a cluster that exists; read after ETCD_ENV_FILE, so it wins. */
 export const ETCD_JOIN_ENV_FILE = '/etc/default/etcd-join';
 const JOIN_DROPIN = '/etc/systemd/system/etcd.service.d/kubedos-join.conf';
@@ -90,27 +96,33 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
     ],
     { deps: [install] },
   );
-  // Join or bootstrap, decided on the node from its data dir and the live membership (a rebuilt member rejoins).
+  return etcdService(ctx, node, [etcdJoin(ctx, node, [config], ctx.options.etcdBootstrapped)]);
+}
+
+/** Join or bootstrap, decided on the node from its data dir and the live membership (a rebuilt member rejoins). */
+export function etcdJoin(ctx: RoleContext, node: TopologyNode, deps: string[], bootstrapped: boolean): string {
   const others = etcdMembers(ctx.t).filter((m) => m.hostname !== node.hostname);
-  const join = ctx.plan.add(
+  return ctx.plan.add(
     node.hostname,
     'etcd-join',
     'etcd',
     [
       etcdMemberState('membership', {
         name: node.hostname,
-        peerUrl: `https://${wg3Address(ctx.t, node)}:${ETCD_PEER_PORT}`,
-        endpoints: others.map((m) => `https://${wg3Address(ctx.t, m)}:${ETCD_CLIENT_PORT}`),
+        peerUrl: etcdPeerUrl(ctx.t, node),
+        endpoints: others.map((m) => etcdClientUrl(ctx.t, m)),
         dataDir: etcdDataDir(ctx.t),
-        caFile: `${ETCD_PKI_DIR}/ca.crt`,
-        certFile: `${ETCD_PKI_DIR}/server.crt`,
-        keyFile: `${ETCD_PKI_DIR}/server.key`,
+        ...ETCD_MEMBER_TLS,
         joinEnvFile: ETCD_JOIN_ENV_FILE,
-        bootstrapped: ctx.options.etcdBootstrapped,
+        bootstrapped,
       }),
     ],
-    { deps: [config], timeoutMs: 4 * 60_000 },
+    // A cluster growing one member at a time refuses an add until the last one has started: that is retried.
+    { deps, timeoutMs: 4 * 60_000, retries: 6 },
   );
+}
+
+export function etcdService(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
   return ctx.plan.add(
     node.hostname,
     'etcd-service',
@@ -124,7 +136,7 @@ export function etcdMember(ctx: RoleContext, node: TopologyNode, preflight: stri
         ],
       }),
     ],
-    { deps: [join], timeoutMs: 3 * 60_000 },
+    { deps, timeoutMs: 3 * 60_000 },
   );
 }
 
@@ -149,7 +161,7 @@ export function etcdHealthGate(ctx: RoleContext, services: string[]): string {
         caPem: caCertPem,
       }),
       ...members.map((m) =>
-        httpProbe(`health-${m.hostname}`, `https://${wg3Address(ctx.t, m)}:${ETCD_CLIENT_PORT}/health`, {
+        httpProbe(`health-${m.hostname}`, `${etcdClientUrl(ctx.t, m)}/health`, {
           caPem: caCertPem,
           clientCertFile: `${HEALTH_DIR}/client.crt`,
           clientKeyFile: `${HEALTH_DIR}/client.key`,

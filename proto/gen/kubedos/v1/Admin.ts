@@ -8,6 +8,12 @@ import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowR
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from '../../kubedos/v1/CloseWindowResponse.ts';
 import type { ConvergeRequest as _kubedos_v1_ConvergeRequest, ConvergeRequest__Output as _kubedos_v1_ConvergeRequest__Output } from '../../kubedos/v1/ConvergeRequest.ts';
 import type { ConvergeResponse as _kubedos_v1_ConvergeResponse, ConvergeResponse__Output as _kubedos_v1_ConvergeResponse__Output } from '../../kubedos/v1/ConvergeResponse.ts';
+import type { EtcdBackupRequest as _kubedos_v1_EtcdBackupRequest, EtcdBackupRequest__Output as _kubedos_v1_EtcdBackupRequest__Output } from '../../kubedos/v1/EtcdBackupRequest.ts';
+import type { EtcdBackupResponse as _kubedos_v1_EtcdBackupResponse, EtcdBackupResponse__Output as _kubedos_v1_EtcdBackupResponse__Output } from '../../kubedos/v1/EtcdBackupResponse.ts';
+import type { EtcdRestoreRequest as _kubedos_v1_EtcdRestoreRequest, EtcdRestoreRequest__Output as _kubedos_v1_EtcdRestoreRequest__Output } from '../../kubedos/v1/EtcdRestoreRequest.ts';
+import type { EtcdRestoreResponse as _kubedos_v1_EtcdRestoreResponse, EtcdRestoreResponse__Output as _kubedos_v1_EtcdRestoreResponse__Output } from '../../kubedos/v1/EtcdRestoreResponse.ts';
+import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from '../../kubedos/v1/ListEtcdBackupsRequest.ts';
+import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from '../../kubedos/v1/ListEtcdBackupsResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from '../../kubedos/v1/ListWindowsRequest.ts';
 import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from '../../kubedos/v1/ListWindowsResponse.ts';
 import type { LogsRequest as _kubedos_v1_LogsRequest, LogsRequest__Output as _kubedos_v1_LogsRequest__Output } from '../../kubedos/v1/LogsRequest.ts';
@@ -50,6 +56,33 @@ export interface AdminClient extends grpc.Client {
   converge(argument: _kubedos_v1_ConvergeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
   converge(argument: _kubedos_v1_ConvergeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
   converge(argument: _kubedos_v1_ConvergeRequest, callback: grpc.requestCallback<_kubedos_v1_ConvergeResponse__Output>): grpc.ClientUnaryCall;
+  
+  EtcdBackup(argument: _kubedos_v1_EtcdBackupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  EtcdBackup(argument: _kubedos_v1_EtcdBackupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  EtcdBackup(argument: _kubedos_v1_EtcdBackupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  EtcdBackup(argument: _kubedos_v1_EtcdBackupRequest, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  etcdBackup(argument: _kubedos_v1_EtcdBackupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  etcdBackup(argument: _kubedos_v1_EtcdBackupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  etcdBackup(argument: _kubedos_v1_EtcdBackupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  etcdBackup(argument: _kubedos_v1_EtcdBackupRequest, callback: grpc.requestCallback<_kubedos_v1_EtcdBackupResponse__Output>): grpc.ClientUnaryCall;
+  
+  EtcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  EtcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  EtcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  EtcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
   
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
@@ -123,6 +156,12 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   Converge: grpc.handleUnaryCall<_kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse>;
   
+  EtcdBackup: grpc.handleUnaryCall<_kubedos_v1_EtcdBackupRequest__Output, _kubedos_v1_EtcdBackupResponse>;
+  
+  EtcdRestore: grpc.handleUnaryCall<_kubedos_v1_EtcdRestoreRequest__Output, _kubedos_v1_EtcdRestoreResponse>;
+  
+  ListEtcdBackups: grpc.handleUnaryCall<_kubedos_v1_ListEtcdBackupsRequest__Output, _kubedos_v1_ListEtcdBackupsResponse>;
+  
   ListWindows: grpc.handleUnaryCall<_kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse>;
   
   Logs: grpc.handleUnaryCall<_kubedos_v1_LogsRequest__Output, _kubedos_v1_LogsResponse>;
@@ -143,6 +182,9 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   CancelConvergence: MethodDefinition<_kubedos_v1_CancelConvergenceRequest, _kubedos_v1_CancelConvergenceResponse, _kubedos_v1_CancelConvergenceRequest__Output, _kubedos_v1_CancelConvergenceResponse__Output>
   CloseWindow: MethodDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse__Output>
   Converge: MethodDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse__Output>
+  EtcdBackup: MethodDefinition<_kubedos_v1_EtcdBackupRequest, _kubedos_v1_EtcdBackupResponse, _kubedos_v1_EtcdBackupRequest__Output, _kubedos_v1_EtcdBackupResponse__Output>
+  EtcdRestore: MethodDefinition<_kubedos_v1_EtcdRestoreRequest, _kubedos_v1_EtcdRestoreResponse, _kubedos_v1_EtcdRestoreRequest__Output, _kubedos_v1_EtcdRestoreResponse__Output>
+  ListEtcdBackups: MethodDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsRequest__Output, _kubedos_v1_ListEtcdBackupsResponse__Output>
   ListWindows: MethodDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse__Output>
   Logs: MethodDefinition<_kubedos_v1_LogsRequest, _kubedos_v1_LogsResponse, _kubedos_v1_LogsRequest__Output, _kubedos_v1_LogsResponse__Output>
   OpenWindow: MethodDefinition<_kubedos_v1_OpenWindowRequest, _kubedos_v1_Window, _kubedos_v1_OpenWindowRequest__Output, _kubedos_v1_Window__Output>

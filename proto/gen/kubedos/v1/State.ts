@@ -10,6 +10,8 @@ import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as 
 import type { ProbeState as _kubedos_v1_ProbeState, ProbeState__Output as _kubedos_v1_ProbeState__Output } from '../../kubedos/v1/ProbeState.ts';
 import type { EtcdMemberState as _kubedos_v1_EtcdMemberState, EtcdMemberState__Output as _kubedos_v1_EtcdMemberState__Output } from '../../kubedos/v1/EtcdMemberState.ts';
 import type { CertificateState as _kubedos_v1_CertificateState, CertificateState__Output as _kubedos_v1_CertificateState__Output } from '../../kubedos/v1/CertificateState.ts';
+import type { EtcdSnapshotState as _kubedos_v1_EtcdSnapshotState, EtcdSnapshotState__Output as _kubedos_v1_EtcdSnapshotState__Output } from '../../kubedos/v1/EtcdSnapshotState.ts';
+import type { EtcdRestoreState as _kubedos_v1_EtcdRestoreState, EtcdRestoreState__Output as _kubedos_v1_EtcdRestoreState__Output } from '../../kubedos/v1/EtcdRestoreState.ts';
 
 export interface State {
   'id'?: (string);
@@ -24,7 +26,9 @@ export interface State {
   'unavailableInContainer'?: (string);
   'etcdMember'?: (_kubedos_v1_EtcdMemberState | null);
   'certificate'?: (_kubedos_v1_CertificateState | null);
-  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate";
+  'etcdSnapshot'?: (_kubedos_v1_EtcdSnapshotState | null);
+  'etcdRestore'?: (_kubedos_v1_EtcdRestoreState | null);
+  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate"|"etcdSnapshot"|"etcdRestore";
 }
 
 export interface State__Output {
@@ -40,5 +44,7 @@ export interface State__Output {
   'unavailableInContainer': (string);
   'etcdMember'?: (_kubedos_v1_EtcdMemberState__Output | null);
   'certificate'?: (_kubedos_v1_CertificateState__Output | null);
-  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate";
+  'etcdSnapshot'?: (_kubedos_v1_EtcdSnapshotState__Output | null);
+  'etcdRestore'?: (_kubedos_v1_EtcdRestoreState__Output | null);
+  'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate"|"etcdSnapshot"|"etcdRestore";
 }

@@ -2,7 +2,9 @@
 
 
 export interface StatusRequest {
+  'runId'?: (number);
 }
 
 export interface StatusRequest__Output {
+  'runId': (number);
 }

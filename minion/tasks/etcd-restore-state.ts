@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EtcdRestoreState__Output } from '../../proto/gen/kubedos/v1/EtcdRestoreState.ts';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { tailOf } from '../../shared/tasks/output-tail.ts';
+import { underRoot } from './paths.ts';
+import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
+
+function chownTree(p: string, uid: number, gid: number): void {
+  fs.chownSync(p, uid, gid);
+  if (!fs.lstatSync(p).isDirectory()) return;
+  for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), uid, gid);
+}
+
+/**
+ * One member's part of a restore, done once per restore id (etcd must be
+ * stopped: the plan stops it first). The old data dir is kept beside, as
+ * `<data dir>.before-<id>`, never deleted. With a snapshot, it is restored
+ * into `<data dir>.restore-<id>` as a single-member cluster and renamed into
+ * place, owned as the old data dir was. Killed at any line, a rerun redoes
+ * what the marker does not yet cover, and never sets aside a restored dir.
+ */
+export async function etcdRestoreState(s: EtcdRestoreState__Output, ctx: StateContext): Promise<StateOutcome> {
+  if (!/^[A-Za-z0-9-]+$/.test(s.restoreId)) throw new StateError(`not a restore id: ${s.restoreId}`, false);
+  const dataDir = underRoot(ctx.root, s.dataDir);
+  const marker = `${dataDir}.restored-${s.restoreId}`;
+  const aside = `${dataDir}.before-${s.restoreId}`;
+  const staging = `${dataDir}.restore-${s.restoreId}`;
+  if (fs.existsSync(marker)) return unchanged(`restore ${s.restoreId} is done on ${s.name}`);
+  const what = s.snapshot
+    ? `restore ${s.snapshot} into ${s.dataDir}`
+    : `set ${s.dataDir} aside to join the restored member`;
+  if (ctx.dryRun) return changed(`would ${what}`);
+  const snapshot = s.snapshot ? underRoot(ctx.root, s.snapshot) : '';
+  if (snapshot && !fs.existsSync(snapshot)) throw new StateError(`${s.name} has no snapshot ${s.snapshot}`, false);
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o700 });
+  const parent = fs.statSync(path.dirname(dataDir));
+  const owner = fs.existsSync(dataDir) ? fs.statSync(dataDir) : fs.existsSync(aside) ? fs.statSync(aside) : parent;
+  if (snapshot && !fs.existsSync(staging + '.complete')) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    // etcdctl's restore (etcd 3.4 and 3.5 alike; 3.5 also has it as etcdutl): offline, into a new directory.
+    const r = await ctx.host.run(
+      [
+        'etcdctl',
+        'snapshot',
+        'restore',
+        snapshot,
+        '--name',
+        s.name,
+        '--initial-cluster',
+        `${s.name}=${s.peerUrl}`,
+        '--initial-advertise-peer-urls',
+        s.peerUrl,
+        '--initial-cluster-token',
+        s.clusterToken,
+        '--data-dir',
+        staging,
+      ],
+      { env: { ETCDCTL_API: '3' }, signal: ctx.signal },
+    );
+    ctx.tail.append(r.output);
+    if (r.exitCode !== 0) throw new StateError(`etcdctl snapshot restore failed: ${tailOf(r.output, 400)}`, false);
+    chownTree(staging, owner.uid, owner.gid);
+    fs.chmodSync(staging, 0o700);
+    writeFileAtomic(staging + '.complete', `${s.snapshot}\n`);
+  }
+  // The data dir in place now is the old one unless the staging dir was moved already (then it is gone).
+  if (fs.existsSync(dataDir) && (!snapshot || fs.existsSync(staging))) {
+    fs.renameSync(dataDir, fs.existsSync(aside) ? `${aside}.${Date.now()}` : aside);
+  }
+  if (snapshot && fs.existsSync(staging)) fs.renameSync(staging, dataDir);
+  writeFileAtomic(marker, `${s.snapshot || 'set aside'}\n`);
+  fs.rmSync(staging + '.complete', { force: true });
+  return changed(
+    s.snapshot
+      ? `restored ${s.snapshot} as a single-member cluster; the old data is in ${path.basename(aside)}`
+      : `old data set aside in ${path.basename(aside)}: ${s.name} joins the restored member`,
+  );
+}
