@@ -26,6 +26,8 @@ import { agentService } from './sessions/agent-service.ts';
 import { SessionRegistry } from './sessions/registry.ts';
 import { answerCertificateRequests } from './pki/certificate-requests.ts';
 import { CertificateSigner } from './pki/certificate-signer.ts';
+import { recordIssued } from './pki/issued-certificates.ts';
+import { CertificateRenewalWatch } from './pki/renewal-watch.ts';
 import { topologyWithStoredAddresses } from './ipam/stored-topology.ts';
 import { darksitePackageNames } from '../shared/darksite/package-index.ts';
 import { lanInterfaceOf } from '../shared/net/lan-interface.ts';
@@ -80,6 +82,7 @@ export class Hub {
   readonly converge: ConvergeService;
   readonly metrics: HubMetrics;
   readonly #backups: EtcdBackupSchedule | undefined;
+  readonly #renewals: CertificateRenewalWatch;
   #metricsServer: MetricsServer | undefined;
   #nodeServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
@@ -129,6 +132,7 @@ export class Hub {
         ),
       }),
     });
+    this.#renewals = new CertificateRenewalWatch({ db: this.db, service: this.converge, log: opts.log });
     const every = backupInterval(etcdBackupSettings(opts.topology).every);
     if (every !== undefined)
       this.#backups = new EtcdBackupSchedule({ db: this.db, service: this.converge, everyMs: every, log: opts.log });
@@ -140,6 +144,7 @@ export class Hub {
       new CertificateSigner({
         pkiDir: path.join(opts.stateDir, 'pki'),
         topology: () => topologyWithStoredAddresses(this.db, opts.topology),
+        onIssued: (node, profile, certPem) => recordIssued(this.db, node, profile, certPem),
       }),
       log,
     );
@@ -182,6 +187,8 @@ export class Hub {
         log: log.child('admin'),
         onReplaced: () => void this.#planeSync?.reconcile(),
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
+        tlsCertPem: opts.tlsCertPem,
+        pkiDir: path.join(opts.stateDir, 'pki'),
       }),
     );
   }
@@ -228,6 +235,7 @@ export class Hub {
     this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
     this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
     this.#backups?.start();
+    this.#renewals.start();
     if (this.#opts.metricsListen) {
       this.#metricsServer = new MetricsServer(this.metrics);
       await this.#metricsServer.listen(this.#opts.metricsListen);
@@ -262,6 +270,7 @@ export class Hub {
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#backups?.stop();
+    this.#renewals.stop();
     this.converge.close();
     this.#planeSync?.stop();
     await this.#verifier.close();

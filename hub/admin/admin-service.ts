@@ -10,6 +10,7 @@ import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import type { ConvergeService } from '../converge/converge-service.ts';
+import { certificateInventory } from '../pki/certificate-inventory.ts';
 import { tokenMatches } from './admin-token.ts';
 import type { AuditLog } from './audit-log.ts';
 import { nodeStatuses } from './node-status.ts';
@@ -26,6 +27,9 @@ export interface AdminServiceDeps {
   converge: ConvergeService;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
   onReplaced?: (node: string) => void;
+  /** The hub's TLS certificate and its PKI dir, for `hubctl certs`. */
+  tlsCertPem?: string;
+  pkiDir?: string;
   /** Where every call that changes something, and every refused call, is recorded. */
   audit?: AuditLog;
   now?: () => number;
@@ -107,6 +111,9 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
       if (r) deps.log.info('convergence cancelled', { runId: r.runId, tasks: r.cancelled });
       return { runId: r?.runId ?? 0, cancelledTasks: r?.cancelled ?? 0 };
     }),
+    Certificates: guarded('Certificates', () => ({
+      certificates: deps.tlsCertPem && deps.pkiDir ? certificateInventory(db, deps.pkiDir, deps.tlsCertPem) : [],
+    })),
     EtcdBackup: guarded('EtcdBackup', () => {
       const b = deps.converge.startEtcdBackup();
       deps.log.info('etcd backup started', { runId: b.runId, node: b.node, path: b.path });

@@ -12,7 +12,7 @@ export interface AuditEntry {
 }
 
 /** Calls that only read: frequent (kubedos up polls Status), not kept unless refused. */
-const READS = new Set(['Status', 'ListWindows', 'Plan', 'Logs', 'ListEtcdBackups']);
+const READS = new Set(['Status', 'ListWindows', 'Plan', 'Logs', 'ListEtcdBackups', 'Certificates']);
 
 /**
  * The hub's audit log (`audit.log` in its state dir, 0600): a JSON line per

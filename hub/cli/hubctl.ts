@@ -14,6 +14,7 @@ import { waitForRun } from './wait-for-run.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
 import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
+import type { CertificatesResponse__Output } from '../../proto/gen/kubedos/v1/CertificatesResponse.ts';
 
 function printJson(value: unknown): void {
   process.stdout.write(
@@ -202,6 +203,26 @@ runMain('hubctl', async () => {
         if (o.json) printJson(final);
         else process.stdout.write(formatConvergeStatus(final as unknown as ConvergeStatus));
         if (final.state !== 'done') process.exitCode = 3;
+      });
+    });
+
+  program
+    .command('certs')
+    .description(
+      'what expires when: the hub TLS certificate, the CAs, every certificate the hub signed, the join token',
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      await withAdmin(async (c) => {
+        const r = await c.call<object, CertificatesResponse__Output>((a) => a.Certificates, {});
+        if (o.json) return printJson(r.certificates);
+        const day = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+        for (const x of r.certificates)
+          process.stdout.write(
+            `${day(Number(x.notAfterMs))}  ${x.kind.padEnd(15)} ${(x.node ? `${x.node} ` : '') + x.name}` +
+              (Number(x.renewAtMs) ? `  (renewed from ${day(Number(x.renewAtMs))})` : `  (${x.note})`) +
+              '\n',
+          );
       });
     });
 

@@ -58,4 +58,20 @@ export const CONVERGE_MIGRATIONS: Array<{ version: number; name: string; sql: st
       CREATE INDEX converge_log_task ON converge_log (run_id, node, task_id, id);
     `,
   },
+  {
+    version: 101,
+    name: 'certificates the hub signed',
+    sql: `
+      CREATE TABLE issued_certificate (
+        node TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        not_before INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        PRIMARY KEY (node, profile, serial)
+      );
+      CREATE INDEX issued_certificate_latest ON issued_certificate (node, profile, issued_at);
+    `,
+  },
 ];

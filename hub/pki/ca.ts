@@ -25,6 +25,8 @@ export interface IssueRequest {
 }
 
 const DAY_MS = 86_400_000;
+/** What a leaf certificate is valid for unless the topology says otherwise (`certificates.leafLifetime`). */
+export const LEAF_LIFETIME_MS = 365 * DAY_MS;
 
 async function importKey(pem: string): Promise<CryptoKey> {
   const der = x509.PemConverter.decode(pem)[0]!;
@@ -82,15 +84,17 @@ export class CertificateAuthority {
     return new CertificateAuthority(certPem, keys.privateKey);
   }
 
-  async issue(req: IssueRequest, validDays = 365): Promise<CertPair> {
+  async issue(req: IssueRequest, lifetimeMs = LEAF_LIFETIME_MS): Promise<CertPair> {
     const keys = await newP256Keys();
-    const certPem = await this.issueFor(keys.publicKey, req, validDays);
+    const certPem = await this.issueFor(keys.publicKey, req, lifetimeMs);
     return { certPem, keyPem: await privateKeyPem(keys.privateKey) };
   }
 
   /** A certificate for a public key made elsewhere (a node's, from its certificate request). */
-  async issueFor(publicKey: CryptoKey, req: IssueRequest, validDays = 365): Promise<string> {
+  async issueFor(publicKey: CryptoKey, req: IssueRequest, lifetimeMs = LEAF_LIFETIME_MS): Promise<string> {
     const now = Date.now();
+    // Valid a little before now, for clocks behind the hub's: 5 minutes, or a tenth of a short lifetime.
+    const backdate = Math.min(5 * 60_000, Math.floor(lifetimeMs / 10));
     const eku =
       req.usage === 'client'
         ? [x509.ExtendedKeyUsage.clientAuth]
@@ -104,8 +108,8 @@ export class CertificateAuthority {
       serialNumber: randomSerial(),
       subject,
       issuer: this.cert.subject,
-      notBefore: new Date(now - 5 * 60_000),
-      notAfter: new Date(now + validDays * DAY_MS),
+      notBefore: new Date(now - backdate),
+      notAfter: new Date(now + lifetimeMs),
       publicKey,
       signingKey: this.key,
       signingAlgorithm: P256,

@@ -1,6 +1,7 @@
 import type { Topology } from '../../shared/topology/model.ts';
 import { x509 } from '../../shared/pki/x509.ts';
-import { CertificateAuthority, type IssueRequest } from './ca.ts';
+import ms from 'ms';
+import { CertificateAuthority, LEAF_LIFETIME_MS, type IssueRequest } from './ca.ts';
 import { memberSans } from './etcd-pki.ts';
 
 /** A refused certificate request; the text goes back to the node. */
@@ -30,15 +31,28 @@ export function certificateProfile(t: Topology, node: string, profile: string): 
   return req;
 }
 
+export function leafLifetimeMs(t: Topology): number {
+  const v = t.certificates?.leafLifetime;
+  return v ? ms(v as ms.StringValue) : LEAF_LIFETIME_MS;
+}
+
 /** Signs nodes' certificate requests with the hub's etcd CA (whose key never leaves the hub). */
 export class CertificateSigner {
   private readonly pkiDir: string;
   private readonly topology: () => Topology;
   private ca: Promise<CertificateAuthority> | undefined;
 
-  constructor(opts: { pkiDir: string; topology: () => Topology }) {
+  private readonly onIssued: ((node: string, profile: string, certPem: string) => void) | undefined;
+
+  /** onIssued: told of every certificate signed (the hub records them, to watch their expiry). */
+  constructor(opts: {
+    pkiDir: string;
+    topology: () => Topology;
+    onIssued?: (node: string, profile: string, certPem: string) => void;
+  }) {
     this.pkiDir = opts.pkiDir;
     this.topology = opts.topology;
+    this.onIssued = opts.onIssued;
   }
 
   async sign(node: string, profile: string, csrPem: string): Promise<string> {
@@ -58,6 +72,8 @@ export class CertificateSigner {
       throw new CertificateRefused('the certificate request is not for an ECDSA P-256 key');
     }
     this.ca ??= CertificateAuthority.ensure(this.pkiDir, 'etcd-ca', t.name);
-    return (await this.ca).issueFor(key, req);
+    const certPem = await (await this.ca).issueFor(key, req, leafLifetimeMs(t));
+    this.onIssued?.(node, profile, certPem);
+    return certPem;
   }
 }

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import type { CertificateState__Output } from '../../proto/gen/kubedos/v1/CertificateState.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { renewalTime } from '../../shared/pki/renewal.ts';
 import type { x509 as X509 } from '../../shared/pki/x509.ts';
 import { markChanged } from './change-markers.ts';
 import { applyOwnership, wantedOwnership } from './ownership.ts';
 import { underRoot } from './paths.ts';
 import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
-
-const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 /**
  * X.509 (with its ASN.1 schemas, some 8 MiB of a minion's memory) is loaded
@@ -55,7 +54,8 @@ async function whyRenew(
   const ca = new x509.X509Certificate(caPem);
   if (cert.issuer !== ca.subject || !(await cert.verify({ publicKey: ca.publicKey, signatureOnly: true })))
     return 'it is not from the current CA';
-  if (cert.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) return `it expires ${cert.notAfter.toISOString()}`;
+  if (Date.now() >= renewalTime(cert.notBefore.getTime(), cert.notAfter.getTime()))
+    return `it expires ${cert.notAfter.toISOString()}`;
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const names = (type: string) =>
     (san?.names.items ?? [])

@@ -7,9 +7,12 @@ import type { AptPackage as _kubedos_v1_AptPackage, AptPackage__Output as _kubed
 import type { CancelConvergenceRequest as _kubedos_v1_CancelConvergenceRequest, CancelConvergenceRequest__Output as _kubedos_v1_CancelConvergenceRequest__Output } from './kubedos/v1/CancelConvergenceRequest.ts';
 import type { CancelConvergenceResponse as _kubedos_v1_CancelConvergenceResponse, CancelConvergenceResponse__Output as _kubedos_v1_CancelConvergenceResponse__Output } from './kubedos/v1/CancelConvergenceResponse.ts';
 import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from './kubedos/v1/CancelTask.ts';
+import type { CertificateInfo as _kubedos_v1_CertificateInfo, CertificateInfo__Output as _kubedos_v1_CertificateInfo__Output } from './kubedos/v1/CertificateInfo.ts';
 import type { CertificateIssued as _kubedos_v1_CertificateIssued, CertificateIssued__Output as _kubedos_v1_CertificateIssued__Output } from './kubedos/v1/CertificateIssued.ts';
 import type { CertificateRequest as _kubedos_v1_CertificateRequest, CertificateRequest__Output as _kubedos_v1_CertificateRequest__Output } from './kubedos/v1/CertificateRequest.ts';
 import type { CertificateState as _kubedos_v1_CertificateState, CertificateState__Output as _kubedos_v1_CertificateState__Output } from './kubedos/v1/CertificateState.ts';
+import type { CertificatesRequest as _kubedos_v1_CertificatesRequest, CertificatesRequest__Output as _kubedos_v1_CertificatesRequest__Output } from './kubedos/v1/CertificatesRequest.ts';
+import type { CertificatesResponse as _kubedos_v1_CertificatesResponse, CertificatesResponse__Output as _kubedos_v1_CertificatesResponse__Output } from './kubedos/v1/CertificatesResponse.ts';
 import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from './kubedos/v1/CloseWindowRequest.ts';
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from './kubedos/v1/CloseWindowResponse.ts';
 import type { CommandState as _kubedos_v1_CommandState, CommandState__Output as _kubedos_v1_CommandState__Output } from './kubedos/v1/CommandState.ts';
@@ -93,9 +96,12 @@ export interface ProtoGrpcType {
       CancelConvergenceRequest: MessageTypeDefinition<_kubedos_v1_CancelConvergenceRequest, _kubedos_v1_CancelConvergenceRequest__Output>
       CancelConvergenceResponse: MessageTypeDefinition<_kubedos_v1_CancelConvergenceResponse, _kubedos_v1_CancelConvergenceResponse__Output>
       CancelTask: MessageTypeDefinition<_kubedos_v1_CancelTask, _kubedos_v1_CancelTask__Output>
+      CertificateInfo: MessageTypeDefinition<_kubedos_v1_CertificateInfo, _kubedos_v1_CertificateInfo__Output>
       CertificateIssued: MessageTypeDefinition<_kubedos_v1_CertificateIssued, _kubedos_v1_CertificateIssued__Output>
       CertificateRequest: MessageTypeDefinition<_kubedos_v1_CertificateRequest, _kubedos_v1_CertificateRequest__Output>
       CertificateState: MessageTypeDefinition<_kubedos_v1_CertificateState, _kubedos_v1_CertificateState__Output>
+      CertificatesRequest: MessageTypeDefinition<_kubedos_v1_CertificatesRequest, _kubedos_v1_CertificatesRequest__Output>
+      CertificatesResponse: MessageTypeDefinition<_kubedos_v1_CertificatesResponse, _kubedos_v1_CertificatesResponse__Output>
       CloseWindowRequest: MessageTypeDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowRequest__Output>
       CloseWindowResponse: MessageTypeDefinition<_kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowResponse__Output>
       CommandState: MessageTypeDefinition<_kubedos_v1_CommandState, _kubedos_v1_CommandState__Output>

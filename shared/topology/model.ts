@@ -77,6 +77,8 @@ export interface Topology {
   allowNonHaCore?: boolean;
   /** Scheduled etcd snapshots; every part has a default (ETCD_BACKUP_DEFAULTS). */
   etcdBackups?: EtcdBackups;
+  /** How long the certificates the hub signs for nodes are valid ("365d", the default). */
+  certificates?: { leafLifetime?: string };
   nodes: TopologyNode[];
 }
 

@@ -62,6 +62,11 @@ export const topologySchema = {
         caFile: { type: 'string', minLength: 1 },
       },
     },
+    certificates: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { leafLifetime: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(s|m|h|d)$' } },
+    },
     etcdBackups: {
       type: 'object',
       additionalProperties: false,

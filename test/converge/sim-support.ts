@@ -5,6 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { ConvergeEngine, type EngineOptions } from '../../hub/converge/engine.ts';
 import { LocalChannel, type LocalChannelOptions } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
+import { recordIssued } from '../../hub/pki/issued-certificates.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';
 import { ensurePlanMaterial } from '../../hub/plan/material.ts';
@@ -30,7 +31,12 @@ export async function makeSim(opts: { channel?: LocalChannelOptions; engine?: En
   const t = loadTopology();
   const plan = buildPlan(t, await ensurePlanMaterial(path.join(dir, 'hub'), t));
   const db = openConvergeDb(path.join(dir, 'hub', 'state.db'));
-  const signer = new CertificateSigner({ pkiDir: path.join(dir, 'hub', 'pki'), topology: () => t });
+  // As the hub does: every certificate signed is recorded, for its expiry.
+  const signer = new CertificateSigner({
+    pkiDir: path.join(dir, 'hub', 'pki'),
+    topology: () => t,
+    onIssued: (n, p, pem) => recordIssued(db, n, p, pem),
+  });
   const channel = new LocalChannel({ signCertificate: (n, p, csr) => signer.sign(n, p, csr), ...opts.channel });
   for (const n of t.nodes) channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
   const engine = new ConvergeEngine(db, channel, { backoffMs: () => 20, ...opts.engine });

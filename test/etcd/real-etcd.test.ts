@@ -7,6 +7,10 @@ import { ConvergeEngine } from '../../hub/converge/engine.ts';
 import { LocalChannel } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
+import { certificatesDue, currentCertificates } from '../../hub/pki/issued-certificates.ts';
+import { recordIssued } from '../../hub/pki/issued-certificates.ts';
+import type { DatabaseSync } from 'node:sqlite';
+import { until } from '../support/until.ts';
 import { buildPlan } from '../../hub/plan/build-plan.ts';
 import { ensurePlanMaterial } from '../../hub/plan/material.ts';
 import { etcdBackupPlan, etcdRestorePlan, snapshotFileName } from '../../hub/plan/etcd-recovery.ts';
@@ -49,6 +53,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
         t: Topology;
         plan: Plan;
         engine: ConvergeEngine;
+        db: DatabaseSync;
         channel: LocalChannel;
         hosts: Map<string, LabHost>;
         etcdctl: (args: string[]) => Promise<{ exitCode?: number; stdout: unknown; stderr: unknown }>;
@@ -73,7 +78,12 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
     lab = NetnsLab.open(path.join(dir, 'lab.json'), TAG);
     await lab.addBridge(BRIDGE, '10.213.80.254/24');
     const hosts = new Map<string, LabHost>();
-    const signer = new CertificateSigner({ pkiDir: path.join(dir, 'hub', 'pki'), topology: () => t });
+    const db = openConvergeDb(path.join(dir, 'hub', 'state.db'));
+    const signer = new CertificateSigner({
+      pkiDir: path.join(dir, 'hub', 'pki'),
+      topology: () => t,
+      onIssued: (n, p, pem) => recordIssued(db, n, p, pem),
+    });
     const channel = new LocalChannel({
       recordCommands: true,
       hostFor: (n) => hosts.get(n.name),
@@ -85,7 +95,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
       const node = channel.addNode(m.hostname, path.join(dir, 'roots', m.hostname));
       hosts.set(m.hostname, new LabHost(node.root, lab, ns, path.join(dir, `${m.hostname}.log`)));
     }
-    const engine = new ConvergeEngine(openConvergeDb(path.join(dir, 'hub', 'state.db')), channel, {
+    const engine = new ConvergeEngine(db, channel, {
       backoffMs: () => 500,
     });
     let keep = false;
@@ -145,7 +155,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
       assert.ok(
         gate.finished_at! >= engine.rows(second.runId).find((r) => r.task_id === 'etcd-2/etcd-service')!.finished_at!,
       );
-      formed = { t, plan, engine, channel, hosts, etcdctl: authed };
+      formed = { t, plan, engine, db, channel, hosts, etcdctl: authed };
       keep = true;
     } finally {
       if (!keep) engine.close();
@@ -221,5 +231,46 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
         .map((r) => r.task_id),
       [],
     );
+  });
+
+  it('renews every certificate before it expires, and the cluster keeps working past the old ones’ expiry', async function () {
+    if (!formed) this.skip();
+    const { t, engine, db, channel, etcdctl } = formed!;
+    // Short-lived certificates: 40 s, so they are renewed from about 26 s after they were signed.
+    t.certificates = { leafLifetime: '40s' };
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3'])
+      for (const f of ['server.crt', 'peer.crt'])
+        fs.rmSync(path.join(channel.nodes.get(m)!.root, 'etc/etcd/pki', f), { force: true });
+    fs.rmSync(path.join(channel.nodes.get('etcd-1')!.root, 'etc/etcd/healthcheck/client.crt'), { force: true });
+    const plan = etcdOnly(buildPlan(t, await ensurePlanMaterial(path.join(dir, 'hub'), t), { etcdBootstrapped: true }));
+    const short = await engine.waitForRun(engine.start(plan));
+    assert.equal(short.state, 'done');
+    const first = currentCertificates(db);
+    assert.equal(first.length, 7, 'server and peer for three members, and the health-check client');
+    assert.ok(first.every((c) => c.notAfter - Date.now() < 41_000));
+    assert.deepEqual(certificatesDue(db), []);
+
+    await until('the certificates are due', async () => (certificatesDue(db).length === 7 ? true : undefined), 60_000);
+    const renewal = await engine.waitForRun(engine.start(plan));
+    assert.equal(renewal.state, 'done');
+    const renewed = currentCertificates(db);
+    for (const c of renewed)
+      assert.notEqual(c.serial, first.find((x) => x.node === c.node && x.profile === c.profile)!.serial);
+    // etcd was restarted with its new certificates (restartOnChange): every member's service task changed.
+    assert.deepEqual(
+      engine
+        .rows(renewal.runId)
+        .filter((r) => r.name === 'etcd-service' && r.changed)
+        .map((r) => r.node)
+        .sort(),
+      ['etcd-1', 'etcd-2', 'etcd-3'],
+    );
+    // Past the first certificates' expiry the cluster still answers over mutual TLS, with every member.
+    const expired = Math.max(...first.map((c) => c.notAfter));
+    await new Promise((r) => setTimeout(r, Math.max(0, expired - Date.now() + 2_000)));
+    const health = await etcdctl(['endpoint', 'health', '--cluster']);
+    assert.equal(health.exitCode, 0, String(health.stderr));
+    assert.equal((String(health.stdout) + String(health.stderr)).match(/is healthy/g)?.length, 3);
+    t.certificates = undefined;
   });
 });

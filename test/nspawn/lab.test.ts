@@ -371,4 +371,25 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     const after = JSON.parse(await hubctl(['converge', '--json'])) as { state: string; failures: unknown[] };
     assert.equal(after.state, 'done', JSON.stringify(after.failures));
   });
+
+  it('says what expires when (hubctl certs): the certificates the hub signed, its CAs and its TLS certificate', async function () {
+    const certs = JSON.parse(await hubctl(['certs', '--json'])) as Array<{
+      kind: string;
+      name: string;
+      node: string;
+      notAfterMs: number;
+      renewAtMs: number;
+    }>;
+    const leaves = certs.filter((c) => c.kind === 'leaf').map((c) => `${c.node}/${c.name}`);
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3'])
+      for (const p of ['etcd-server', 'etcd-peer'])
+        assert.ok(leaves.includes(`${m}/${p}`), `${m}/${p}: ${leaves.join(' ')}`);
+    assert.deepEqual(
+      certs.filter((c) => c.kind === 'ca').map((c) => c.name),
+      ['etcd-ca', 'kubernetes-ca'],
+    );
+    assert.equal(certs.filter((c) => c.kind === 'hub-tls').length, 1);
+    for (const c of certs.filter((x) => x.kind === 'leaf'))
+      assert.ok(Number(c.renewAtMs) > Date.now(), `${c.node}/${c.name}`);
+  });
 });

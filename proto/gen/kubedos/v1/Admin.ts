@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CancelConvergenceRequest as _kubedos_v1_CancelConvergenceRequest, CancelConvergenceRequest__Output as _kubedos_v1_CancelConvergenceRequest__Output } from '../../kubedos/v1/CancelConvergenceRequest.ts';
 import type { CancelConvergenceResponse as _kubedos_v1_CancelConvergenceResponse, CancelConvergenceResponse__Output as _kubedos_v1_CancelConvergenceResponse__Output } from '../../kubedos/v1/CancelConvergenceResponse.ts';
+import type { CertificatesRequest as _kubedos_v1_CertificatesRequest, CertificatesRequest__Output as _kubedos_v1_CertificatesRequest__Output } from '../../kubedos/v1/CertificatesRequest.ts';
+import type { CertificatesResponse as _kubedos_v1_CertificatesResponse, CertificatesResponse__Output as _kubedos_v1_CertificatesResponse__Output } from '../../kubedos/v1/CertificatesResponse.ts';
 import type { CloseWindowRequest as _kubedos_v1_CloseWindowRequest, CloseWindowRequest__Output as _kubedos_v1_CloseWindowRequest__Output } from '../../kubedos/v1/CloseWindowRequest.ts';
 import type { CloseWindowResponse as _kubedos_v1_CloseWindowResponse, CloseWindowResponse__Output as _kubedos_v1_CloseWindowResponse__Output } from '../../kubedos/v1/CloseWindowResponse.ts';
 import type { ConvergeRequest as _kubedos_v1_ConvergeRequest, ConvergeRequest__Output as _kubedos_v1_ConvergeRequest__Output } from '../../kubedos/v1/ConvergeRequest.ts';
@@ -38,6 +40,15 @@ export interface AdminClient extends grpc.Client {
   cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
   cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
   cancelConvergence(argument: _kubedos_v1_CancelConvergenceRequest, callback: grpc.requestCallback<_kubedos_v1_CancelConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  
+  Certificates(argument: _kubedos_v1_CertificatesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  Certificates(argument: _kubedos_v1_CertificatesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  Certificates(argument: _kubedos_v1_CertificatesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  Certificates(argument: _kubedos_v1_CertificatesRequest, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  certificates(argument: _kubedos_v1_CertificatesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  certificates(argument: _kubedos_v1_CertificatesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  certificates(argument: _kubedos_v1_CertificatesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
+  certificates(argument: _kubedos_v1_CertificatesRequest, callback: grpc.requestCallback<_kubedos_v1_CertificatesResponse__Output>): grpc.ClientUnaryCall;
   
   CloseWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
   CloseWindow(argument: _kubedos_v1_CloseWindowRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_CloseWindowResponse__Output>): grpc.ClientUnaryCall;
@@ -152,6 +163,8 @@ export interface AdminClient extends grpc.Client {
 export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   CancelConvergence: grpc.handleUnaryCall<_kubedos_v1_CancelConvergenceRequest__Output, _kubedos_v1_CancelConvergenceResponse>;
   
+  Certificates: grpc.handleUnaryCall<_kubedos_v1_CertificatesRequest__Output, _kubedos_v1_CertificatesResponse>;
+  
   CloseWindow: grpc.handleUnaryCall<_kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse>;
   
   Converge: grpc.handleUnaryCall<_kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse>;
@@ -180,6 +193,7 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
 
 export interface AdminDefinition extends grpc.ServiceDefinition {
   CancelConvergence: MethodDefinition<_kubedos_v1_CancelConvergenceRequest, _kubedos_v1_CancelConvergenceResponse, _kubedos_v1_CancelConvergenceRequest__Output, _kubedos_v1_CancelConvergenceResponse__Output>
+  Certificates: MethodDefinition<_kubedos_v1_CertificatesRequest, _kubedos_v1_CertificatesResponse, _kubedos_v1_CertificatesRequest__Output, _kubedos_v1_CertificatesResponse__Output>
   CloseWindow: MethodDefinition<_kubedos_v1_CloseWindowRequest, _kubedos_v1_CloseWindowResponse, _kubedos_v1_CloseWindowRequest__Output, _kubedos_v1_CloseWindowResponse__Output>
   Converge: MethodDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse__Output>
   EtcdBackup: MethodDefinition<_kubedos_v1_EtcdBackupRequest, _kubedos_v1_EtcdBackupResponse, _kubedos_v1_EtcdBackupRequest__Output, _kubedos_v1_EtcdBackupResponse__Output>

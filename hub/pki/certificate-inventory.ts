@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
+import type { CertificateInfo } from '../../proto/gen/kubedos/v1/CertificateInfo.ts';
+import { x509 } from '../../shared/pki/x509.ts';
+import { CertificateAuthority } from './ca.ts';
+import { currentCertificates } from './issued-certificates.ts';
+
+/** kubeadm's token lifetime as the init configuration sets it (render/kubeadm.ts: ttl 24h). */
+const JOIN_TOKEN_TTL_MS = 24 * 3_600_000;
+
+/**
+ * hubctl certs: everything with an expiry the hub made or signed, soonest
+ * first, and what renews it. The CAs and the hub's TLS certificate are
+ * valid for ten years and are not renewed by the hub: the note says so.
+ */
+export function certificateInventory(db: DatabaseSync, pkiDir: string, hubTlsPem: string): CertificateInfo[] {
+  const out: CertificateInfo[] = [];
+  const expiry = (pem: string) => new x509.X509Certificate(pem).notAfter.getTime();
+  out.push({
+    kind: 'hub-tls',
+    name: 'hub TLS (gRPC, pinned by every node)',
+    node: '',
+    notAfterMs: expiry(hubTlsPem),
+    renewAtMs: 0,
+    note: 'not renewed by the hub: a new one means new seeds (kubedos build-media)',
+  });
+  for (const ca of ['etcd-ca', 'kubernetes-ca']) {
+    const f = CertificateAuthority.files(pkiDir, ca).cert;
+    if (!fs.existsSync(f)) continue;
+    out.push({
+      kind: 'ca',
+      name: ca,
+      node: '',
+      notAfterMs: expiry(fs.readFileSync(f, 'utf8')),
+      renewAtMs: 0,
+      note: 'not renewed by the hub',
+    });
+  }
+  for (const c of currentCertificates(db))
+    out.push({
+      kind: 'leaf',
+      name: c.profile,
+      node: c.node,
+      notAfterMs: c.notAfter,
+      renewAtMs: c.renewAt,
+      note: 'the node renews it in a convergence the hub starts',
+    });
+  const init = db
+    .prepare(
+      `SELECT MAX(finished_at) AS at FROM converge_task WHERE name = 'kubeadm-init' AND state = 'done'
+         AND status != 'TASK_STATUS_SKIPPED'`,
+    )
+    .get() as { at: number | null } | undefined;
+  if (init?.at)
+    out.push({
+      kind: 'bootstrap-token',
+      name: 'kubeadm join token',
+      node: '',
+      notAfterMs: init.at + JOIN_TOKEN_TTL_MS,
+      renewAtMs: 0,
+      note: 'made by kubeadm init with a 24 h TTL and not rotated: a later join needs "kubeadm token create" on a control plane',
+    });
+  return out.sort((a, b) => Number(a.notAfterMs) - Number(b.notAfterMs));
+}
