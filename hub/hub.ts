@@ -236,16 +236,33 @@ export class Hub {
     this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
     this.#backups?.start();
     this.#renewals.start();
-    if (this.#opts.metricsListen) {
-      this.#metricsServer = new MetricsServer(this.metrics);
-      await this.#metricsServer.listen(this.#opts.metricsListen);
-    }
+    if (this.#opts.metricsListen) await this.#serveMetrics(this.#opts.metricsListen);
     this.#opts.log.info('hub serving', {
       listen: this.#opts.listen,
       port: this.#port,
       admin: this.adminSocket,
       ...(this.#metricsServer ? { metricsPort: this.#metricsServer.port } : {}),
     });
+  }
+
+  /**
+   * GET /metrics. An address it cannot listen on (yet: a plane address
+   * before its interface is up) is tried again every 5 s: metrics never keep
+   * the hub from serving its nodes.
+   */
+  async #serveMetrics(address: string): Promise<void> {
+    const server = new MetricsServer(this.metrics);
+    try {
+      await server.listen(address);
+      this.#metricsServer = server;
+    } catch (err) {
+      this.#opts.log.warn('cannot serve metrics there yet; trying again in 5 s', {
+        address,
+        error: (err as NodeJS.ErrnoException).code ?? String(err),
+      });
+      const retry = setTimeout(() => void this.#serveMetrics(address).catch(() => {}), 5_000).unref();
+      this.#timers.push(retry);
+    }
   }
 
   /** The management-plane rule, hub side: over wg1 always; over the LAN only while the node's wg1 is down. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { hubMetricsAddress } from './metrics/metrics-address.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runMain } from '../shared/cli/run-main.ts';
 import { UserError } from '../shared/errors.ts';
@@ -48,7 +49,7 @@ runMain('kubedos-hub', async () => {
     .option('--darksite <dir>', "the nodes' darksite (the master's copy): tasks needing a package it lacks are skipped")
     .option(
       '--metrics-listen <host:port>',
-      'serve GET /metrics (Prometheus text format) there; on a node, its wg2 address',
+      'serve GET /metrics (Prometheus text format) there; "wg2": on the hub\'s wg2 address, port 9464',
     )
     .exitOverride();
   program.parse();
@@ -85,7 +86,9 @@ runMain('kubedos-hub', async () => {
     heartbeatIntervalMs: o.heartbeatMs,
     ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
     ...(o.darksite ? { darksiteDir: o.darksite } : {}),
-    ...(o.metricsListen ? { metricsListen: o.metricsListen } : {}),
+    ...(o.metricsListen
+      ? { metricsListen: o.metricsListen === 'wg2' ? hubMetricsAddress(topology) : o.metricsListen }
+      : {}),
     log,
   });
   try {

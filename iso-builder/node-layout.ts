@@ -38,6 +38,8 @@ const HUB_EXEC = [
   `--tls-key ${NODE_PATHS.hubDir}/tls.key`,
   '--planes auto',
   `--darksite ${NODE_PATHS.darksite}`,
+  // GET /metrics on the hub's wg2 address, for the platform's prometheus.
+  '--metrics-listen wg2',
 ].join(' ');
 
 /**

@@ -10,6 +10,8 @@ export const PORTS = {
   cniVxlanUdp: 8472,
   cniHealth: 4240,
   prometheus: 9090,
+  /** The hub's GET /metrics, on its wg2 address. */
+  hubMetrics: 9464,
   grafana: 3000,
   nfs: 2049,
 } as const;

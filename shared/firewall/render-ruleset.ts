@@ -91,6 +91,12 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
         `iifname "${lan}" tcp dport ${PORTS.ssh} accept`,
         `iifname "${lan}" tcp dport ${t.hub.port} accept`,
         `iifname "wg1" ip daddr ${wg1Hub} tcp dport ${t.hub.port} accept`,
+        // The hub's metrics, on its wg2 address, for the platform's prometheus.
+        ...(t.nodes.some((n) => n.role === 'prometheus')
+          ? [
+              `iifname "wg2" ip saddr { ${wg2Addresses(t, ['prometheus']).join(', ')} } tcp dport ${PORTS.hubMetrics} accept`,
+            ]
+          : []),
       ];
     }
     case 'etcd': {

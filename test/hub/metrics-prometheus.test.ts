@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { rejectionCode, startHub, type HubFixture } from '../support/hub-fixture.ts';
 import { requireSystem } from '../support/requirements.ts';
+import { HUB_PANELS, renderHubDashboard } from '../../hub/plan/render/grafana-dashboard.ts';
 import { until } from '../support/until.ts';
 
 async function freePort(): Promise<number> {
@@ -77,5 +78,23 @@ describe("hub metrics, scraped by Debian's prometheus", function () {
       30_000,
     );
     assert.equal(accepted, 1);
+  });
+
+  it('has every panel of the grafana dashboard it provisions be a query prometheus accepts, over metrics the hub serves', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${f.hub.metricsPort}/metrics`)).text();
+    const served = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+    assert.ok(served.size >= 6, [...served].join(' '));
+    const dashboard = JSON.parse(renderHubDashboard(f.topology)) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    assert.equal(dashboard.panels.length, HUB_PANELS.length);
+    for (const panel of dashboard.panels) {
+      const expr = panel.targets[0]!.expr;
+      for (const name of expr.match(/kubedos_[a-z_]+/g) ?? [])
+        assert.ok(served.has(name) || served.has(name.replace(/_total$/, '')), `${panel.title}: ${name} is not served`);
+      const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      assert.equal(body.status, 'success', `${panel.title}: ${expr}: ${body.error}`);
+    }
   });
 });

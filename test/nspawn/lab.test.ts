@@ -228,21 +228,33 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     }
   });
 
-  it('has prometheus scrape every node exporter over wg2 (read from prometheus’s own API)', async function () {
-    const url = `http://${wg('wg2', 'prometheus')}:9090/api/v1/targets`;
+  it('has prometheus scrape every node exporter and the hub over wg2 (read from prometheus’s own API)', async function () {
+    const api = `http://${wg('wg2', 'prometheus')}:9090/api/v1`;
     const healths = await until(
       'every scrape target up',
       async () => {
-        const body = JSON.parse(await fetchFrom('prometheus', url)) as {
-          data: { activeTargets: Array<{ labels: { node: string }; health: string; scrapeUrl: string }> };
+        const body = JSON.parse(await fetchFrom('prometheus', `${api}/targets`)) as {
+          data: { activeTargets: Array<{ labels: { node: string; job: string }; health: string; scrapeUrl: string }> };
         };
         const targets = body.data.activeTargets;
-        return targets.length === 16 && targets.every((x) => x.health === 'up') ? targets : undefined;
+        return targets.length === 17 && targets.every((x) => x.health === 'up') ? targets : undefined;
       },
       120_000,
     );
-    assert.deepEqual(healths.map((x) => x.labels.node).sort(), t.nodes.map((n) => n.hostname).sort());
-    assert.ok(healths.every((x) => x.scrapeUrl.startsWith('http://10.79.0.')));
+    const nodes = healths.filter((x) => x.labels.job === 'node');
+    assert.deepEqual(nodes.map((x) => x.labels.node).sort(), t.nodes.map((n) => n.hostname).sort());
+    assert.ok(nodes.every((x) => x.scrapeUrl.startsWith('http://10.79.0.')));
+    const hub = healths.filter((x) => x.labels.job === 'kubedos-hub');
+    assert.deepEqual(
+      hub.map((x) => x.scrapeUrl),
+      [`http://${wg('wg2', 'master')}:9464/metrics`],
+    );
+    // The hub's own count of connected nodes, as prometheus has it.
+    const query = encodeURIComponent('sum(kubedos_nodes{state="connected"})');
+    const result = JSON.parse(await fetchFrom('prometheus', `${api}/query?query=${query}`)) as {
+      data: { result: Array<{ value: [number, string] }> };
+    };
+    assert.equal(Number(result.data.result[0]?.value[1]), t.nodes.length);
   });
 
   it('holds the API VIP on the VRRP master and moves it when haproxy stops there, and back', async function () {

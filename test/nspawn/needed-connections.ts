@@ -17,7 +17,7 @@ export interface Connection {
   why: string;
 }
 
-export const PROBED_PORTS = [22, 2049, 2379, 2380, 3000, 4240, 6443, 7443, 9090, 9100, 10250] as const;
+export const PROBED_PORTS = [22, 2049, 2379, 2380, 3000, 4240, 6443, 7443, 9090, 9100, 9464, 10250] as const;
 
 export function addressesOf(t: Topology, n: TopologyNode): { lan: string; wg1: string; wg2: string; wg3: string } {
   const p = Object.fromEntries(intendedPlaneAddresses(t, n).map((a) => [a.plane, a.address]));
@@ -48,6 +48,7 @@ export function neededConnections(t: Topology): Connection[] {
   add([master], members, 'wg1', 22, 'SSH from the management plane');
   add([master, ...of('prometheus')], all, 'wg2', 9100, 'node exporter scraped over wg2');
   add([master, ...of('grafana')], of('prometheus'), 'wg2', 9090, 'prometheus queried over wg2');
+  add(of('prometheus'), [master], 'wg2', 9464, "the hub's metrics scraped over wg2");
   add(of('etcd', 'cp'), of('etcd'), 'wg3', 2379, 'etcd clients over wg3');
   add(of('etcd', 'cp'), of('etcd'), 'wg3', 2380, 'etcd peers over wg3');
   add(kube, of('cp'), 'wg3', 6443, 'haproxy to the API servers over wg3');

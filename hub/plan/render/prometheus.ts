@@ -1,4 +1,6 @@
 import { intendedPlaneAddresses } from '../../../shared/planes/addressing.ts';
+import { masterNode } from '../../../shared/planes/peer-lists.ts';
+import { hubMetricsAddress } from '../../metrics/metrics-address.ts';
 import type { Topology, TopologyNode } from '../../../shared/topology/model.ts';
 
 export const NODE_EXPORTER_PORT = 9100;
@@ -43,6 +45,11 @@ scrape_configs:
     file_sd_configs:
       - files: [${JSON.stringify(TARGETS_FILE)}]
         refresh_interval: 1m
+  - job_name: kubedos-hub
+    static_configs:
+      - targets: [${JSON.stringify(hubMetricsAddress(t))}]
+        labels:
+          node: ${JSON.stringify(masterNode(t).hostname)}
 `;
 }
 

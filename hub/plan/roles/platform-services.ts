@@ -1,6 +1,7 @@
 import { directory, file, httpProbe, packages, service } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
 import { renderGrafanaDatasource } from '../render/grafana.ts';
+import { DASHBOARDS_DIR, renderDashboardProvider, renderHubDashboard } from '../render/grafana-dashboard.ts';
 import { NFS_EXPORT_DIR, renderNfsExports } from '../render/nfs-exports.ts';
 import {
   PROMETHEUS_PORT,
@@ -38,14 +39,20 @@ export function prometheus(ctx: RoleContext, node: TopologyNode): string {
 /** Grafana from the darksite (not in Debian), provisioned with the topology's prometheus. */
 export function grafana(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
   const ds = '/etc/grafana/provisioning/datasources/kubedos.yaml';
+  const provider = '/etc/grafana/provisioning/dashboards/kubedos.yaml';
+  const grafanaFile = { mode: 0o640, group: 'grafana' };
   const server = ctx.plan.add(
     node.hostname,
     'grafana',
     'platform-services',
     [
       packages('packages', ['grafana']),
-      file('datasource', ds, renderGrafanaDatasource(ctx.t), { mode: 0o640, group: 'grafana' }),
-      service('service', 'grafana-server', { restartOnChange: [ds] }),
+      file('datasource', ds, renderGrafanaDatasource(ctx.t), grafanaFile),
+      // The hub's dashboard (its /metrics, scraped by prometheus as job kubedos-hub).
+      file('dashboard-provider', provider, renderDashboardProvider(), grafanaFile),
+      directory('dashboards', DASHBOARDS_DIR, { mode: 0o750, owner: 'root', group: 'grafana' }),
+      file('hub-dashboard', `${DASHBOARDS_DIR}/hub.json`, renderHubDashboard(ctx.t), grafanaFile),
+      service('service', 'grafana-server', { restartOnChange: [ds, provider] }),
     ],
     { deps },
   );
