@@ -394,8 +394,14 @@ export class ConvergeEngine {
         ? `${spec.hubAction.secret} exists`
         : `would generate ${spec.hubAction.secret}`;
     else {
-      changed = this.secrets.generate(spec.hubAction, t.task_id);
-      summary = changed ? `generated ${spec.hubAction.secret}` : `${spec.hubAction.secret} exists`;
+      const made = this.secrets.generate(spec.hubAction, t.task_id);
+      changed = made !== undefined;
+      summary =
+        made === 'made'
+          ? `generated ${spec.hubAction.secret}`
+          : made === 'rotated'
+            ? `rotated ${spec.hubAction.secret} (older than ${ms(spec.hubAction.maxAgeMs ?? 0)})`
+            : `${spec.hubAction.secret} exists`;
     }
     this.finishInline(run, t, changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED', changed, started, summary);
   }

@@ -49,18 +49,37 @@ export class SecretStore {
     for (const [name, value] of Object.entries(values)) put.run(name, value, Date.now(), by);
   }
 
-  /** Runs a hub action: true when it made the secret, false when it already existed. */
-  generate(action: HubAction, by: string): boolean {
-    if (this.get(action.secret) !== undefined) return false;
+  /** When a secret was made (or last rotated). */
+  createdAt(name: string): number | undefined {
+    const row = this.db.prepare('SELECT created_at FROM converge_secret WHERE name = ?').get(name) as
+      { created_at: number } | undefined;
+    return row?.created_at;
+  }
+
+  /**
+   * Runs a hub action: 'made' when the secret is new, 'rotated' when it was
+   * older than the action's maxAgeMs and got a new value, undefined when it
+   * stays as it is. One statement either way: a crash leaves the old value
+   * or the new, never none.
+   */
+  generate(action: HubAction, by: string, now = Date.now()): 'made' | 'rotated' | undefined {
+    const made = this.createdAt(action.secret);
+    if (made !== undefined && !(action.maxAgeMs && now - made > action.maxAgeMs)) return undefined;
     const value = action.format === 'bootstrap-token' ? bootstrapToken() : randomBytes(32).toString('hex');
     this.db
-      .prepare('INSERT OR IGNORE INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?)')
-      .run(action.secret, value, Date.now(), by);
-    return true;
+      .prepare(
+        'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at, created_by = excluded.created_by',
+      )
+      .run(action.secret, value, now, by);
+    return made === undefined ? 'made' : 'rotated';
   }
 
   private fill(text: string, missing: string): string {
-    return text.replace(SECRET_PLACEHOLDER, (_, name: string) => this.get(name) ?? missing);
+    return text.replace(SECRET_PLACEHOLDER, (_, name: string, part: string | undefined) => {
+      const v = this.get(name);
+      if (v === undefined) return missing;
+      return part ? v.split('.')[0]! : v;
+    });
   }
 
   /** The states with every placeholder replaced (a dry run may see one not made yet). */
@@ -71,8 +90,10 @@ export class SecretStore {
         if (!text.includes('${secret:')) return s;
         return { ...s, file: { ...s.file, content: Buffer.from(this.fill(text, missing)) } };
       }
-      if (s.command?.argv?.some((a) => a.includes('${secret:'))) {
-        return { ...s, command: { ...s.command, argv: s.command.argv.map((a) => this.fill(a, missing)) } };
+      const c = s.command;
+      if (c && [...(c.argv ?? []), ...(c.unless ?? []), ...(c.onlyif ?? [])].some((a) => a.includes('${secret:'))) {
+        const fill = (argv: string[] | undefined) => argv?.map((a) => this.fill(a, missing));
+        return { ...s, command: { ...c, argv: fill(c.argv), unless: fill(c.unless), onlyif: fill(c.onlyif) } };
       }
       return s;
     });

@@ -3,6 +3,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CertificateInfo } from '../../proto/gen/kubedos/v1/CertificateInfo.ts';
 import { x509 } from '../../shared/pki/x509.ts';
 import { CertificateAuthority } from './ca.ts';
+import { SecretStore } from '../converge/secrets.ts';
+import { JOIN_TOKEN_SECRET } from '../plan/render/kubeadm.ts';
+import { JOIN_TOKEN_MAX_AGE_MS } from '../plan/roles/control-plane.ts';
 import { currentCertificates } from './issued-certificates.ts';
 
 /** kubeadm's token lifetime as the init configuration sets it (render/kubeadm.ts: ttl 24h). */
@@ -12,6 +15,8 @@ const JOIN_TOKEN_TTL_MS = 24 * 3_600_000;
  * hubctl certs: everything with an expiry the hub made or signed, soonest
  * first, and what renews it. The CAs and the hub's TLS certificate are
  * valid for ten years and are not renewed by the hub: the note says so.
+ * The join token's expiry is kubeadm's TTL from when it went into the
+ * cluster (the hub cannot ask the cluster here).
  */
 export function certificateInventory(db: DatabaseSync, pkiDir: string, hubTlsPem: string): CertificateInfo[] {
   const out: CertificateInfo[] = [];
@@ -45,20 +50,22 @@ export function certificateInventory(db: DatabaseSync, pkiDir: string, hubTlsPem
       renewAtMs: c.renewAt,
       note: 'the node renews it in a convergence the hub starts',
     });
-  const init = db
+  // The token in the cluster: from kubeadm init, or from the anchor's `kubeadm token create` after a rotation.
+  const put = db
     .prepare(
-      `SELECT MAX(finished_at) AS at FROM converge_task WHERE name = 'kubeadm-init' AND state = 'done'
-         AND status != 'TASK_STATUS_SKIPPED'`,
+      `SELECT MAX(finished_at) AS at FROM converge_task WHERE name IN ('kubeadm-init', 'join-token') AND state = 'done'
+         AND changed = 1 AND status != 'TASK_STATUS_SKIPPED'`,
     )
     .get() as { at: number | null } | undefined;
-  if (init?.at)
+  const made = new SecretStore(db).createdAt(JOIN_TOKEN_SECRET);
+  if (put?.at && made !== undefined)
     out.push({
       kind: 'bootstrap-token',
       name: 'kubeadm join token',
       node: '',
-      notAfterMs: init.at + JOIN_TOKEN_TTL_MS,
-      renewAtMs: 0,
-      note: 'made by kubeadm init with a 24 h TTL and not rotated: a later join needs "kubeadm token create" on a control plane',
+      notAfterMs: put.at + JOIN_TOKEN_TTL_MS,
+      renewAtMs: made + JOIN_TOKEN_MAX_AGE_MS,
+      note: 'made anew by the first convergence after it is 12 h old; the anchor puts it in the cluster for 24 h',
     });
   return out.sort((a, b) => Number(a.notAfterMs) - Number(b.notAfterMs));
 }

@@ -11,6 +11,7 @@ import {
   etcdClientCerts,
   forgetNode,
   hubSecrets,
+  joinTokenInCluster,
   kubeadmInit,
   kubeadmJoin,
   uploadCerts,
@@ -76,6 +77,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     : kubeadmJoin(ctx, anchor.node, true, anchorInputs);
   const apiReady = apiReadyGate(ctx, anchor.node, [anchorTask]);
   cni(ctx, anchor.node, apiReady);
+  const token = joinTokenInCluster(ctx, anchor.node, [apiReady]);
   // In a cluster that exists, a node that is not a member (rebuilt, or never finished) may have left a Node object behind.
   const forgotten = new Map<string, string>();
   for (const n of [...anchor.joining, ...ctx.nodesOf('worker')]) {
@@ -87,9 +89,9 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     ? uploadCerts(ctx, anchor, anchor.joining, [apiReady, ...anchor.joining.flatMap(afterForget)])
     : apiReady;
   for (const cp of anchor.joining)
-    kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs, ...afterForget(cp)]);
+    kubeadmJoin(ctx, cp, true, [...kubeReady.get(cp.hostname)!, certs, token, ...afterForget(cp)]);
   for (const w of ctx.nodesOf('worker'))
-    kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady, ...afterForget(w)]);
+    kubeadmJoin(ctx, w, false, [...kubeReady.get(w.hostname)!, apiReady, token, ...afterForget(w)]);
 
   const promReady = ctx.nodesOf('prometheus').map((n) => prometheus(ctx, n));
   for (const g of ctx.nodesOf('grafana')) grafana(ctx, g, promReady);

@@ -19,6 +19,8 @@ export interface HubAction {
   kind: 'generate-secret';
   secret: string;
   format: 'bootstrap-token' | 'hex32';
+  /** Made again when older than this (the join token, before kubeadm's TTL runs out). */
+  maxAgeMs?: number;
 }
 
 export interface PlannedTask {

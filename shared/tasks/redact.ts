@@ -15,11 +15,19 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   return out;
 }
 
-/** Secret placeholders the hub substitutes just before it sends a task: `${secret:join-token}`. */
-export const SECRET_PLACEHOLDER = /\$\{secret:([a-z0-9-]+)\}/g;
+/**
+ * Secret placeholders the hub substitutes just before it sends a task:
+ * `${secret:join-token}`, or `${secret:join-token|id}` for the part before
+ * the dot (a bootstrap token's public id, for a guard that asks whether it exists).
+ */
+export const SECRET_PLACEHOLDER = /\$\{secret:([a-z0-9-]+)(\|id)?\}/g;
 
 export function secretRef(name: string): string {
   return `\${secret:${name}}`;
+}
+
+export function secretIdRef(name: string): string {
+  return `\${secret:${name}|id}`;
 }
 
 /** Names of the secrets a string refers to. */

@@ -94,6 +94,7 @@ describe('convergence faults', function () {
       assert.deepEqual(blocked, [
         'cp-1/api-ready',
         'cp-1/cni',
+        'cp-1/join-token',
         'cp-1/kubeadm-init',
         'cp-1/upload-certs',
         'cp-2/kubeadm-join',
@@ -115,7 +116,7 @@ describe('convergence faults', function () {
       fs.rmSync(path.join(sim.root('etcd-2'), 'etc/etcd/pki'));
       const before = new Map([...sim.channel.nodes.values()].map((n) => [n.name, n.started.length]));
       const reset = sim.engine.rerun('etcd-2/etcd-config');
-      assert.equal(reset.length, 13);
+      assert.equal(reset.length, 14);
       const after = await sim.engine.waitForRun(first.runId);
       assert.equal(after.state, 'done');
       assert.equal(after.failed + after.blocked, 0);

@@ -1,5 +1,6 @@
 import { certificate, command, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
+import { secretIdRef, secretRef } from '../../../shared/tasks/redact.ts';
 import { HUB_NODE, taskId } from '../model.ts';
 import {
   apiEndpoint,
@@ -30,11 +31,23 @@ function resetFailedAttempt(leftover: string) {
 export const JOIN_CONFIG = '/etc/kubernetes/kubeadm-join.yaml';
 const secretFile = { mode: 0o600, secret: true };
 
+/**
+ * The join token is made anew by the first convergence after it is 12 hours
+ * old, half of the 24 hours kubeadm gives a bootstrap token: a join always
+ * has a token with at least 12 hours to go, and no token outlives a day.
+ */
+export const JOIN_TOKEN_MAX_AGE_MS = 12 * 3_600_000;
+
 /** The hub-made secrets: the bootstrap token and the key kubeadm encrypts uploaded certificates with. */
 export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKey: string } {
   return {
     joinToken: ctx.plan.add(HUB_NODE, JOIN_TOKEN_SECRET, 'control-plane', [], {
-      hubAction: { kind: 'generate-secret', secret: JOIN_TOKEN_SECRET, format: 'bootstrap-token' },
+      hubAction: {
+        kind: 'generate-secret',
+        secret: JOIN_TOKEN_SECRET,
+        format: 'bootstrap-token',
+        maxAgeMs: JOIN_TOKEN_MAX_AGE_MS,
+      },
       retries: 0,
     }),
     certificateKey: ctx.plan.add(HUB_NODE, CERTIFICATE_KEY_SECRET, 'control-plane', [], {
@@ -169,6 +182,54 @@ export function uploadCerts(
       }),
     ],
     { deps: [...deps, taskId(HUB_NODE, CERTIFICATE_KEY_SECRET)] },
+  );
+}
+
+/**
+ * The current join token, in the cluster: kubeadm init made the first one;
+ * after the hub rotates it, the anchor creates the new one (24 h, as init
+ * does) unless its Secret is there. The old one runs out by itself.
+ */
+export function joinTokenInCluster(ctx: RoleContext, anchor: TopologyNode, deps: string[]): string {
+  const admin = ['--kubeconfig', '/etc/kubernetes/admin.conf'];
+  return ctx.plan.add(
+    anchor.hostname,
+    'join-token',
+    'control-plane',
+    [
+      command(
+        'create',
+        [
+          'kubeadm',
+          'token',
+          'create',
+          secretRef(JOIN_TOKEN_SECRET),
+          '--ttl',
+          '24h0m0s',
+          '--description',
+          'kubedos join token',
+          '--groups',
+          'system:bootstrappers:kubeadm:default-node-token',
+          '--usages',
+          'signing,authentication',
+          ...admin,
+        ],
+        {
+          unless: [
+            'kubectl',
+            ...admin,
+            '-n',
+            'kube-system',
+            'get',
+            'secret',
+            `bootstrap-token-${secretIdRef(JOIN_TOKEN_SECRET)}`,
+          ],
+          secretOutput: true,
+          timeoutMs: 60_000,
+        },
+      ),
+    ],
+    { deps: [...deps, taskId(HUB_NODE, JOIN_TOKEN_SECRET)] },
   );
 }
 
