@@ -189,6 +189,7 @@ export class Hub {
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
         tlsCertPem: opts.tlsCertPem,
         pkiDir: path.join(opts.stateDir, 'pki'),
+        topology: opts.topology,
       }),
     );
   }

@@ -11,6 +11,8 @@ import { inventoryNode } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import type { ConvergeService } from '../converge/converge-service.ts';
 import { certificateInventory } from '../pki/certificate-inventory.ts';
+import { issueAdminKubeconfig } from '../pki/admin-kubeconfig.ts';
+import type { Topology } from '../../shared/topology/model.ts';
 import { tokenMatches } from './admin-token.ts';
 import type { AuditLog } from './audit-log.ts';
 import { nodeStatuses } from './node-status.ts';
@@ -30,6 +32,8 @@ export interface AdminServiceDeps {
   /** The hub's TLS certificate and its PKI dir, for `hubctl certs`. */
   tlsCertPem?: string;
   pkiDir?: string;
+  /** The deployment, for what a kubeconfig names (the API VIP). */
+  topology?: Topology;
   /** Where every call that changes something, and every refused call, is recorded. */
   audit?: AuditLog;
   now?: () => number;
@@ -110,6 +114,16 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
       const r = deps.converge.cancel(req.reason ?? '');
       if (r) deps.log.info('convergence cancelled', { runId: r.runId, tasks: r.cancelled });
       return { runId: r?.runId ?? 0, cancelledTasks: r?.cancelled ?? 0 };
+    }),
+    IssueKubeconfig: guarded('IssueKubeconfig', async (req) => {
+      if (!deps.pkiDir || !deps.topology) throw new UserError('this hub does not issue kubeconfigs');
+      const r = await issueAdminKubeconfig(deps.pkiDir, deps.topology, {
+        csrPem: req.csrPem ?? '',
+        ttlMs: (req.ttlSeconds ?? 0) * 1000,
+        user: req.user || 'operator',
+      });
+      deps.log.info('admin kubeconfig issued', { user: req.user, notAfter: new Date(r.notAfterMs).toISOString() });
+      return r;
     }),
     Certificates: guarded('Certificates', () => ({
       certificates: deps.tlsCertPem && deps.pkiDir ? certificateInventory(db, deps.pkiDir, deps.tlsCertPem) : [],

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
@@ -11,6 +12,7 @@ import { hubctlInGuest, readGuestHubRef, splitHubDirArg } from './guest-proxy.ts
 import { locateHubDir } from './locate-hub.ts';
 import { describeWindow, renderStatus } from './render-status.ts';
 import { waitForRun } from './wait-for-run.ts';
+import { fetchKubeconfig } from './kubeconfig.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
 import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
@@ -203,6 +205,30 @@ runMain('hubctl', async () => {
         if (o.json) printJson(final);
         else process.stdout.write(formatConvergeStatus(final as unknown as ConvergeStatus));
         if (final.state !== 'done') process.exitCode = 3;
+      });
+    });
+
+  program
+    .command('kubeconfig')
+    .description(
+      'an admin kubeconfig for the cluster: the key is made here, the hub signs it (24 h unless --ttl), written 0600',
+    )
+    .option('--out <file>', 'where to write it', 'kubeconfig')
+    .option('--ttl <duration>', 'how long it works, 1m to 30d', duration, 24 * 3_600_000)
+    .option('--user <name>', 'who it is for (the certificate says kubedos-admin:<name>); default: your login')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { out: string; ttl: number; user?: string; json?: boolean }) => {
+      await withAdmin(async (c) => {
+        const r = await fetchKubeconfig(c, {
+          out: path.resolve(o.out),
+          ttlMs: o.ttl,
+          ...(o.user ? { user: o.user } : {}),
+        });
+        if (o.json) return printJson(r);
+        process.stdout.write(
+          `wrote ${r.path} (0600): ${r.server} as kubedos-admin:${r.user}, until ${new Date(r.notAfterMs).toISOString()}\n` +
+            `  KUBECONFIG=${r.path} kubectl get nodes\n`,
+        );
       });
     });
 

@@ -31,6 +31,22 @@ export function certificateProfile(t: Topology, node: string, profile: string): 
   return req;
 }
 
+/** The public key of a certificate request, once its own signature proves the requester holds the key. */
+export async function requestedKey(csrPem: string): Promise<CryptoKey> {
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch {
+    throw new CertificateRefused('the certificate request does not parse');
+  }
+  if (!(await csr.verify())) throw new CertificateRefused('the certificate request is not signed by its own key');
+  try {
+    return await csr.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);
+  } catch {
+    throw new CertificateRefused('the certificate request is not for an ECDSA P-256 key');
+  }
+}
+
 export function leafLifetimeMs(t: Topology): number {
   const v = t.certificates?.leafLifetime;
   return v ? ms(v as ms.StringValue) : LEAF_LIFETIME_MS;
@@ -58,19 +74,7 @@ export class CertificateSigner {
   async sign(node: string, profile: string, csrPem: string): Promise<string> {
     const t = this.topology();
     const req = certificateProfile(t, node, profile);
-    let csr: x509.Pkcs10CertificateRequest;
-    try {
-      csr = new x509.Pkcs10CertificateRequest(csrPem);
-    } catch {
-      throw new CertificateRefused('the certificate request does not parse');
-    }
-    if (!(await csr.verify())) throw new CertificateRefused('the certificate request is not signed by its own key');
-    let key: CryptoKey;
-    try {
-      key = await csr.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);
-    } catch {
-      throw new CertificateRefused('the certificate request is not for an ECDSA P-256 key');
-    }
+    const key = await requestedKey(csrPem);
     this.ca ??= CertificateAuthority.ensure(this.pkiDir, 'etcd-ca', t.name);
     const certPem = await (await this.ca).issueFor(key, req, leafLifetimeMs(t));
     this.onIssued?.(node, profile, certPem);

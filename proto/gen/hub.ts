@@ -39,6 +39,8 @@ import type { FileState as _kubedos_v1_FileState, FileState__Output as _kubedos_
 import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from './kubedos/v1/Heartbeat.ts';
 import type { Hello as _kubedos_v1_Hello, Hello__Output as _kubedos_v1_Hello__Output } from './kubedos/v1/Hello.ts';
 import type { HubMessage as _kubedos_v1_HubMessage, HubMessage__Output as _kubedos_v1_HubMessage__Output } from './kubedos/v1/HubMessage.ts';
+import type { IssueKubeconfigRequest as _kubedos_v1_IssueKubeconfigRequest, IssueKubeconfigRequest__Output as _kubedos_v1_IssueKubeconfigRequest__Output } from './kubedos/v1/IssueKubeconfigRequest.ts';
+import type { IssueKubeconfigResponse as _kubedos_v1_IssueKubeconfigResponse, IssueKubeconfigResponse__Output as _kubedos_v1_IssueKubeconfigResponse__Output } from './kubedos/v1/IssueKubeconfigResponse.ts';
 import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleState__Output as _kubedos_v1_KernelModuleState__Output } from './kubedos/v1/KernelModuleState.ts';
 import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from './kubedos/v1/ListEtcdBackupsRequest.ts';
 import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from './kubedos/v1/ListEtcdBackupsResponse.ts';
@@ -128,6 +130,8 @@ export interface ProtoGrpcType {
       Heartbeat: MessageTypeDefinition<_kubedos_v1_Heartbeat, _kubedos_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_kubedos_v1_Hello, _kubedos_v1_Hello__Output>
       HubMessage: MessageTypeDefinition<_kubedos_v1_HubMessage, _kubedos_v1_HubMessage__Output>
+      IssueKubeconfigRequest: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigRequest, _kubedos_v1_IssueKubeconfigRequest__Output>
+      IssueKubeconfigResponse: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigResponse, _kubedos_v1_IssueKubeconfigResponse__Output>
       KernelModuleState: MessageTypeDefinition<_kubedos_v1_KernelModuleState, _kubedos_v1_KernelModuleState__Output>
       ListEtcdBackupsRequest: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsRequest__Output>
       ListEtcdBackupsResponse: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsResponse__Output>

@@ -14,6 +14,8 @@ import type { EtcdBackupRequest as _kubedos_v1_EtcdBackupRequest, EtcdBackupRequ
 import type { EtcdBackupResponse as _kubedos_v1_EtcdBackupResponse, EtcdBackupResponse__Output as _kubedos_v1_EtcdBackupResponse__Output } from '../../kubedos/v1/EtcdBackupResponse.ts';
 import type { EtcdRestoreRequest as _kubedos_v1_EtcdRestoreRequest, EtcdRestoreRequest__Output as _kubedos_v1_EtcdRestoreRequest__Output } from '../../kubedos/v1/EtcdRestoreRequest.ts';
 import type { EtcdRestoreResponse as _kubedos_v1_EtcdRestoreResponse, EtcdRestoreResponse__Output as _kubedos_v1_EtcdRestoreResponse__Output } from '../../kubedos/v1/EtcdRestoreResponse.ts';
+import type { IssueKubeconfigRequest as _kubedos_v1_IssueKubeconfigRequest, IssueKubeconfigRequest__Output as _kubedos_v1_IssueKubeconfigRequest__Output } from '../../kubedos/v1/IssueKubeconfigRequest.ts';
+import type { IssueKubeconfigResponse as _kubedos_v1_IssueKubeconfigResponse, IssueKubeconfigResponse__Output as _kubedos_v1_IssueKubeconfigResponse__Output } from '../../kubedos/v1/IssueKubeconfigResponse.ts';
 import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from '../../kubedos/v1/ListEtcdBackupsRequest.ts';
 import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from '../../kubedos/v1/ListEtcdBackupsResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from '../../kubedos/v1/ListWindowsRequest.ts';
@@ -85,6 +87,15 @@ export interface AdminClient extends grpc.Client {
   etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
   etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
   etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
+  
+  IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  issueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  issueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  issueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
+  issueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
   
   ListEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
   ListEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
@@ -173,6 +184,8 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   EtcdRestore: grpc.handleUnaryCall<_kubedos_v1_EtcdRestoreRequest__Output, _kubedos_v1_EtcdRestoreResponse>;
   
+  IssueKubeconfig: grpc.handleUnaryCall<_kubedos_v1_IssueKubeconfigRequest__Output, _kubedos_v1_IssueKubeconfigResponse>;
+  
   ListEtcdBackups: grpc.handleUnaryCall<_kubedos_v1_ListEtcdBackupsRequest__Output, _kubedos_v1_ListEtcdBackupsResponse>;
   
   ListWindows: grpc.handleUnaryCall<_kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse>;
@@ -198,6 +211,7 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   Converge: MethodDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse__Output>
   EtcdBackup: MethodDefinition<_kubedos_v1_EtcdBackupRequest, _kubedos_v1_EtcdBackupResponse, _kubedos_v1_EtcdBackupRequest__Output, _kubedos_v1_EtcdBackupResponse__Output>
   EtcdRestore: MethodDefinition<_kubedos_v1_EtcdRestoreRequest, _kubedos_v1_EtcdRestoreResponse, _kubedos_v1_EtcdRestoreRequest__Output, _kubedos_v1_EtcdRestoreResponse__Output>
+  IssueKubeconfig: MethodDefinition<_kubedos_v1_IssueKubeconfigRequest, _kubedos_v1_IssueKubeconfigResponse, _kubedos_v1_IssueKubeconfigRequest__Output, _kubedos_v1_IssueKubeconfigResponse__Output>
   ListEtcdBackups: MethodDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsRequest__Output, _kubedos_v1_ListEtcdBackupsResponse__Output>
   ListWindows: MethodDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse__Output>
   Logs: MethodDefinition<_kubedos_v1_LogsRequest, _kubedos_v1_LogsResponse, _kubedos_v1_LogsRequest__Output, _kubedos_v1_LogsResponse__Output>
