@@ -4,7 +4,6 @@
  * Prints enrollments per second, p50/p99 latency and the hub's peak RSS.
  *   node bench/enroll.ts [N ...]      (default: 1000 10000)
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,28 +11,13 @@ import type { ChildProcess } from 'node:child_process';
 import { spawnEntry, waitForHubReady } from '../deploy/local/spawn-entry.ts';
 import { hubArgs } from '../deploy/local/node-files.ts';
 import { AdminConnection } from '../hub/cli/admin-client.ts';
-import type { EnrollRequest } from '../proto/gen/kubedos/v1/EnrollRequest.ts';
 import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
 import type { StatusResponse__Output } from '../proto/gen/kubedos/v1/StatusResponse.ts';
-import type { InventoryFile } from '../shared/identity/files.ts';
-import { sign } from '../shared/keys/ed25519.ts';
 import { createHubTlsIdentity } from '../shared/pki/hub-tls.ts';
-import { contract, encodeEnrollPayload } from '../shared/proto/contract.ts';
+import { contract } from '../shared/proto/contract.ts';
 import { hubChannel } from '../shared/proto/hub-channel.ts';
 import { syntheticTopology } from '../shared/topology/synthetic.ts';
-
-// Client-side key material comes from node:crypto here: tweetnacl would spend
-// minutes deriving 40,000 keys, and none of that is the hub's work being measured.
-function ed25519(): { seed: Buffer; publicKey: Buffer } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
-  return {
-    seed: privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32),
-    publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32),
-  };
-}
-function x25519Public(): Buffer {
-  return crypto.generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-}
+import { benchEnrollment } from './enrollment-requests.ts';
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
@@ -56,41 +40,12 @@ async function benchOnce(n: number): Promise<void> {
   try {
     const topology = syntheticTopology(n, `bench-${n}`);
     const workers = topology.nodes.filter((x) => x.role === 'worker').map((x) => x.hostname);
-    const credentials = new Map<string, { seed: Buffer; publicKey: Buffer }>();
-    const inventory: InventoryFile = {
-      deployment: topology.name,
-      nodes: topology.nodes.map((x) => {
-        const c = ed25519();
-        credentials.set(x.hostname, c);
-        return { node: x.hostname, credentialPublicKey: c.publicKey.toString('base64') };
-      }),
-    };
+    const { inventory, requests } = benchEnrollment(topology, workers);
     const tls = await createHubTlsIdentity(topology.name);
     fs.writeFileSync(path.join(dir, 'topology.json'), JSON.stringify(topology));
     fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
     fs.writeFileSync(path.join(dir, 'tls.crt'), tls.certPem);
     fs.writeFileSync(path.join(dir, 'tls.key'), tls.keyPem, { mode: 0o600 });
-
-    const requests: Array<{ node: string; request: EnrollRequest }> = workers.map((node) => {
-      const identity = ed25519();
-      const payload = encodeEnrollPayload({
-        deployment: topology.name,
-        node,
-        identityPublicKey: identity.publicKey,
-        planeKeys: ['wg1', 'wg2', 'wg3'].map((plane) => ({ plane, publicKey: x25519Public() })),
-        timestampMs: Date.now(),
-        nonce: crypto.randomBytes(16),
-        facts: { hostname: node },
-      });
-      return {
-        node,
-        request: {
-          payload: Buffer.from(payload),
-          credentialSignature: Buffer.from(sign(credentials.get(node)!.seed, payload)),
-          identitySignature: Buffer.from(sign(identity.seed, payload)),
-        },
-      };
-    });
 
     const logFile = path.join(dir, 'hub.log');
     hub = spawnEntry(

@@ -1,4 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { statement } from '../state/statements.ts';
 import ms from 'ms';
 import type { LogLine__Output } from '../../proto/gen/kubedos/v1/LogLine.ts';
 import type { TaskResult__Output } from '../../proto/gen/kubedos/v1/TaskResult.ts';
@@ -95,11 +96,12 @@ export class ConvergeEngine {
     this.transaction(() => {
       this.secrets.store(plan.secrets ?? {}, 'plan');
       runId = Number(
-        this.db
-          .prepare("INSERT INTO converge_run (started_at, dry_run, state) VALUES (?, ?, 'running')")
-          .run(Date.now(), opts.dryRun ? 1 : 0).lastInsertRowid,
+        this.sql("INSERT INTO converge_run (started_at, dry_run, state) VALUES (?, ?, 'running')").run(
+          Date.now(),
+          opts.dryRun ? 1 : 0,
+        ).lastInsertRowid,
       );
-      const insert = this.db.prepare(
+      const insert = this.sql(
         "INSERT INTO converge_task (run_id, task_id, seq, node, name, phase, deps, spec, state, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
       );
       plan.tasks.forEach((t, seq) =>
@@ -123,20 +125,19 @@ export class ConvergeEngine {
     const inFlight = this.rows(run.id, 'dispatched');
     this.transaction(() => {
       cancelled += Number(
-        this.db
-          .prepare("UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND state = 'pending'")
-          .run(reason, run.id).changes,
+        this.sql("UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND state = 'pending'").run(
+          reason,
+          run.id,
+        ).changes,
       );
       for (const t of inFlight) {
         const key = wireTaskId(run.id, t.task_id);
         clearTimeout(this.timers.get(key));
         this.timers.delete(key);
         this.channel.cancelTask?.(t.node, key, reason);
-        this.db
-          .prepare(
-            "UPDATE converge_task SET state = 'failed', status = 'TASK_STATUS_CANCELLED', finished_at = ?, error = ? WHERE run_id = ? AND task_id = ?",
-          )
-          .run(Date.now(), reason, run.id, t.task_id);
+        this.sql(
+          "UPDATE converge_task SET state = 'failed', status = 'TASK_STATUS_CANCELLED', finished_at = ?, error = ? WHERE run_id = ? AND task_id = ?",
+        ).run(Date.now(), reason, run.id, t.task_id);
         this.appendLog(run.id, t.node, t.task_id, 'error', reason);
         cancelled++;
       }
@@ -217,13 +218,13 @@ export class ConvergeEngine {
       }
     }
     // A rerun gets the plan's full retry budget again, counted from the attempts already made.
-    const upd = this.db.prepare(
+    const upd = this.sql(
       "UPDATE converge_task SET state = 'pending', retry_at = 0, error = '', retries = attempt + ? WHERE run_id = ? AND task_id = ? AND state != 'dispatched'",
     );
     const byId = new Map(tasks.map((t) => [t.task_id, t]));
     this.transaction(() => {
       for (const id of reset) upd.run(decodeSpec(byId.get(id)!.spec).retries, run.id, id);
-      this.db.prepare("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
+      this.sql("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
     });
     this.armDeadline(run.id);
     this.pump();
@@ -239,19 +240,17 @@ export class ConvergeEngine {
   }
 
   latestRun(): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM converge_run ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+    return this.sql('SELECT * FROM converge_run ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
   }
 
   run(id: number): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM converge_run WHERE id = ?').get(id) as RunRow | undefined;
+    return this.sql('SELECT * FROM converge_run WHERE id = ?').get(id) as RunRow | undefined;
   }
 
   rows(runId: number, state?: TaskRow['state']): TaskRow[] {
     return (state
-      ? this.db.prepare('SELECT * FROM converge_task WHERE run_id = ? AND state = ? ORDER BY seq').all(runId, state)
-      : this.db
-          .prepare('SELECT * FROM converge_task WHERE run_id = ? ORDER BY seq')
-          .all(runId)) as unknown as TaskRow[];
+      ? this.sql('SELECT * FROM converge_task WHERE run_id = ? AND state = ? ORDER BY seq').all(runId, state)
+      : this.sql('SELECT * FROM converge_task WHERE run_id = ? ORDER BY seq').all(runId)) as unknown as TaskRow[];
   }
 
   summary(runId: number): RunSummary {
@@ -271,8 +270,13 @@ export class ConvergeEngine {
     };
   }
 
+  /** Every statement is compiled once and reused: compiling per call was the fan-out's cost (bench/fanout-grpc). */
+  private sql(text: string): StatementSync {
+    return statement(this.db, text);
+  }
+
   private activeRun(): RunRow | undefined {
-    return this.db.prepare("SELECT * FROM converge_run WHERE state = 'running' ORDER BY id DESC LIMIT 1").get() as
+    return this.sql("SELECT * FROM converge_run WHERE state = 'running' ORDER BY id DESC LIMIT 1").get() as
       RunRow | undefined;
   }
 
@@ -281,9 +285,10 @@ export class ConvergeEngine {
     if (this.graph?.runId === runId) return this.graph;
     const deps = new Map<string, string[]>();
     const dependents = new Map<string, string[]>();
-    const rows = this.db
-      .prepare('SELECT task_id, deps FROM converge_task WHERE run_id = ? ORDER BY seq')
-      .all(runId) as Array<{ task_id: string; deps: string }>;
+    const rows = this.sql('SELECT task_id, deps FROM converge_task WHERE run_id = ? ORDER BY seq').all(runId) as Array<{
+      task_id: string;
+      deps: string;
+    }>;
     for (const r of rows) {
       const d = JSON.parse(r.deps) as string[];
       deps.set(r.task_id, d);
@@ -294,7 +299,7 @@ export class ConvergeEngine {
   }
 
   private stateOf(runId: number, taskId: string): TaskRow | undefined {
-    return this.db.prepare('SELECT * FROM converge_task WHERE run_id = ? AND task_id = ?').get(runId, taskId) as
+    return this.sql('SELECT * FROM converge_task WHERE run_id = ? AND task_id = ?').get(runId, taskId) as
       TaskRow | undefined;
   }
 
@@ -336,11 +341,9 @@ export class ConvergeEngine {
           this.runHubTask(run, t);
           queue.push(...(g.dependents.get(id) ?? []));
         } else if (this.channel.isConnected(t.node)) {
-          this.db
-            .prepare(
-              "UPDATE converge_task SET state = 'dispatched', attempt = attempt + 1, dispatched_at = ? WHERE run_id = ? AND task_id = ?",
-            )
-            .run(now, run.id, id);
+          this.sql(
+            "UPDATE converge_task SET state = 'dispatched', attempt = attempt + 1, dispatched_at = ? WHERE run_id = ? AND task_id = ?",
+          ).run(now, run.id, id);
           toSend.push({ ...t, attempt: t.attempt + 1 });
         }
       }
@@ -364,18 +367,18 @@ export class ConvergeEngine {
   }
 
   private finishIfIdle(runId: number): void {
-    const open = this.db
-      .prepare(
-        "SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('pending', 'dispatched')) AS busy",
-      )
-      .get(runId) as { busy: number };
+    const open = this.sql(
+      "SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('pending', 'dispatched')) AS busy",
+    ).get(runId) as { busy: number };
     if (open.busy) return;
-    const bad = this.db
-      .prepare("SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('failed', 'blocked')) AS bad")
-      .get(runId) as { bad: number };
-    this.db
-      .prepare("UPDATE converge_run SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'")
-      .run(bad.bad ? 'failed' : 'done', Date.now(), runId);
+    const bad = this.sql(
+      "SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('failed', 'blocked')) AS bad",
+    ).get(runId) as { bad: number };
+    this.sql("UPDATE converge_run SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'").run(
+      bad.bad ? 'failed' : 'done',
+      Date.now(),
+      runId,
+    );
     const ready = this.waiters.filter((w) => w.runId === runId);
     if (ready.length === 0) return;
     const summary = this.summary(runId);
@@ -408,11 +411,9 @@ export class ConvergeEngine {
 
   /** Records a task the hub finished without a node: its own actions, and skipped tasks. */
   private finishInline(run: RunRow, t: TaskRow, status: string, changed: boolean, started: number, summary: string) {
-    this.db
-      .prepare(
-        "UPDATE converge_task SET state = 'done', attempt = attempt + 1, status = ?, changed = ?, dispatched_at = ?, finished_at = ?, duration_ms = ?, summary = ? WHERE run_id = ? AND task_id = ?",
-      )
-      .run(status, changed ? 1 : 0, started, Date.now(), Date.now() - started, summary, run.id, t.task_id);
+    this.sql(
+      "UPDATE converge_task SET state = 'done', attempt = attempt + 1, status = ?, changed = ?, dispatched_at = ?, finished_at = ?, duration_ms = ?, summary = ? WHERE run_id = ? AND task_id = ?",
+    ).run(status, changed ? 1 : 0, started, Date.now(), Date.now() - started, summary, run.id, t.task_id);
   }
 
   /** Specs are immutable within a run; decoding each once keeps a result-to-dispatch turn cheap. */
@@ -469,9 +470,9 @@ export class ConvergeEngine {
     const run = this.activeRun();
     if (!run) return;
     // What the node was given and has not answered goes again: the minion may have lost it with its session.
-    const inFlight = this.db
-      .prepare("SELECT * FROM converge_task WHERE run_id = ? AND state = 'dispatched' AND node = ? ORDER BY seq")
-      .all(run.id, node) as unknown as TaskRow[];
+    const inFlight = this.sql(
+      "SELECT * FROM converge_task WHERE run_id = ? AND state = 'dispatched' AND node = ? ORDER BY seq",
+    ).all(run.id, node) as unknown as TaskRow[];
     for (const t of inFlight) this.send(run, t);
     this.pump();
   }
@@ -535,38 +536,34 @@ export class ConvergeEngine {
     const failed = result.status === 'TASK_STATUS_FAILED' || result.status === 'TASK_STATUS_CANCELLED';
     const now = Date.now();
     if (!failed) {
-      this.db
-        .prepare(
-          "UPDATE converge_task SET state = 'done', status = ?, changed = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = '' WHERE run_id = ? AND task_id = ?",
-        )
-        .run(
-          result.status,
-          result.status === 'TASK_STATUS_CHANGED' ? 1 : 0,
-          now,
-          result.durationMs,
-          summary,
-          tail,
-          id.runId,
-          id.taskId,
-        );
+      this.sql(
+        "UPDATE converge_task SET state = 'done', status = ?, changed = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = '' WHERE run_id = ? AND task_id = ?",
+      ).run(
+        result.status,
+        result.status === 'TASK_STATUS_CHANGED' ? 1 : 0,
+        now,
+        result.durationMs,
+        summary,
+        tail,
+        id.runId,
+        id.taskId,
+      );
       return this.graphOf(run.id).dependents.get(id.taskId) ?? [];
     }
     if (result.retryable && t.attempt <= t.retries) {
-      this.db
-        .prepare(
-          "UPDATE converge_task SET state = 'pending', status = ?, retry_at = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
-        )
-        .run(
-          result.status,
-          now + this.backoff(t.attempt),
-          now,
-          result.durationMs,
-          summary,
-          tail,
-          error,
-          id.runId,
-          id.taskId,
-        );
+      this.sql(
+        "UPDATE converge_task SET state = 'pending', status = ?, retry_at = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
+      ).run(
+        result.status,
+        now + this.backoff(t.attempt),
+        now,
+        result.durationMs,
+        summary,
+        tail,
+        error,
+        id.runId,
+        id.taskId,
+      );
       this.appendLog(id.runId, node, id.taskId, 'warn', `attempt ${t.attempt} failed, retrying: ${error}`);
       return [id.taskId];
     }
@@ -584,13 +581,11 @@ export class ConvergeEngine {
     summary: string,
     durationMs: number,
   ): void {
-    this.db
-      .prepare(
-        "UPDATE converge_task SET state = 'failed', status = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
-      )
-      .run(status, Date.now(), durationMs, summary, tail, error, runId, t.task_id);
+    this.sql(
+      "UPDATE converge_task SET state = 'failed', status = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
+    ).run(status, Date.now(), durationMs, summary, tail, error, runId, t.task_id);
     const g = this.graphOf(runId);
-    const upd = this.db.prepare(
+    const upd = this.sql(
       "UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND task_id = ? AND state = 'pending'",
     );
     const seen = new Set<string>();
@@ -627,15 +622,18 @@ export class ConvergeEngine {
   /** Keeps about the last logLinesPerTask lines of a task: trimmed every 50th insert, through the (run, node, task) index. */
   private appendLog(runId: number, node: string, taskId: string, level: string, text: string): void {
     const id = Number(
-      this.db
-        .prepare('INSERT INTO converge_log (run_id, task_id, node, at_ms, level, text) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(runId, taskId, node, Date.now(), level, text).lastInsertRowid,
+      this.sql('INSERT INTO converge_log (run_id, task_id, node, at_ms, level, text) VALUES (?, ?, ?, ?, ?, ?)').run(
+        runId,
+        taskId,
+        node,
+        Date.now(),
+        level,
+        text,
+      ).lastInsertRowid,
     );
     if (id % 50 !== 0) return;
-    this.db
-      .prepare(
-        'DELETE FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? AND id <= (SELECT id FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
-      )
-      .run(runId, node, taskId, runId, node, taskId, this.logLines);
+    this.sql(
+      'DELETE FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? AND id <= (SELECT id FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+    ).run(runId, node, taskId, runId, node, taskId, this.logLines);
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { State } from '../../proto/gen/kubedos/v1/State.ts';
+import { statement } from '../state/statements.ts';
 import { SECRET_PLACEHOLDER } from '../../shared/tasks/redact.ts';
 import type { HubAction } from '../plan/model.ts';
 
@@ -33,17 +34,18 @@ export class SecretStore {
 
   get(name: string): string | undefined {
     return (
-      this.db.prepare('SELECT value FROM converge_secret WHERE name = ?').get(name) as { value: string } | undefined
+      statement(this.db, 'SELECT value FROM converge_secret WHERE name = ?').get(name) as { value: string } | undefined
     )?.value;
   }
 
   values(): string[] {
-    return (this.db.prepare('SELECT value FROM converge_secret').all() as { value: string }[]).map((r) => r.value);
+    return (statement(this.db, 'SELECT value FROM converge_secret').all() as { value: string }[]).map((r) => r.value);
   }
 
   /** Keeps values the hub already holds (its issued private keys) under their names; a changed value replaces the old. */
   store(values: Record<string, string>, by: string): void {
-    const put = this.db.prepare(
+    const put = statement(
+      this.db,
       'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE value != excluded.value',
     );
     for (const [name, value] of Object.entries(values)) put.run(name, value, Date.now(), by);
@@ -51,7 +53,7 @@ export class SecretStore {
 
   /** When a secret was made (or last rotated). */
   createdAt(name: string): number | undefined {
-    const row = this.db.prepare('SELECT created_at FROM converge_secret WHERE name = ?').get(name) as
+    const row = statement(this.db, 'SELECT created_at FROM converge_secret WHERE name = ?').get(name) as
       { created_at: number } | undefined;
     return row?.created_at;
   }
@@ -66,11 +68,10 @@ export class SecretStore {
     const made = this.createdAt(action.secret);
     if (made !== undefined && !(action.maxAgeMs && now - made > action.maxAgeMs)) return undefined;
     const value = action.format === 'bootstrap-token' ? bootstrapToken() : randomBytes(32).toString('hex');
-    this.db
-      .prepare(
-        'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at, created_by = excluded.created_by',
-      )
-      .run(action.secret, value, now, by);
+    statement(
+      this.db,
+      'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at, created_by = excluded.created_by',
+    ).run(action.secret, value, now, by);
     return made === undefined ? 'made' : 'rotated';
   }
 
