@@ -37,6 +37,11 @@ export interface ExecuteContext {
   requestCertificate?: (profile: string, csrPem: string) => Promise<string>;
 }
 
+/** The sim: a state that talks to a live cluster is journaled, not done (as probes are). */
+function recorded(ctx: StateContext, tag: string, what: string): Promise<StateOutcome> {
+  return ctx.host.run([tag, what.split(' ').at(-1)!]).then(() => unchanged(`${what} (recorded)`));
+}
+
 function applyState(state: State__Output, ctx: StateContext): Promise<StateOutcome> {
   if (state.unavailableInContainer && ctx.host.container)
     return Promise.resolve(skipped(`not in a container (${ctx.host.container}): ${state.unavailableInContainer}`));
@@ -60,22 +65,15 @@ function applyState(state: State__Output, ctx: StateContext): Promise<StateOutco
     case 'certificate':
       return certificateState(state.certificate!, ctx);
     case 'etcdMember':
-      if (ctx.host.simulatesProbes)
-        return ctx.host
-          .run(['#etcd-member', state.etcdMember!.name])
-          .then(() => unchanged(`etcd member ${state.etcdMember!.name} (recorded)`));
+      if (ctx.host.simulatesProbes) return recorded(ctx, '#etcd-member', `etcd member ${state.etcdMember!.name}`);
       return etcdMemberState(state.etcdMember!, ctx);
     case 'etcdSnapshot':
       if (ctx.host.simulatesProbes)
-        return ctx.host
-          .run(['#etcd-snapshot', state.etcdSnapshot!.fileName])
-          .then(() => unchanged(`etcd snapshot ${state.etcdSnapshot!.fileName} (recorded)`));
+        return recorded(ctx, '#etcd-snapshot', `etcd snapshot ${state.etcdSnapshot!.fileName}`);
       return etcdSnapshotState(state.etcdSnapshot!, ctx);
     case 'etcdRestore':
       if (ctx.host.simulatesProbes)
-        return ctx.host
-          .run(['#etcd-restore', state.etcdRestore!.restoreId])
-          .then(() => unchanged(`etcd restore ${state.etcdRestore!.restoreId} (recorded)`));
+        return recorded(ctx, '#etcd-restore', `etcd restore ${state.etcdRestore!.restoreId}`);
       return etcdRestoreState(state.etcdRestore!, ctx);
     default:
       throw new StateError(`state ${state.id} has no kind this minion knows`, false);
