@@ -116,8 +116,9 @@ export class ConvergeService {
     return taskLogs(this.opts.db, node, task);
   }
 
+  /** In the run status shows (a finished backup run after it does not count). */
   rerun(target: string): string[] {
-    return this.engine.rerun(target);
+    return this.engine.rerun(target, convergeStatus(this.opts.db)?.runId);
   }
 
   cancel(reason?: string): { runId: number; cancelled: number } | undefined {

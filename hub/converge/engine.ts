@@ -193,10 +193,13 @@ export class ConvergeEngine {
     return new Promise((resolve) => this.waiters.push({ runId, resolve }));
   }
 
-  /** Makes a task (node/name) or every task of a node pending again in the latest run, with what it blocked. */
-  rerun(target: string): string[] {
-    const run = this.latestRun();
+  /** Makes a task (node/name) or every task of a node pending again in the run (default: the latest), with what it blocked. */
+  rerun(target: string, runId?: number): string[] {
+    const run = runId ? this.run(runId) : this.latestRun();
     if (!run) throw new UserError('there is no convergence run to rerun from', 'start one with `hubctl converge`');
+    const active = this.activeRun();
+    if (active && active.id !== run.id)
+      throw new UserError(`run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
     const tasks = this.rows(run.id);
     const picked = tasks.filter((t) => t.task_id === target || t.node === target);
     if (picked.length === 0)

@@ -74,6 +74,9 @@ describe('etcd backups: the schedule, the list, the refusals (sim)', function ()
     // Status and logs stay on the convergence, not on the finished backup runs after it.
     assert.equal(convergeStatus(sim.db)!.runId, during.runId);
     assert.equal(convergeStatus(sim.db, first.id)!.counts.total, 1);
+    // hubctl rerun means that convergence too, not the backup run after it.
+    assert.deepEqual(svc.rerun('etcd-1/preflight'), ['etcd-1/preflight']);
+    assert.equal((await svc.engine.waitForRun(during.runId)).state, 'done');
   });
 
   it('takes a backup through the first member that is connected', async () => {
