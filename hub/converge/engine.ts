@@ -1,5 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { statement } from '../state/statements.ts';
+import type { DatabaseSync } from 'node:sqlite';
 import ms from 'ms';
 import type { LogLine__Output } from '../../proto/gen/kubedos/v1/LogLine.ts';
 import type { TaskResult__Output } from '../../proto/gen/kubedos/v1/TaskResult.ts';
@@ -9,8 +8,11 @@ import { statusWord } from '../../shared/tasks/status.ts';
 import { UserError } from '../../shared/errors.ts';
 import { HUB_NODE, type Plan, type PlannedTask } from '../plan/model.ts';
 import type { NodeChannel } from './node-channel.ts';
+import { runHubAction } from './hub-actions.ts';
+import { RunStore } from './run-store.ts';
+import { answerTransition, downstream, nextSteps, rerunSet, runGraph, type RunGraph } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
-import { decodeSpec, encodeSpec } from './spec-codec.ts';
+import { decodeSpec } from './spec-codec.ts';
 import { parseWireTaskId, wireTaskId, type RunRow, type TaskRow } from './task-row.ts';
 
 export interface EngineOptions {
@@ -39,11 +41,8 @@ export interface RunSummary {
   skipped: number;
 }
 
-interface Graph {
+interface Graph extends RunGraph {
   runId: number;
-  deps: Map<string, string[]>;
-  dependents: Map<string, string[]>;
-  order: string[];
 }
 
 const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
@@ -55,10 +54,15 @@ const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 **
  * when the node says trying again could help, and a failure blocks only what
  * depends on it. All progress is in sqlite: a new engine on the same
  * database picks up where a killed one stopped.
+ *
+ * This class is the dispatcher: it reads and records through the store
+ * (run-store.ts), asks the pure scheduler (scheduler.ts) what each event
+ * means, runs the hub's own actions (hub-actions.ts), and owns the timers
+ * and the channel to the nodes.
  */
 export class ConvergeEngine {
   readonly secrets: SecretStore;
-  private readonly db: DatabaseSync;
+  private readonly store: RunStore;
   private readonly channel: NodeChannel;
   private readonly backoff: (attempt: number) => number;
   private readonly grace: number;
@@ -75,7 +79,7 @@ export class ConvergeEngine {
   private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
-    this.db = db;
+    this.store = new RunStore(db);
     this.channel = channel;
     this.backoff = opts.backoffMs ?? defaultBackoff;
     this.grace = opts.timeoutGraceMs ?? 5_000;
@@ -89,24 +93,13 @@ export class ConvergeEngine {
 
   /** Starts a run of the plan; the engine drives it from here on. */
   start(plan: Plan, opts: { dryRun?: boolean } = {}): number {
-    const active = this.activeRun();
+    const active = this.store.activeRun();
     if (active)
       throw new UserError(`convergence run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
     let runId = 0;
-    this.transaction(() => {
+    this.store.transaction(() => {
       this.secrets.store(plan.secrets ?? {}, 'plan');
-      runId = Number(
-        this.sql("INSERT INTO converge_run (started_at, dry_run, state) VALUES (?, ?, 'running')").run(
-          Date.now(),
-          opts.dryRun ? 1 : 0,
-        ).lastInsertRowid,
-      );
-      const insert = this.sql(
-        "INSERT INTO converge_task (run_id, task_id, seq, node, name, phase, deps, spec, state, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-      );
-      plan.tasks.forEach((t, seq) =>
-        insert.run(runId, t.id, seq, t.node, t.name, t.phase, JSON.stringify(t.deps), encodeSpec(t), t.retries),
-      );
+      runId = this.store.createRun(plan, !!opts.dryRun, Date.now());
     });
     this.armDeadline(runId);
     this.pump();
@@ -119,25 +112,18 @@ export class ConvergeEngine {
    * reason. The run ends failed. Returns the run and how many tasks it ended.
    */
   cancel(reason = 'cancelled by the operator'): { runId: number; cancelled: number } | undefined {
-    const run = this.activeRun();
+    const run = this.store.activeRun();
     if (!run) return undefined;
     let cancelled = 0;
-    const inFlight = this.rows(run.id, 'dispatched');
-    this.transaction(() => {
-      cancelled += Number(
-        this.sql("UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND state = 'pending'").run(
-          reason,
-          run.id,
-        ).changes,
-      );
+    const inFlight = this.store.rows(run.id, 'dispatched');
+    this.store.transaction(() => {
+      cancelled += this.store.blockPending(run.id, reason);
       for (const t of inFlight) {
         const key = wireTaskId(run.id, t.task_id);
         clearTimeout(this.timers.get(key));
         this.timers.delete(key);
         this.channel.cancelTask?.(t.node, key, reason);
-        this.sql(
-          "UPDATE converge_task SET state = 'failed', status = 'TASK_STATUS_CANCELLED', finished_at = ?, error = ? WHERE run_id = ? AND task_id = ?",
-        ).run(Date.now(), reason, run.id, t.task_id);
+        this.store.markCancelled(run.id, t.task_id, reason, Date.now());
         this.appendLog(run.id, t.node, t.task_id, 'error', reason);
         cancelled++;
       }
@@ -163,7 +149,7 @@ export class ConvergeEngine {
   private armDeadline(runId: number): void {
     clearTimeout(this.deadlineTimer);
     this.deadlineTimer = setTimeout(() => {
-      if (this.closed || this.activeRun()?.id !== runId) return;
+      if (this.closed || this.store.activeRun()?.id !== runId) return;
       const waiting = this.waitingOn(runId);
       this.cancel(
         `the run's deadline (${ms(this.runDeadlineMs)}) passed${waiting.length ? ` waiting for ${waiting.join(', ')}` : ''}`,
@@ -178,9 +164,9 @@ export class ConvergeEngine {
    * are left alone.
    */
   resume(): number | undefined {
-    const run = this.activeRun();
+    const run = this.store.activeRun();
     if (!run) return undefined;
-    for (const t of this.rows(run.id, 'dispatched')) this.send(run, t);
+    for (const t of this.store.rows(run.id, 'dispatched')) this.send(run, t);
     this.armDeadline(run.id);
     this.pump();
     return run.id;
@@ -197,37 +183,22 @@ export class ConvergeEngine {
   rerun(target: string, runId?: number): string[] {
     const run = runId ? this.run(runId) : this.latestRun();
     if (!run) throw new UserError('there is no convergence run to rerun from', 'start one with `hubctl converge`');
-    const active = this.activeRun();
+    const active = this.store.activeRun();
     if (active && active.id !== run.id)
       throw new UserError(`run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
     const tasks = this.rows(run.id);
     const picked = tasks.filter((t) => t.task_id === target || t.node === target);
     if (picked.length === 0)
       throw new UserError(`no task or node "${target}" in run ${run.id}`, 'see `hubctl plan` for the task ids');
-    const reset = new Set(picked.map((t) => t.task_id));
     // Blocked tasks further down the graph were blocked by the same failure: reset them too.
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const t of tasks) {
-        if (
-          !reset.has(t.task_id) &&
-          t.state === 'blocked' &&
-          (JSON.parse(t.deps) as string[]).some((d) => reset.has(d))
-        ) {
-          reset.add(t.task_id);
-          grew = true;
-        }
-      }
-    }
-    // A rerun gets the plan's full retry budget again, counted from the attempts already made.
-    const upd = this.sql(
-      "UPDATE converge_task SET state = 'pending', retry_at = 0, error = '', retries = attempt + ? WHERE run_id = ? AND task_id = ? AND state != 'dispatched'",
+    const reset = rerunSet(
+      tasks,
+      picked.map((t) => t.task_id),
     );
     const byId = new Map(tasks.map((t) => [t.task_id, t]));
-    this.transaction(() => {
-      for (const id of reset) upd.run(decodeSpec(byId.get(id)!.spec).retries, run.id, id);
-      this.sql("UPDATE converge_run SET state = 'running', finished_at = NULL WHERE id = ?").run(run.id);
+    this.store.transaction(() => {
+      for (const id of reset) this.store.resetForRerun(run.id, id, decodeSpec(byId.get(id)!.spec).retries);
+      this.store.reopenRun(run.id);
     });
     this.armDeadline(run.id);
     this.pump();
@@ -243,17 +214,15 @@ export class ConvergeEngine {
   }
 
   latestRun(): RunRow | undefined {
-    return this.sql('SELECT * FROM converge_run ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+    return this.store.latestRun();
   }
 
   run(id: number): RunRow | undefined {
-    return this.sql('SELECT * FROM converge_run WHERE id = ?').get(id) as RunRow | undefined;
+    return this.store.run(id);
   }
 
   rows(runId: number, state?: TaskRow['state']): TaskRow[] {
-    return (state
-      ? this.sql('SELECT * FROM converge_task WHERE run_id = ? AND state = ? ORDER BY seq').all(runId, state)
-      : this.sql('SELECT * FROM converge_task WHERE run_id = ? ORDER BY seq').all(runId)) as unknown as TaskRow[];
+    return this.store.rows(runId, state);
   }
 
   summary(runId: number): RunSummary {
@@ -273,150 +242,94 @@ export class ConvergeEngine {
     };
   }
 
-  /** Every statement is compiled once and reused: compiling per call was the fan-out's cost (bench/fanout-grpc). */
-  private sql(text: string): StatementSync {
-    return statement(this.db, text);
-  }
-
-  private activeRun(): RunRow | undefined {
-    return this.sql("SELECT * FROM converge_run WHERE state = 'running' ORDER BY id DESC LIMIT 1").get() as
-      RunRow | undefined;
-  }
-
   /** The active run's graph, read once per run: dependencies never change within a run. */
   private graphOf(runId: number): Graph {
     if (this.graph?.runId === runId) return this.graph;
-    const deps = new Map<string, string[]>();
-    const dependents = new Map<string, string[]>();
-    const rows = this.sql('SELECT task_id, deps FROM converge_task WHERE run_id = ? ORDER BY seq').all(runId) as Array<{
-      task_id: string;
-      deps: string;
-    }>;
-    for (const r of rows) {
-      const d = JSON.parse(r.deps) as string[];
-      deps.set(r.task_id, d);
-      for (const x of d) (dependents.get(x) ?? dependents.set(x, []).get(x)!).push(r.task_id);
-    }
-    this.graph = { runId, deps, dependents, order: rows.map((r) => r.task_id) };
+    this.graph = { runId, ...runGraph(this.store.graphRows(runId)) };
     return this.graph;
-  }
-
-  private stateOf(runId: number, taskId: string): TaskRow | undefined {
-    return this.sql('SELECT * FROM converge_task WHERE run_id = ? AND task_id = ?').get(runId, taskId) as
-      TaskRow | undefined;
   }
 
   /** Considers every task of the active run (at start, resume, reconnection, rerun, a retry coming due). */
   pump(): void {
     if (this.closed) return;
-    const run = this.activeRun();
+    const run = this.store.activeRun();
     if (!run) return;
     this.advance(run, this.graphOf(run.id).order);
   }
 
   /**
-   * Sends every candidate whose dependencies are done, in one transaction
+   * Sends every candidate the scheduler says can go, in one transaction
    * (the rows say "dispatched" before anything leaves, so a crash resends
-   * rather than loses); hub tasks run inline and make their own dependents
-   * candidates. Finishes the run when nothing is left to do.
+   * rather than loses); hub tasks and skipped ones are done inline.
+   * Finishes the run when nothing is left to do.
    */
   private advance(run: RunRow, candidates: Iterable<string>): void {
     const g = this.graphOf(run.id);
     const now = Date.now();
-    const toSend: TaskRow[] = [];
-    const queue = [...candidates];
-    let nextRetry = Infinity;
-    const step = (): void => {
-      while (queue.length) {
-        const id = queue.shift()!;
-        const t = this.stateOf(run.id, id);
-        if (!t || t.state !== 'pending') continue;
-        if (!g.deps.get(id)!.every((d) => this.stateOf(run.id, d)?.state === 'done')) continue;
-        if (t.retry_at > now) {
-          nextRetry = Math.min(nextRetry, t.retry_at);
-          continue;
-        }
-        const skip = this.specOf(t).skip;
-        if (skip) {
-          this.finishInline(run, t, 'TASK_STATUS_SKIPPED', false, Date.now(), skip);
-          queue.push(...(g.dependents.get(id) ?? []));
-        } else if (t.node === HUB_NODE) {
-          this.runHubTask(run, t);
-          queue.push(...(g.dependents.get(id) ?? []));
-        } else if (this.channel.isConnected(t.node)) {
-          this.sql(
-            "UPDATE converge_task SET state = 'dispatched', attempt = attempt + 1, dispatched_at = ? WHERE run_id = ? AND task_id = ?",
-          ).run(now, run.id, id);
+    const rows = new Map<string, TaskRow | undefined>();
+    const row = (id: string) => {
+      if (!rows.has(id)) rows.set(id, this.store.task(run.id, id));
+      return rows.get(id);
+    };
+    this.store.transaction(() => {
+      const { steps, nextRetryAt } = nextSteps(
+        g,
+        candidates,
+        (id) => {
+          const t = row(id);
+          if (!t) return undefined;
+          const skip = t.state === 'pending' ? this.specOf(t).skip : undefined;
+          return { state: t.state, node: t.node, retryAt: t.retry_at, ...(skip ? { skip } : {}) };
+        },
+        now,
+        (node) => this.channel.isConnected(node),
+      );
+      const toSend: TaskRow[] = [];
+      for (const step of steps) {
+        const t = row(step.id)!;
+        if (step.action === 'skip') {
+          const at = Date.now();
+          this.store.finishInline(run.id, t.task_id, {
+            status: 'TASK_STATUS_SKIPPED',
+            changed: false,
+            started: at,
+            now: at,
+            summary: step.reason,
+          });
+        } else if (step.action === 'hub') {
+          const started = Date.now();
+          const r = runHubAction(this.specOf(t).hubAction, this.secrets, run.dry_run === 1, t.task_id);
+          this.store.finishInline(run.id, t.task_id, {
+            status: r.changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED',
+            changed: r.changed,
+            started,
+            now: Date.now(),
+            summary: r.summary,
+          });
+        } else {
+          this.store.markDispatched(run.id, t.task_id, now);
           toSend.push({ ...t, attempt: t.attempt + 1 });
         }
       }
       // Tasks leave before the commit's fsync, so the disk and the node work at once. A crash before
       // the commit leaves them pending: they are sent again on resume, which idempotence makes safe.
-      this.afterAdvance(run, toSend, nextRetry);
-    };
-    // Inside flush() the results and the dispatches they enable share one transaction (one fsync).
-    this.transaction(step);
-  }
-
-  /** Sends, arms the retry timer, and finishes the run if it is idle. */
-  private afterAdvance(run: RunRow, toSend: TaskRow[], nextRetry: number): void {
-    for (const t of toSend) this.send(run, t);
-    if (nextRetry < Infinity) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetry - Date.now()));
-      this.retryTimer.unref?.();
-    }
-    this.finishIfIdle(run.id);
+      for (const t of toSend) this.send(run, t);
+      if (nextRetryAt < Infinity) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetryAt - Date.now()));
+        this.retryTimer.unref?.();
+      }
+      this.finishIfIdle(run.id);
+    });
   }
 
   private finishIfIdle(runId: number): void {
-    const open = this.sql(
-      "SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('pending', 'dispatched')) AS busy",
-    ).get(runId) as { busy: number };
-    if (open.busy) return;
-    const bad = this.sql(
-      "SELECT EXISTS (SELECT 1 FROM converge_task WHERE run_id = ? AND state IN ('failed', 'blocked')) AS bad",
-    ).get(runId) as { bad: number };
-    this.sql("UPDATE converge_run SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'").run(
-      bad.bad ? 'failed' : 'done',
-      Date.now(),
-      runId,
-    );
+    if (!this.store.finishIfIdle(runId, Date.now())) return;
     const ready = this.waiters.filter((w) => w.runId === runId);
     if (ready.length === 0) return;
     const summary = this.summary(runId);
     this.waiters = this.waiters.filter((w) => w.runId !== runId);
     for (const w of ready) w.resolve(summary);
-  }
-
-  private runHubTask(run: RunRow, t: TaskRow): void {
-    const spec = decodeSpec(t.spec);
-    const started = Date.now();
-    let changed = false;
-    let summary: string;
-    if (!spec.hubAction) summary = 'nothing to do';
-    else if (run.dry_run)
-      summary = this.secrets.get(spec.hubAction.secret)
-        ? `${spec.hubAction.secret} exists`
-        : `would generate ${spec.hubAction.secret}`;
-    else {
-      const made = this.secrets.generate(spec.hubAction, t.task_id);
-      changed = made !== undefined;
-      summary =
-        made === 'made'
-          ? `generated ${spec.hubAction.secret}`
-          : made === 'rotated'
-            ? `rotated ${spec.hubAction.secret} (older than ${ms(spec.hubAction.maxAgeMs ?? 0)})`
-            : `${spec.hubAction.secret} exists`;
-    }
-    this.finishInline(run, t, changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED', changed, started, summary);
-  }
-
-  /** Records a task the hub finished without a node: its own actions, and skipped tasks. */
-  private finishInline(run: RunRow, t: TaskRow, status: string, changed: boolean, started: number, summary: string) {
-    this.sql(
-      "UPDATE converge_task SET state = 'done', attempt = attempt + 1, status = ?, changed = ?, dispatched_at = ?, finished_at = ?, duration_ms = ?, summary = ? WHERE run_id = ? AND task_id = ?",
-    ).run(status, changed ? 1 : 0, started, Date.now(), Date.now() - started, summary, run.id, t.task_id);
   }
 
   /** Specs are immutable within a run; decoding each once keeps a result-to-dispatch turn cheap. */
@@ -470,13 +383,10 @@ export class ConvergeEngine {
 
   private onConnected(node: string): void {
     if (this.closed) return;
-    const run = this.activeRun();
+    const run = this.store.activeRun();
     if (!run) return;
     // What the node was given and has not answered goes again: the minion may have lost it with its session.
-    const inFlight = this.sql(
-      "SELECT * FROM converge_task WHERE run_id = ? AND state = 'dispatched' AND node = ? ORDER BY seq",
-    ).all(run.id, node) as unknown as TaskRow[];
-    for (const t of inFlight) this.send(run, t);
+    for (const t of this.store.dispatchedOn(run.id, node)) this.send(run, t);
     this.pump();
   }
 
@@ -487,30 +397,12 @@ export class ConvergeEngine {
     if (this.inbox.length === 1) setImmediate(() => this.flush());
   }
 
-  /**
-   * Runs fn in one transaction: all of it is recorded, or none of it. Inside
-   * a transaction someone else opened on the hub's connection (the store's
-   * group commit) it becomes a savepoint of that one.
-   */
-  private transaction(fn: () => void): void {
-    const nested = this.db.isTransaction;
-    this.db.exec(nested ? 'SAVEPOINT converge' : 'BEGIN IMMEDIATE');
-    try {
-      fn();
-      this.db.exec(nested ? 'RELEASE converge' : 'COMMIT');
-    } catch (err) {
-      this.db.exec(nested ? 'ROLLBACK TO converge' : 'ROLLBACK');
-      if (nested) this.db.exec('RELEASE converge');
-      throw err;
-    }
-  }
-
   private flush(): void {
     const batch = this.inbox.splice(0);
-    const run = this.activeRun();
+    const run = this.store.activeRun();
     if (this.closed || !run) return;
     const secrets = this.secrets.values();
-    this.transaction(() => {
+    this.store.transaction(() => {
       const next = batch.flatMap(({ node, result }) => this.applyResult(run, node, result, secrets));
       this.advance(run, next);
     });
@@ -520,87 +412,42 @@ export class ConvergeEngine {
   private applyResult(run: RunRow, node: string, result: TaskResult__Output, secrets: string[]): string[] {
     const id = parseWireTaskId(result.taskId);
     if (!id || id.runId !== run.id) return [];
-    const t = this.stateOf(id.runId, id.taskId);
-    // A late answer (an earlier attempt, or after a timeout already decided) changes nothing.
-    if (!t || t.node !== node || t.state !== 'dispatched' || t.attempt !== result.attempt) return [];
-    if (result.status === 'TASK_STATUS_RUNNING') return [];
+    const t = this.store.task(id.runId, id.taskId);
+    const now = Date.now();
+    const next = answerTransition(t, { node, ...result }, now, this.backoff);
+    if (next.to === 'ignore') return [];
     const key = wireTaskId(id.runId, id.taskId);
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
-    const tail = redactSecrets(tailOf(result.outputTail), secrets);
-    const error = redactSecrets(result.error, secrets);
-    const summary = redactSecrets(
-      result.states
-        .filter((s) => s.status !== 'TASK_STATUS_UNCHANGED')
-        .map((s) => `${s.stateId}: ${s.summary}`)
-        .join('; '),
-      secrets,
-    );
-    const failed = result.status === 'TASK_STATUS_FAILED' || result.status === 'TASK_STATUS_CANCELLED';
-    const now = Date.now();
-    if (!failed) {
-      this.sql(
-        "UPDATE converge_task SET state = 'done', status = ?, changed = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = '' WHERE run_id = ? AND task_id = ?",
-      ).run(
-        result.status,
-        result.status === 'TASK_STATUS_CHANGED' ? 1 : 0,
-        now,
-        result.durationMs,
-        summary,
-        tail,
-        id.runId,
-        id.taskId,
-      );
+    const outcome = {
+      status: result.status,
+      finishedAt: now,
+      durationMs: result.durationMs,
+      outputTail: redactSecrets(tailOf(result.outputTail), secrets),
+      error: redactSecrets(result.error, secrets),
+      summary: redactSecrets(
+        result.states
+          .filter((s) => s.status !== 'TASK_STATUS_UNCHANGED')
+          .map((s) => `${s.stateId}: ${s.summary}`)
+          .join('; '),
+        secrets,
+      ),
+    };
+    if (next.to === 'done') {
+      this.store.markDone(id.runId, id.taskId, outcome);
       return this.graphOf(run.id).dependents.get(id.taskId) ?? [];
     }
-    if (result.retryable && t.attempt <= t.retries) {
-      this.sql(
-        "UPDATE converge_task SET state = 'pending', status = ?, retry_at = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
-      ).run(
-        result.status,
-        now + this.backoff(t.attempt),
-        now,
-        result.durationMs,
-        summary,
-        tail,
-        error,
-        id.runId,
-        id.taskId,
-      );
-      this.appendLog(id.runId, node, id.taskId, 'warn', `attempt ${t.attempt} failed, retrying: ${error}`);
+    if (next.to === 'retry') {
+      this.store.markRetry(id.runId, id.taskId, next.at, outcome);
+      this.appendLog(id.runId, node, id.taskId, 'warn', `attempt ${t!.attempt} failed, retrying: ${outcome.error}`);
       return [id.taskId];
     }
-    this.fail(run.id, t, result.status, error, tail, summary, result.durationMs);
+    // Failed for good: it, and only what depends on it, stops here.
+    this.store.markFailed(id.runId, id.taskId, outcome);
+    const reason = `blocked by ${id.taskId} (${statusWord(result.status)})`;
+    for (const x of downstream(this.graphOf(run.id), id.taskId)) this.store.block(run.id, x, reason);
+    this.appendLog(id.runId, t!.node, id.taskId, 'error', `failed: ${outcome.error}`);
     return [];
-  }
-
-  /** Marks a task failed and everything downstream of it blocked; nothing else. Runs inside the caller's transaction. */
-  private fail(
-    runId: number,
-    t: TaskRow,
-    status: string,
-    error: string,
-    tail: string,
-    summary: string,
-    durationMs: number,
-  ): void {
-    this.sql(
-      "UPDATE converge_task SET state = 'failed', status = ?, finished_at = ?, duration_ms = ?, summary = ?, output_tail = ?, error = ? WHERE run_id = ? AND task_id = ?",
-    ).run(status, Date.now(), durationMs, summary, tail, error, runId, t.task_id);
-    const g = this.graphOf(runId);
-    const upd = this.sql(
-      "UPDATE converge_task SET state = 'blocked', error = ? WHERE run_id = ? AND task_id = ? AND state = 'pending'",
-    );
-    const seen = new Set<string>();
-    const queue = [...(g.dependents.get(t.task_id) ?? [])];
-    while (queue.length) {
-      const id = queue.shift()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      upd.run(`blocked by ${t.task_id} (${statusWord(status)})`, runId, id);
-      queue.push(...(g.dependents.get(id) ?? []));
-    }
-    this.appendLog(runId, t.node, t.task_id, 'error', `failed: ${error}`);
   }
 
   private onLog(node: string, line: LogLine__Output): void {
@@ -614,7 +461,7 @@ export class ConvergeEngine {
     const batch = this.logInbox.splice(0);
     if (this.closed || batch.length === 0) return;
     const secrets = this.secrets.values();
-    this.transaction(() => {
+    this.store.transaction(() => {
       for (const { node, line } of batch) {
         const id = parseWireTaskId(line.taskId);
         if (id) this.appendLog(id.runId, node, id.taskId, line.level || 'info', redactSecrets(line.text, secrets));
@@ -622,21 +469,7 @@ export class ConvergeEngine {
     });
   }
 
-  /** Keeps about the last logLinesPerTask lines of a task: trimmed every 50th insert, through the (run, node, task) index. */
   private appendLog(runId: number, node: string, taskId: string, level: string, text: string): void {
-    const id = Number(
-      this.sql('INSERT INTO converge_log (run_id, task_id, node, at_ms, level, text) VALUES (?, ?, ?, ?, ?, ?)').run(
-        runId,
-        taskId,
-        node,
-        Date.now(),
-        level,
-        text,
-      ).lastInsertRowid,
-    );
-    if (id % 50 !== 0) return;
-    this.sql(
-      'DELETE FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? AND id <= (SELECT id FROM converge_log WHERE run_id = ? AND node = ? AND task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
-    ).run(runId, node, taskId, runId, node, taskId, this.logLines);
+    this.store.appendLog(runId, node, taskId, level, text, Date.now(), this.logLines);
   }
 }
