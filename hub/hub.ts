@@ -84,6 +84,8 @@ export class Hub {
   readonly #backups: EtcdBackupSchedule | undefined;
   readonly #renewals: CertificateRenewalWatch;
   #metricsServer: MetricsServer | undefined;
+  /** The one pending retry of the metrics listener (not one timer per attempt). */
+  #metricsRetry: NodeJS.Timeout | undefined;
   #nodeServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
     'grpc.max_send_message_length': MINION_MAX_RECEIVE_BYTES,
@@ -261,8 +263,7 @@ export class Hub {
         address,
         error: (err as NodeJS.ErrnoException).code ?? String(err),
       });
-      const retry = setTimeout(() => void this.#serveMetrics(address).catch(() => {}), 5_000).unref();
-      this.#timers.push(retry);
+      this.#metricsRetry = setTimeout(() => void this.#serveMetrics(address).catch(() => {}), 5_000).unref();
     }
   }
 
@@ -287,6 +288,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
+    clearTimeout(this.#metricsRetry);
     this.#backups?.stop();
     this.#renewals.stop();
     this.converge.close();

@@ -13,6 +13,7 @@ import { locateHubDir } from './locate-hub.ts';
 import { describeWindow, renderStatus } from './render-status.ts';
 import { waitForRun } from './wait-for-run.ts';
 import { fetchKubeconfig } from './kubeconfig.ts';
+import { KUBECONFIG_TTL_DEFAULT_MS } from '../pki/admin-kubeconfig.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
 import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
@@ -214,7 +215,7 @@ runMain('hubctl', async () => {
       'an admin kubeconfig for the cluster: the key is made here, the hub signs it (24 h unless --ttl), written 0600',
     )
     .option('--out <file>', 'where to write it', 'kubeconfig')
-    .option('--ttl <duration>', 'how long it works, 1m to 30d', duration, 24 * 3_600_000)
+    .option('--ttl <duration>', 'how long it works, 1m to 30d', duration, KUBECONFIG_TTL_DEFAULT_MS)
     .option('--user <name>', 'who it is for (the certificate says kubedos-admin:<name>); default: your login')
     .option('--json', 'machine-readable output')
     .action(async (o: { out: string; ttl: number; user?: string; json?: boolean }) => {

@@ -1,7 +1,7 @@
-import ms from 'ms';
 import type { DatabaseSync } from 'node:sqlite';
 import { UserError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
+import { topologyDuration } from '../../shared/topology/duration.ts';
 import type { ConvergeService } from './converge-service.ts';
 import { lastBackupAttempt } from './etcd-backups.ts';
 
@@ -9,10 +9,7 @@ export type ScheduleVerdict = 'started' | 'not due' | 'busy' | 'not ready';
 
 /** "6h" → ms; "off" → undefined (only `hubctl etcd backup` takes one). */
 export function backupInterval(every: string): number | undefined {
-  if (every === 'off') return undefined;
-  const n = ms(every as ms.StringValue);
-  if (typeof n !== 'number' || !(n >= 1000)) throw new Error(`etcdBackups.every: not a duration: ${every}`);
-  return n;
+  return every === 'off' ? undefined : topologyDuration('etcdBackups.every', every);
 }
 
 /**

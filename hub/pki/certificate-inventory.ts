@@ -4,12 +4,9 @@ import type { CertificateInfo } from '../../proto/gen/kubedos/v1/CertificateInfo
 import { x509 } from '../../shared/pki/x509.ts';
 import { CertificateAuthority } from './ca.ts';
 import { SecretStore } from '../converge/secrets.ts';
-import { JOIN_TOKEN_SECRET } from '../plan/render/kubeadm.ts';
+import { JOIN_TOKEN_SECRET, JOIN_TOKEN_TTL_MS } from '../plan/render/kubeadm.ts';
 import { JOIN_TOKEN_MAX_AGE_MS } from '../plan/roles/control-plane.ts';
 import { currentCertificates } from './issued-certificates.ts';
-
-/** kubeadm's token lifetime as the init configuration sets it (render/kubeadm.ts: ttl 24h). */
-const JOIN_TOKEN_TTL_MS = 24 * 3_600_000;
 
 /**
  * hubctl certs: everything with an expiry the hub made or signed, soonest

@@ -1,6 +1,6 @@
 import type { Topology } from '../../shared/topology/model.ts';
 import { x509 } from '../../shared/pki/x509.ts';
-import ms from 'ms';
+import { topologyDuration } from '../../shared/topology/duration.ts';
 import { CertificateAuthority, LEAF_LIFETIME_MS, type IssueRequest } from './ca.ts';
 import { memberSans } from './etcd-pki.ts';
 
@@ -49,7 +49,7 @@ export async function requestedKey(csrPem: string): Promise<CryptoKey> {
 
 export function leafLifetimeMs(t: Topology): number {
   const v = t.certificates?.leafLifetime;
-  return v ? ms(v as ms.StringValue) : LEAF_LIFETIME_MS;
+  return v ? topologyDuration('certificates.leafLifetime', v) : LEAF_LIFETIME_MS;
 }
 
 /** Signs nodes' certificate requests with the hub's etcd CA (whose key never leaves the hub). */

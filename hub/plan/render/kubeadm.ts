@@ -7,6 +7,9 @@ import { etcdClientUrls } from './etcd-env.ts';
 export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
 export const API_PORT = 6443;
 export const JOIN_TOKEN_SECRET = 'join-token';
+/** A bootstrap token's life in the cluster, as init makes it and as the anchor makes a rotated one. */
+export const JOIN_TOKEN_TTL = '24h0m0s';
+export const JOIN_TOKEN_TTL_MS = 24 * 3_600_000;
 export const CERTIFICATE_KEY_SECRET = 'certificate-key';
 export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 
@@ -52,7 +55,7 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
       {
         token: secretRef(JOIN_TOKEN_SECRET),
         description: 'kubedos join token',
-        ttl: '24h0m0s',
+        ttl: JOIN_TOKEN_TTL,
         usages: ['signing', 'authentication'],
         groups: ['system:bootstrappers:kubeadm:default-node-token'],
       },
