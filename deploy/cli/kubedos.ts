@@ -15,6 +15,7 @@ import { qemuDown, qemuUp } from '../qemu/substrate.ts';
 import { buildMediaCommand } from '../media/media-command.ts';
 import { proxmoxCommands } from '../proxmox/commands.ts';
 import { readSshKey } from '../local/ssh-key.ts';
+import { reportUnfinishedRun } from '../local/run-report.ts';
 
 function substrateOption(): Option {
   return new Option(
@@ -97,17 +98,21 @@ runMain('kubedos', async () => {
                     ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
                   })
                 : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
-        const run = deployment.status.convergence;
-        if (run && run.state !== 'done') process.exitCode = 3;
         if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
         else process.stdout.write(renderStatus(deployment.status));
+        // A run that did not end done: its failed and blocked tasks, last, and exit 3.
+        const unfinished = reportUnfinishedRun(deployment.status);
+        if (unfinished) process.exitCode = 3;
+        const state = unfinished ? 'is up but did not converge' : 'is up';
         if (o.detach) {
           process.stderr.write(
-            `kubedos: ${topology.name} is up (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`,
+            `kubedos: ${topology.name} ${state} (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`,
           );
           return;
         }
-        process.stderr.write(`kubedos: ${topology.name} is up; "hubctl status" in another terminal; Ctrl-C stops it\n`);
+        process.stderr.write(
+          `kubedos: ${topology.name} ${state}; "hubctl status" in another terminal; Ctrl-C stops it\n`,
+        );
         await new Promise<void>((resolve) => {
           if (controller.signal.aborted) resolve();
           controller.signal.addEventListener('abort', () => resolve(), { once: true });

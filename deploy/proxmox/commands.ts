@@ -6,6 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
 import { readSshKey } from '../local/ssh-key.ts';
+import { reportUnfinishedRun } from '../local/run-report.ts';
 import { parseStage } from '../pipeline/pipeline.ts';
 import { apiFor, proxmoxDeploy, type DeployOptions, type DeployReport } from './proxmox-deploy.ts';
 import { proxmoxDestroy } from './proxmox-destroy.ts';
@@ -195,6 +196,6 @@ function output(report: DeployReport, json?: boolean): void {
     );
     process.exitCode = 3;
   }
-  const run = report.status?.convergence;
-  if (report.reached === 'converge' && run && run.state !== 'done') process.exitCode = 3;
+  // On the master, hubctl is `kubedos-hub ctl`.
+  if (report.reached === 'converge' && reportUnfinishedRun(report.status, 'kubedos-hub ctl')) process.exitCode = 3;
 }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { statusWord } from '../../shared/tasks/status.ts';
+import { inert } from '../../shared/text/inert.ts';
 import { ETCD_BACKUP_TASK } from '../plan/etcd-recovery.ts';
 import { PHASES, type Plan } from '../plan/model.ts';
 import { topologicalOrder } from '../plan/plan-builder.ts';
@@ -70,6 +71,8 @@ export interface ConvergeStatus {
   nodes: NodeProgress[];
   failures: Failure[];
   skips: Array<{ node: string; task: string; reason: string }>;
+  /** Every blocked task with what blocked it (a failed task it needs, or the run's end). */
+  blocked: Array<{ node: string; task: string; reason: string }>;
 }
 
 /**
@@ -139,6 +142,9 @@ export function convergeStatus(db: DatabaseSync, runId?: number): ConvergeStatus
     failures: rows
       .filter((r) => r.state === 'failed')
       .map((r) => ({ node: r.node, task: r.task_id, attempt: r.attempt, error: r.error, outputTail: r.output_tail })),
+    blocked: rows
+      .filter((r) => r.state === 'blocked')
+      .map((r) => ({ node: r.node, task: r.task_id, reason: r.error })),
   };
 }
 
@@ -161,10 +167,10 @@ export function formatConvergeStatus(s: ConvergeStatus): string {
   const after = s.skips.length - [...byReason.values()].flat().length;
   if (after) lines.push(`SKIPPED too: ${after} task(s) that need those`);
   for (const f of s.failures) {
-    lines.push('', `FAILED ${f.task} on ${f.node} (attempt ${f.attempt}): ${f.error}`);
+    lines.push('', `FAILED ${f.task} on ${f.node} (attempt ${f.attempt}): ${inert(f.error)}`);
     if (f.outputTail)
       lines.push(
-        ...f.outputTail
+        ...inert(f.outputTail)
           .trimEnd()
           .split('\n')
           .map((l) => `  | ${l}`),

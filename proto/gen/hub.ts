@@ -77,6 +77,7 @@ import type { StatusResponse as _kubedos_v1_StatusResponse, StatusResponse__Outp
 import type { StatusSummary as _kubedos_v1_StatusSummary, StatusSummary__Output as _kubedos_v1_StatusSummary__Output } from './kubedos/v1/StatusSummary.ts';
 import type { SysctlState as _kubedos_v1_SysctlState, SysctlState__Output as _kubedos_v1_SysctlState__Output } from './kubedos/v1/SysctlState.ts';
 import type { Task as _kubedos_v1_Task, Task__Output as _kubedos_v1_Task__Output } from './kubedos/v1/Task.ts';
+import type { TaskBlocked as _kubedos_v1_TaskBlocked, TaskBlocked__Output as _kubedos_v1_TaskBlocked__Output } from './kubedos/v1/TaskBlocked.ts';
 import type { TaskFailure as _kubedos_v1_TaskFailure, TaskFailure__Output as _kubedos_v1_TaskFailure__Output } from './kubedos/v1/TaskFailure.ts';
 import type { TaskLog as _kubedos_v1_TaskLog, TaskLog__Output as _kubedos_v1_TaskLog__Output } from './kubedos/v1/TaskLog.ts';
 import type { TaskLogLine as _kubedos_v1_TaskLogLine, TaskLogLine__Output as _kubedos_v1_TaskLogLine__Output } from './kubedos/v1/TaskLogLine.ts';
@@ -168,6 +169,7 @@ export interface ProtoGrpcType {
       StatusSummary: MessageTypeDefinition<_kubedos_v1_StatusSummary, _kubedos_v1_StatusSummary__Output>
       SysctlState: MessageTypeDefinition<_kubedos_v1_SysctlState, _kubedos_v1_SysctlState__Output>
       Task: MessageTypeDefinition<_kubedos_v1_Task, _kubedos_v1_Task__Output>
+      TaskBlocked: MessageTypeDefinition<_kubedos_v1_TaskBlocked, _kubedos_v1_TaskBlocked__Output>
       TaskFailure: MessageTypeDefinition<_kubedos_v1_TaskFailure, _kubedos_v1_TaskFailure__Output>
       TaskLog: MessageTypeDefinition<_kubedos_v1_TaskLog, _kubedos_v1_TaskLog__Output>
       TaskLogLine: MessageTypeDefinition<_kubedos_v1_TaskLogLine, _kubedos_v1_TaskLogLine__Output>
