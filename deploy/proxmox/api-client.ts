@@ -26,17 +26,59 @@ export function parseToken(raw: string): ApiToken {
   return { id: `${m[1]}!${m[2]}`, header: `PVEAPIToken=${text}` };
 }
 
-/** What the API answered instead of data: the status line, the per-parameter errors of a 400, the message. */
-export class ProxmoxApiError extends Error {
+/**
+ * Text from the API as one printable line: runs of white space (newlines
+ * too) one space, any other control character (C1 and bidi controls too)
+ * shown as `\uNNNN`, at most `max` characters.
+ */
+export function oneLine(text: string, max = 300): string {
+  const line = text
+    .replace(/\s+/g, ' ')
+    .replace(
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
+    .trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** What the operator can do about a status kubedos does not handle itself. */
+function statusHint(status: number): string {
+  if (status === 400)
+    return 'Proxmox refused what kubedos sent: kubedos speaks the API of Proxmox VE 8.4 and 9.x (docs/proxmox.md)';
+  if (status === 404 || status === 501)
+    return 'that API has no such call: proxmox.endpoint must be a Proxmox VE 8.4 or 9.x node';
+  if (status >= 500)
+    return 'Proxmox could not do it: see pvedaemon and pveproxy on that node (journalctl -u pvedaemon -u pveproxy); a re-run carries on from what exists';
+  return 'kubedos does not expect that answer from Proxmox VE 8.4 or 9.x; a re-run carries on from what exists';
+}
+
+/**
+ * What the API answered instead of data, as one line: the call, the status
+ * and its text, Proxmox's message (the status line or the body's, when it
+ * says more), and the per-parameter errors of a 400.
+ */
+export class ProxmoxApiError extends UserError {
   readonly status: number;
   readonly errors: Record<string, string> | undefined;
-  constructor(method: string, apiPath: string, status: number, reason: string, errors?: Record<string, string>) {
+  constructor(
+    method: string,
+    apiPath: string,
+    status: number,
+    statusText: string,
+    message?: string,
+    errors?: Record<string, string>,
+  ) {
+    const text = oneLine(statusText) || http.STATUS_CODES[status] || 'no status text';
+    const said = oneLine(message ?? '');
+    const reason = !said || text.includes(said) ? text : said.startsWith(text) ? said : `${text}: ${said}`;
     const detail = errors
       ? `: ${Object.entries(errors)
-          .map(([k, v]) => `${k}: ${v.trim()}`)
+          .map(([k, v]) => `${oneLine(k, 60)}: ${oneLine(String(v))}`)
           .join('; ')}`
       : '';
-    super(`${method} ${apiPath}: ${status} ${reason}${detail}`);
+    super(oneLine(`${method} ${apiPath}: ${status} ${reason}${detail}`, 600), statusHint(status));
     this.name = 'ProxmoxApiError';
     this.status = status;
     this.errors = errors;
@@ -44,13 +86,50 @@ export class ProxmoxApiError extends Error {
 }
 
 /** A task (UPID) that ended with an exit status other than OK or WARNINGS. */
-export class ProxmoxTaskError extends Error {
+export class ProxmoxTaskError extends UserError {
   readonly exitstatus: string;
   constructor(what: string, exitstatus: string) {
-    super(`${what}: ${exitstatus}`);
+    super(
+      `${what}: ${oneLine(exitstatus)}`,
+      "the task's log is on its Proxmox node (Tasks in the UI); a re-run carries on from what exists",
+    );
     this.name = 'ProxmoxTaskError';
     this.exitstatus = exitstatus;
   }
+}
+
+/**
+ * A task id as pve-common's PVE::Tools::upid_decode reads it:
+ * `UPID:node:pid:pstart:starttime:type:id:user:` (pid and starttime 8 hex
+ * digits, pstart 8 or 9; no field holds a `:` or white space).
+ */
+const UPID =
+  /^UPID:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?:[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,9}:[0-9A-Fa-f]{8}:[^:\s]+:[^:\s]*:[^:\s]+:$/;
+
+export function isUpid(value: unknown): value is string {
+  return typeof value === 'string' && UPID.test(value);
+}
+
+/** An answer kubedos did not expect, to show: its JSON, shortened and inert. */
+function shown(value: unknown): string {
+  return value === undefined ? 'nothing' : oneLine(JSON.stringify(value) ?? String(value), 80);
+}
+
+/**
+ * The task a call started, from its answer: a UPID. With `done`, null (or
+ * no data) is the call having done the work itself, as a volume delete may.
+ * Anything else is refused, naming the call and what came back: it never
+ * goes into a path.
+ */
+export function upidFrom(call: string, data: unknown, done: true): string | null;
+export function upidFrom(call: string, data: unknown): string;
+export function upidFrom(call: string, data: unknown, done = false): string | null {
+  if (isUpid(data)) return data;
+  if (done && (data === null || data === undefined)) return null;
+  throw new UserError(
+    `${call} answered ${shown(data)} where Proxmox answers a task id (UPID)${done ? ' or null' : ''}`,
+    'kubedos speaks the API of Proxmox VE 8.4 and 9.x: proxmox.endpoint must be such a node (a re-run carries on from what exists)',
+  );
 }
 
 /**
@@ -112,6 +191,16 @@ export class ProxmoxApi {
   /** One call, retried on a transient error. */
   call<T>(method: string, apiPath: string, params: ApiParams = {}): Promise<T> {
     return this.retrying(() => this.once<T>(method, apiPath, params));
+  }
+
+  /** A call that starts a task: its UPID, checked (see upidFrom). */
+  async task(method: string, apiPath: string, params: ApiParams = {}): Promise<string> {
+    return upidFrom(`${method} ${apiPath}`, await this.call<unknown>(method, apiPath, params));
+  }
+
+  /** A call that starts a task or, answering null, did the work itself: its UPID or null, checked. */
+  async taskOrDone(method: string, apiPath: string, params: ApiParams = {}): Promise<string | null> {
+    return upidFrom(`${method} ${apiPath}`, await this.call<unknown>(method, apiPath, params), true);
   }
 
   /** Runs work again after a transient error (see isTransient), with backoff, up to retryAttempts times in all. */
@@ -194,7 +283,7 @@ export class ProxmoxApi {
         // An upload of a few hundred MiB takes longer than any other call.
         Math.max(this.opts.timeoutMs ?? 60_000, 600_000),
       );
-      const upid = await this.unwrap<string>('POST', apiPath, res);
+      const upid = upidFrom(`POST ${apiPath}`, this.unwrap<unknown>('POST', apiPath, res));
       this.stats.bytesUploaded += size;
       return upid;
     });
@@ -207,6 +296,8 @@ export class ProxmoxApi {
     what: string,
     opts: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<void> {
+    // Only a task id goes into the path: a caller's answer was checked (upidFrom), and is again here.
+    if (!isUpid(upid)) throw new UserError(`${what}: ${shown(upid)} is not a Proxmox task id (UPID)`);
     const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
     let pause = 100;
     for (;;) {
@@ -267,8 +358,13 @@ export class ProxmoxApi {
 
   private unwrap<T>(method: string, apiPath: string, res: { status: number; reason: string; body: string }): T {
     let parsed: { data?: unknown; errors?: Record<string, string>; message?: string } = {};
+    let json = false;
     try {
-      parsed = res.body ? (JSON.parse(res.body) as typeof parsed) : {};
+      const body: unknown = res.body ? JSON.parse(res.body) : undefined;
+      if (body && typeof body === 'object' && !Array.isArray(body)) {
+        parsed = body as typeof parsed;
+        json = true;
+      }
     } catch {
       parsed = {};
     }
@@ -282,14 +378,23 @@ export class ProxmoxApi {
       throw new UserError(
         m
           ? `token ${this.opts.token.id} lacks privilege ${m[2]} on ${m[1]} (${method} ${apiPath})`
-          : `the Proxmox API forbade ${method} ${apiPath} for token ${this.opts.token.id}: ${res.reason}`,
+          : `the Proxmox API forbade ${method} ${apiPath} for token ${this.opts.token.id}: ${oneLine(res.reason)}`,
         'grant the token the KubedosDeployer role (see docs/proxmox.md), or give it --privsep 0 with a user that has it',
       );
     }
-    if (res.status >= 400) {
-      const reason = parsed.message?.trim() || res.reason;
-      throw new ProxmoxApiError(method, apiPath, res.status, reason, parsed.errors);
-    }
+    const message = typeof parsed.message === 'string' ? parsed.message : undefined;
+    const errors = parsed.errors && typeof parsed.errors === 'object' ? parsed.errors : undefined;
+    // Any status but 2xx (a 501, a 404, a 500 not worth a retry) is the call's error, in one line.
+    if (res.status < 200 || res.status >= 300)
+      throw new ProxmoxApiError(method, apiPath, res.status, res.reason, message, errors);
+    if (!json || !('data' in parsed))
+      throw new ProxmoxApiError(
+        method,
+        apiPath,
+        res.status,
+        res.reason,
+        `the answer is not Proxmox's {"data": …} but ${res.body ? oneLine(res.body, 80) : 'empty'}`,
+      );
     return parsed.data as T;
   }
 }

@@ -104,7 +104,9 @@ export async function deleteMedia(
   volid: string,
 ): Promise<void> {
   const writer = store.via(pveNode);
-  const upid = await api.delete<string | null>(
+  // Proxmox answers a UPID, or null when it did the delete itself (with `delay`); anything else is refused.
+  const upid = await api.taskOrDone(
+    'DELETE',
     `/nodes/${encodeURIComponent(writer)}/storage/${encodeURIComponent(isoStorageOf(t))}/content/${encodeURIComponent(volid)}`,
   );
   if (upid) await api.waitTask(writer, upid, `delete ${volid}`);

@@ -208,7 +208,7 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
     // The task itself may fail on a lock timeout: the whole create is retried, not only its request.
     await api.retrying(async () => {
       try {
-        const upid = await api.post<string>(`/nodes/${encodeURIComponent(pveNode)}/qemu`, { vmid: n.vmid, ...want });
+        const upid = await api.task('POST', `/nodes/${encodeURIComponent(pveNode)}/qemu`, { vmid: n.vmid, ...want });
         await api.waitTask(pveNode, upid, `create VM ${n.vmid} (${n.hostname}) on ${pveNode}`);
       } catch (err) {
         if (!/already exists/.test((err as Error).message)) throw err;
@@ -245,7 +245,7 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
   }
 
   private async start(pveNode: string, n: TopologyNode): Promise<void> {
-    const upid = await this.o.api.post<string>(vmPath(pveNode, n.vmid, '/status/start'));
+    const upid = await this.o.api.task('POST', vmPath(pveNode, n.vmid, '/status/start'));
     await this.o.api.waitTask(pveNode, upid, `start VM ${n.vmid} (${n.hostname})`);
     this.o.say(`${n.hostname} started`);
   }
@@ -389,10 +389,10 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
     const api = this.o.api;
     const current = await api.get<{ status: string }>(vmPath(vm.node, vm.vmid, '/status/current'));
     if (current.status !== 'stopped') {
-      const upid = await api.post<string>(vmPath(vm.node, vm.vmid, '/status/stop'));
+      const upid = await api.task('POST', vmPath(vm.node, vm.vmid, '/status/stop'));
       await api.waitTask(vm.node, upid, `stop VM ${vm.vmid} (${vm.name})`);
     }
-    const upid = await api.delete<string>(vmPath(vm.node, vm.vmid), {
+    const upid = await api.task('DELETE', vmPath(vm.node, vm.vmid), {
       purge: true,
       'destroy-unreferenced-disks': true,
     });

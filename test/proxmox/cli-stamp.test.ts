@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DeployReport } from '../../deploy/proxmox/proxmox-deploy.ts';
@@ -73,5 +74,87 @@ describe('kubedos deploy --stage stamp: the 16-node example onto a fresh local P
     assert.equal(pve.writes().length, writes, 'the second run made no write');
     assert.equal(second.api.writes, 0);
     assert.deepEqual(pve.violations, []);
+  });
+});
+
+/**
+ * What an operator sees when the Proxmox API answers what the driver does
+ * not expect (as other API stand-ins have): the command's last words are one
+ * line naming the call, the status or the answer, and a hint; exit 2, never
+ * "internal error" with a stack. `destroy` is the real command; `deploy`
+ * would build the platform ISO first (root, minutes), so its case runs the
+ * pipeline with stand-in media under the CLI's top level (deploy-child.ts).
+ */
+describe('kubedos against a Proxmox API that answers what the driver does not expect', function () {
+  this.timeout(120_000);
+  let pve: LocalPve;
+  let dir: string;
+  let file: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(async () => {
+    pve = await LocalPve.start({ nodes: ['pve1'] });
+    dir = tempDir('pveodd');
+    ({ file } = topologyFor(pve, 'platform-16.yaml', dir));
+    env = { ...process.env, KUBEDOS_PROXMOX_TOKEN: pve.token };
+  });
+  afterEach(async () => {
+    const violations = [...pve.violations];
+    await pve.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(violations, [], 'every request conforms to the official API schema');
+  });
+
+  /** The error line (before its hint) of a command that failed as an operator's error. */
+  const errorLine = (r: { code: number; stdout: string; stderr: string }): string => {
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error|^\s+at /m, r.stderr);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.match(lines.pop()!, /^ {2}hint: \S/, r.stderr);
+    return lines.pop()!;
+  };
+  const ourMedia = () => {
+    const iso = path.join(pve.storageDir('pve1', 'local'), 'iso', 'kubedos-platform-16-0123456789ab.iso');
+    fs.mkdirSync(path.dirname(iso), { recursive: true });
+    fs.writeFileSync(iso, 'media');
+  };
+
+  it('deploy --stage upload: a 501 on GET /nodes/{node}/storage', async () => {
+    pve.inject({ kind: 'not-implemented', method: 'GET', path: /^\/nodes\/pve1\/storage$/ });
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [path.join(import.meta.dirname, '../support/proxmox/deploy-child.ts'), file, 'upload'],
+        { env, timeout: 60_000 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(
+      errorLine(r),
+      "kubedos: GET /nodes/pve1/storage: 501 Not Implemented: Method 'GET /nodes/pve1/storage' not implemented",
+    );
+    assert.equal(pve.writes().length, 0);
+  });
+
+  it('destroy: a 501 on GET /nodes/{node}/storage', async () => {
+    pve.inject({ kind: 'not-implemented', method: 'GET', path: /^\/nodes\/pve1\/storage$/ });
+    const r = await runBin('kubedos', ['destroy', '--topology', file, '--yes'], env, 60_000);
+    assert.equal(
+      errorLine(r),
+      "kubedos: GET /nodes/pve1/storage: 501 Not Implemented: Method 'GET /nodes/pve1/storage' not implemented",
+    );
+  });
+
+  it('destroy: a volume delete answered with an object, not a UPID or null', async () => {
+    ourMedia();
+    pve.inject({ kind: 'object-answer', method: 'DELETE', path: /\/storage\/local\/content\// });
+    const r = await runBin('kubedos', ['destroy', '--topology', file, '--yes'], env, 60_000);
+    assert.match(
+      errorLine(r),
+      /^kubedos: DELETE \/nodes\/pve1\/storage\/local\/content\/local%3Aiso%2Fkubedos-platform-16-0123456789ab\.iso answered \{"upid":"UPID:pve1:[^ ]*… where Proxmox answers a task id \(UPID\) or null$/,
+    );
+    const asked = pve.requests.map((q) => decodeURIComponent(q.path));
+    assert.ok(!asked.some((p) => p.includes('/tasks/') || p.includes('object')), asked.join('\n'));
   });
 });

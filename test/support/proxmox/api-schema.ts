@@ -8,8 +8,8 @@
  * Named formats are checked for the ones kubedos sends; others pass.
  *
  * One endpoint is not in the subset: DELETE …/storage/{storage}/content/{volume}
- * (deleting a seed or an ISO). schema/supplement.json describes it from
- * pve-storage's PVE/API2/Storage/Content.pm, and says so.
+ * (deleting a seed or an ISO). schema/supplement.json holds its entry from
+ * the same apidata.js (pve-docs 9.1.3 and 8.4.2, identical there), and says so.
  */
 import fs from 'node:fs';
 import path from 'node:path';

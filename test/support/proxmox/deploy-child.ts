@@ -1,16 +1,23 @@
 /**
- * `kubedos deploy --stage stamp` with stand-in media, as a process the crash
- * test kills at a random moment: the API, its fingerprint and token come
- * from the environment, the media from the folder the parent made.
+ * `kubedos deploy` with stand-in media, as a process, under the CLI's own
+ * top level (runMain: an operator's error is its message and hint, anything
+ * else a bug with its stack): the crash test kills it at a random moment,
+ * the error tests read what it prints. The API, its fingerprint and token
+ * come from the topology and the environment, the media from the folder the
+ * parent made; a second argument is the stage to stop after (stamp).
  */
+import { runMain } from '../../../shared/cli/run-main.ts';
 import { loadTopology } from '../../../shared/topology/load.ts';
+import { parseStage } from '../../../deploy/pipeline/pipeline.ts';
 import { apiFor, proxmoxDeploy } from '../../../deploy/proxmox/proxmox-deploy.ts';
 import { smallMedia, stampOptions } from './fixtures.ts';
 import path from 'node:path';
 
-const [file] = process.argv.slice(2);
-const t = loadTopology(file!);
-const api = apiFor(t, file!, { retryBaseMs: 20 });
-process.stdout.write('started\n');
-await proxmoxDeploy(stampOptions(t, file!, smallMedia(t, path.dirname(file!)), api));
-process.stdout.write('done\n');
+const [file, stage = 'stamp'] = process.argv.slice(2);
+runMain('kubedos', async () => {
+  const t = loadTopology(file!);
+  const api = apiFor(t, file!, { retryBaseMs: 20 });
+  process.stdout.write('started\n');
+  await proxmoxDeploy(stampOptions(t, file!, smallMedia(t, path.dirname(file!)), api, { until: parseStage(stage) }));
+  process.stdout.write('done\n');
+});

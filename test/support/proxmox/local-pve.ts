@@ -7,9 +7,10 @@
  * verification failed." with `errors`, 500 lock and agent errors, 596).
  * Every request is checked against the official API schema
  * (api-schema.ts); a departure is answered 400 and kept in `violations`.
- * Faults can be injected. With the qemu backend its VMs are real: starting
- * one runs the qemu substrate's VM (OVMF Secure Boot, swtpm, guest agent)
- * on a private bridge.
+ * Faults can be injected, among them answers real Proxmox never gives (a
+ * 501, an object for a task id) as other API stand-ins have given them.
+ * With the qemu backend its VMs are real: starting one runs the qemu
+ * substrate's VM (OVMF Secure Boot, swtpm, guest agent) on a private bridge.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -50,7 +51,13 @@ export type FaultKind =
   /** A 596 from pveproxy (pvedaemon's workers busy). */
   | 'proxy-596'
   /** Agent calls answer 500 "QEMU guest agent is not running". */
-  | 'agent-not-running';
+  | 'agent-not-running'
+  /** A 501 as another API stand-in answers a call it lacks: status text "Not Implemented", its message in the body. */
+  | 'not-implemented'
+  /** The call is done but answered 200 with an object where Proxmox answers its data (a UPID, or null): another stand-in's volume delete. */
+  | 'object-answer'
+  /** A 200 with an HTML page, not `{"data": …}`: what a web server in front of the API may answer. */
+  | 'html-answer';
 
 interface Fault {
   method?: string;
@@ -248,9 +255,17 @@ export class LocalPve {
     if (fault === 'got-timeout') return this.fail(send, 500, 'got timeout');
     if (fault === 'storage-lock-timeout')
       return this.fail(send, 500, "cfs-lock 'storage-local-lvm' error: got lock request timeout");
+    if (fault === 'not-implemented')
+      return send(501, 'Not Implemented', { data: null, message: `Method '${method} ${apiPath}' not implemented\n` });
+    if (fault === 'html-answer') {
+      res.writeHead(200, 'OK', { 'Content-Type': 'text/html' });
+      res.end('<html><body>\n<h1>It works!</h1>\n</body></html>\n');
+      this.requests.push({ method, path: apiPath, params: redacted(params), status: 200 });
+      return;
+    }
     try {
       const data = await this.route(method, match.template, { ...params, ...match.params }, upload, fault);
-      send(200, 'OK', { data: data ?? null });
+      send(200, 'OK', { data: fault === 'object-answer' ? { upid: data, status: 'running' } : (data ?? null) });
     } catch (err) {
       if (err instanceof PveError) return this.fail(send, err.status, err.message);
       throw err;
@@ -416,10 +431,20 @@ export class LocalPve {
         });
       }
       case 'DELETE /nodes/{node}/storage/{storage}/content/{volume}': {
-        const volid = s('volume')!;
+        // As pve-storage's Content.pm: the task's id is [OWNER@]STORAGE (a UPID field holds no ':'), and with
+        // `delay` the call waits up to that many seconds: null if the task ended well by then, its error if not.
+        const volid = s('volume')!.includes(':') ? s('volume')! : `${s('storage')}:${s('volume')}`;
         const file = this.volumePath(node, volid);
         if (!fs.existsSync(file)) throw new PveError(500, `volume '${volid}' does not exist`);
-        return this.task(node, 'imgdel', volid, async () => fs.rmSync(file));
+        const [storage] = volid.split(':');
+        const owner = /^[^:]+:vm-(\d+)-/.exec(volid)?.[1];
+        const upid = this.task(node, 'imgdel', `${owner ? `${owner}@` : ''}${storage}`, async () => fs.rmSync(file));
+        const t = this.tasks.get(upid)!;
+        const end = Date.now() + Number(s('delay') ?? 0) * 1000;
+        while (t.status === 'running' && Date.now() < end) await sleep(20);
+        if (t.status === 'running') return upid;
+        if (t.exitstatus === 'OK' || /^WARNINGS: \d+$/.test(t.exitstatus ?? '')) return null;
+        throw new PveError(500, t.exitstatus ?? 'unknown error');
       }
       case 'GET /nodes/{node}/tasks/{upid}/status': {
         const t = this.tasks.get(s('upid')!);
