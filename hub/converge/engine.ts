@@ -6,11 +6,20 @@ import { tailOf } from '../../shared/tasks/output-tail.ts';
 import { redactSecrets } from '../../shared/tasks/redact.ts';
 import { statusWord } from '../../shared/tasks/status.ts';
 import { UserError } from '../../shared/errors.ts';
-import { HUB_NODE, type Plan, type PlannedTask } from '../plan/model.ts';
+import { HUB_NODE, PHASES, type Phase, type Plan, type PlannedTask } from '../plan/model.ts';
 import type { NodeChannel } from './node-channel.ts';
 import { runHubAction } from './hub-actions.ts';
 import { RunStore } from './run-store.ts';
-import { answerTransition, downstream, nextSteps, rerunSet, runGraph, type RunGraph } from './scheduler.ts';
+import {
+  answerTransition,
+  downstream,
+  isInstallTask,
+  nextSteps,
+  rerunSet,
+  runGraph,
+  type InstallLimit,
+  type RunGraph,
+} from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
 import { decodeSpec } from './spec-codec.ts';
 import { parseWireTaskId, wireTaskId, type RunRow, type TaskRow } from './task-row.ts';
@@ -28,6 +37,8 @@ export interface EngineOptions {
    * waiting for as the reason. Default 60 minutes.
    */
   runDeadlineMs?: number;
+  /** Package installs running at once across the fleet (the topology's convergence.parallelInstalls); default unbounded. */
+  maxParallelInstalls?: number;
 }
 
 export interface RunSummary {
@@ -77,6 +88,9 @@ export class ConvergeEngine {
   private closed = false;
   private readonly runDeadlineMs: number;
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly maxParallelInstalls: number;
+  /** Installs the limit held back: candidates again when an install ends (a resume or pump considers all anyway). */
+  private deferredInstalls = new Set<string>();
 
   constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
     this.store = new RunStore(db);
@@ -85,6 +99,7 @@ export class ConvergeEngine {
     this.grace = opts.timeoutGraceMs ?? 5_000;
     this.logLines = opts.logLinesPerTask ?? 200;
     this.runDeadlineMs = opts.runDeadlineMs ?? 60 * 60_000;
+    this.maxParallelInstalls = opts.maxParallelInstalls ?? Infinity;
     this.secrets = new SecretStore(db);
     channel.onResult((node, result) => this.onResult(node, result));
     channel.onConnected((node) => this.onConnected(node));
@@ -271,10 +286,21 @@ export class ConvergeEngine {
       if (!rows.has(id)) rows.set(id, this.store.task(run.id, id));
       return rows.get(id);
     };
+    const installs: InstallLimit | undefined =
+      this.maxParallelInstalls === Infinity
+        ? undefined
+        : {
+            max: this.maxParallelInstalls,
+            isInstall: (id) => this.isInstall(row(id)),
+            inFlight: () => this.store.rows(run.id, 'dispatched').filter((t) => this.isInstall(t)).length,
+          };
     this.store.transaction(() => {
-      const { steps, nextRetryAt } = nextSteps(
+      // Under the install limit, the earliest phase installs first (etcd's packages before node exporters).
+      const ids = [...candidates, ...this.deferredInstalls];
+      const phase = (id: string) => PHASES.indexOf((row(id)?.phase ?? '') as Phase);
+      const { steps, nextRetryAt, deferred } = nextSteps(
         g,
-        candidates,
+        installs ? ids.sort((a, b) => phase(a) - phase(b)) : ids,
         (id) => {
           const t = row(id);
           if (!t) return undefined;
@@ -283,7 +309,9 @@ export class ConvergeEngine {
         },
         now,
         (node) => this.channel.isConnected(node),
+        installs,
       );
+      this.deferredInstalls = new Set(deferred);
       const toSend: TaskRow[] = [];
       for (const step of steps) {
         const t = row(step.id)!;
@@ -330,6 +358,10 @@ export class ConvergeEngine {
     const summary = this.summary(runId);
     this.waiters = this.waiters.filter((w) => w.runId !== runId);
     for (const w of ready) w.resolve(summary);
+  }
+
+  private isInstall(t: TaskRow | undefined): boolean {
+    return !!t && isInstallTask(this.specOf(t).states);
   }
 
   /** Specs are immutable within a run; decoding each once keeps a result-to-dispatch turn cheap. */

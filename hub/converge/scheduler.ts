@@ -43,10 +43,25 @@ export type Step =
   | { id: string; action: 'skip'; reason: string };
 
 /**
+ * How many package installs (apt and dpkg, image imports) may run at once
+ * across the fleet, as Ansible's forks or Salt's batch bound a run: sixteen
+ * nodes unpacking packages on one host's disk at once starve everything
+ * else there (etcd elections, probes). `inFlight` is read only when an
+ * install could go.
+ */
+export interface InstallLimit {
+  max: number;
+  isInstall(id: string): boolean;
+  inFlight(): number;
+}
+
+/**
  * Which of the candidates go now: a pending task whose dependencies are all
  * done, that is not waiting for a retry, and whose node is connected (a
  * hub task or a skipped one is done at once, which may free its
- * dependents in the same turn). Also when the soonest retry falls due.
+ * dependents in the same turn). Also when the soonest retry falls due, and
+ * which installs wait for a free place under the limit (`deferred`: they
+ * are candidates again when an install ends).
  */
 export function nextSteps(
   graph: RunGraph,
@@ -54,11 +69,14 @@ export function nextSteps(
   view: (id: string) => TaskView | undefined,
   now: number,
   connected: (node: string) => boolean,
-): { steps: Step[]; nextRetryAt: number } {
+  installs?: InstallLimit,
+): { steps: Step[]; nextRetryAt: number; deferred: string[] } {
   const decided = new Map<string, TaskRow['state']>();
   const stateOf = (id: string) => decided.get(id) ?? view(id)?.state;
   const queue = [...candidates];
   const steps: Step[] = [];
+  const deferred: string[] = [];
+  let installing: number | undefined;
   let nextRetryAt = Infinity;
   while (queue.length) {
     const id = queue.shift()!;
@@ -74,11 +92,24 @@ export function nextSteps(
       decided.set(id, 'done');
       queue.push(...(graph.dependents.get(id) ?? []));
     } else if (connected(t.node)) {
+      if (installs && installs.isInstall(id)) {
+        installing ??= installs.inFlight();
+        if (installing >= installs.max) {
+          if (!deferred.includes(id)) deferred.push(id);
+          continue;
+        }
+        installing++;
+      }
       steps.push({ id, action: 'send' });
       decided.set(id, 'dispatched');
     }
   }
-  return { steps, nextRetryAt };
+  return { steps, nextRetryAt, deferred };
+}
+
+/** A task that installs packages (the darksite's apt, or the images package): the work the install limit bounds. */
+export function isInstallTask(states: ReadonlyArray<{ kind?: string }>): boolean {
+  return states.some((s) => s.kind === 'packages');
 }
 
 export type Transition = { to: 'ignore' } | { to: 'done' } | { to: 'retry'; at: number } | { to: 'failed' };

@@ -142,9 +142,7 @@ export function convergeStatus(db: DatabaseSync, runId?: number): ConvergeStatus
     failures: rows
       .filter((r) => r.state === 'failed')
       .map((r) => ({ node: r.node, task: r.task_id, attempt: r.attempt, error: r.error, outputTail: r.output_tail })),
-    blocked: rows
-      .filter((r) => r.state === 'blocked')
-      .map((r) => ({ node: r.node, task: r.task_id, reason: r.error })),
+    blocked: rows.filter((r) => r.state === 'blocked').map((r) => ({ node: r.node, task: r.task_id, reason: r.error })),
   };
 }
 

@@ -79,8 +79,21 @@ export interface Topology {
   etcdBackups?: EtcdBackups;
   /** How long the certificates the hub signs for nodes are valid ("365d", the default). */
   certificates?: { leafLifetime?: string };
+  /** How a convergence run paces the fleet. */
+  convergence?: {
+    /** Nodes installing packages at once, fleet-wide (DEFAULT_PARALLEL_INSTALLS): like Ansible's forks or Salt's batch. */
+    parallelInstalls?: number;
+  };
   nodes: TopologyNode[];
 }
+
+/**
+ * Four nodes unpack packages at once unless the topology says otherwise:
+ * on one host (the nspawn lab, or VMs sharing a Proxmox node's disk)
+ * sixteen dpkg runs at once starve etcd and the probes; four keep the
+ * disk busy without that.
+ */
+export const DEFAULT_PARALLEL_INSTALLS = 4;
 
 export interface EtcdBackups {
   /** How often the hub orders a snapshot ("6h"); "off": only `hubctl etcd backup`. */

@@ -67,6 +67,11 @@ export const topologySchema = {
       additionalProperties: false,
       properties: { leafLifetime: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(s|m|h|d)$' } },
     },
+    convergence: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { parallelInstalls: { type: 'integer', minimum: 1, maximum: 100000 } },
+    },
     etcdBackups: {
       type: 'object',
       additionalProperties: false,

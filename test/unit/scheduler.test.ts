@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   answerTransition,
   downstream,
+  isInstallTask,
   nextSteps,
   rerunSet,
   runGraph,
@@ -58,7 +59,7 @@ describe('convergence scheduler (pure)', () => {
     const done = { state: 'done' as const };
     const states = { 'hub/secret': done, 'a/install': done, 'a/join': { retryAt: 60_000 } };
     const early = nextSteps(g, ['a/join'], view(states), 59_999, online);
-    assert.deepEqual(early, { steps: [], nextRetryAt: 60_000 });
+    assert.deepEqual(early, { steps: [], nextRetryAt: 60_000, deferred: [] });
     assert.deepEqual(nextSteps(g, ['a/join'], view(states), 60_000, online).steps, [{ id: 'a/join', action: 'send' }]);
   });
 
@@ -89,5 +90,36 @@ describe('convergence scheduler (pure)', () => {
       state: ['a/join', 'b/use', 'c/other'].includes(r.task_id) ? ('blocked' as const) : ('done' as const),
     }));
     assert.deepEqual([...rerunSet(after, ['a/install'])].sort(), ['a/install', 'a/join', 'b/use', 'c/other']);
+  });
+
+  it('holds installs beyond the limit back (deferred), counting those in flight, and never holds other work', () => {
+    const wide = runGraph(
+      ['n1', 'n2', 'n3', 'n4'].flatMap((n) => [
+        { task_id: `${n}/apt`, deps: '[]' },
+        { task_id: `${n}/file`, deps: '[]' },
+      ]),
+    );
+    const pending = (id: string) => ({ state: 'pending' as const, node: id.split('/')[0]!, retryAt: 0 });
+    let reads = 0;
+    const limit = (max: number, inFlight: number) => ({
+      max,
+      isInstall: (id: string) => id.endsWith('/apt'),
+      inFlight: () => (reads++, inFlight),
+    });
+    const two = nextSteps(wide, wide.order, pending, 0, () => true, limit(2, 0));
+    assert.deepEqual(
+      two.steps.map((x) => x.id),
+      ['n1/apt', 'n1/file', 'n2/apt', 'n2/file', 'n3/file', 'n4/file'],
+    );
+    assert.deepEqual(two.deferred, ['n3/apt', 'n4/apt']);
+    assert.equal(reads, 1, 'what is in flight is read once per turn');
+    // One install still running elsewhere: one place left.
+    const one = nextSteps(wide, ['n3/apt', 'n4/apt'], pending, 0, () => true, limit(2, 1));
+    assert.deepEqual(one.steps, [{ id: 'n3/apt', action: 'send' }]);
+    assert.deepEqual(one.deferred, ['n4/apt']);
+    // No limit: everything goes.
+    assert.equal(nextSteps(wide, wide.order, pending, 0, () => true).steps.length, 8);
+    assert.ok(isInstallTask([{ kind: 'file' }, { kind: 'packages' }]));
+    assert.ok(!isInstallTask([{ kind: 'file' }, { kind: 'command' }]));
   });
 });
