@@ -60,6 +60,11 @@ export class QemuBackend implements VmBackend {
     else fs.writeFileSync(file, '');
   }
 
+  /** Where a VM's firmware variables, TPM state, console log and sockets are (once it has started). */
+  dirOf(vm: PveVm): string | undefined {
+    return this.dirs.get(vm.vmid);
+  }
+
   private dir(vm: PveVm, pve: LocalPve): string {
     let d = this.dirs.get(vm.vmid);
     if (!d) {

@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DeployReport } from '../../deploy/proxmox/proxmox-deploy.ts';
+import type { DestroyReport } from '../../deploy/proxmox/proxmox-destroy.ts';
+import { OVMF_CODE_SECBOOT, OVMF_VARS_ENROLLED } from '../../deploy/qemu/vm-spec.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import type { Topology } from '../../shared/topology/model.ts';
+import { tempDir } from '../support/hub-fixture.ts';
+import { topologyFor } from '../support/proxmox/fixtures.ts';
+import { LocalPve } from '../support/proxmox/local-pve.ts';
+import { handBack, handOverToQemuRun } from '../support/proxmox/qemu-hand-over.ts';
+import { QemuBackend } from '../support/proxmox/vm-backend.ts';
+import { requireSystem } from '../support/requirements.ts';
+import { runBin } from '../support/run-bin.ts';
+import { until } from '../support/until.ts';
+
+/**
+ * The three-VM lab, installed once per run and checked through both ways
+ * kubedos drives VMs. `kubedos deploy` stamps lab-3 onto a local Proxmox
+ * API that runs each VM it creates as a real VM (q35, OVMF Secure Boot
+ * with the keys enrolled, swtpm TPM 2.0, guest agent): the three install
+ * themselves from the uploaded platform ISO and their seeds, reboot into
+ * their disks, enroll and converge. Every check of the installed platform
+ * reads the guest itself through its agent. A second deploy writes
+ * nothing; `redeploy cp-1` replaces a node. Then the same disks are handed
+ * to the qemu substrate: `kubedos up --substrate qemu` boots them without
+ * installing and converges with nothing to change, `down` stops them, and
+ * `kubedos destroy` removes exactly this deployment from Proxmox.
+ */
+describe('VM lab: lab-3 installed once through the Proxmox API, then booted by the qemu substrate', function () {
+  this.timeout(90 * 60_000);
+  let pve: LocalPve;
+  let dir: string;
+  let file: string;
+  let t: Topology;
+  let env: NodeJS.ProcessEnv;
+  let deployed: { report: DeployReport; stderr: string; tail: string };
+  const backend = new QemuBackend('kdp');
+  const runRoot = () => path.join(dir, 'run');
+  const qemuRun = () => path.join(dir, 'qemu-run');
+  const kubedos = async (args: string[], what = args[0]!) => {
+    const started = Date.now();
+    const r = await runBin('kubedos', [...args, '--topology', file, '--json'], env, 80 * 60_000);
+    const tail = r.stderr.split('\n').slice(-40).join('\n');
+    console.log(`      kubedos ${args.slice(0, 2).join(' ')}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    assert.equal(r.code, 0, `kubedos ${what} exited ${r.code}:\n${tail}`);
+    return { ...r, tail };
+  };
+  const vmOf = (node: string) => pve.vms.get(t.nodes.find((n) => n.hostname === node)!.vmid)!;
+  /** A command in the guest, through its guest agent (the Proxmox VM's while it runs there). */
+  const inside = async (node: string, script: string) =>
+    backend.agent(vmOf(node))!.exec(['sh', '-c', script], { timeoutMs: 120_000 });
+  const nodes = () => t.nodes.map((n) => n.hostname);
+
+  before(async function () {
+    requireSystem(this, {
+      root: true,
+      commands: ['qemu-system-x86_64', 'qemu-img', 'swtpm', 'mmdebstrap', 'xorriso', 'mksquashfs', 'ip'],
+      files: [OVMF_CODE_SECBOOT, OVMF_VARS_ENROLLED, '/dev/net/tun'],
+    });
+    pve = await LocalPve.start({ backend, nodes: ['pve1'], taskMs: 50 });
+    dir = tempDir('vmlab');
+    ({ file, topology: t } = topologyFor(pve, 'lab-3.yaml', dir));
+    env = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      KUBEDOS_PROXMOX_TOKEN: pve.token,
+      KUBEDOS_HUB_DIR: path.join(qemuRun(), 'hub'),
+    };
+    const r = await kubedos(['deploy', '--run-dir', runRoot()]);
+    deployed = { report: JSON.parse(r.stdout) as DeployReport, stderr: r.stderr, tail: r.tail };
+  });
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed' || !pve) return;
+    for (const vm of pve.vms.values())
+      process.stderr.write(
+        `--- VM ${vm.vmid} console, last lines:\n${backend.console(vm).split('\n').slice(-25).join('\n')}\n`,
+      );
+  });
+  after(async () => {
+    if (dir && fs.existsSync(path.join(qemuRun(), 'qemu.json')))
+      await runBin('kubedos', ['down', '--substrate', 'qemu', '--run-dir', qemuRun()], env, 10 * 60_000);
+    await pve?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('kubedos deploy through the Proxmox API', () => {
+    it('uploads, creates, installs, reboots into the disk, enrolls, converges; media detached after', () => {
+      const { report, stderr, tail } = deployed;
+      assert.equal(report.reached, 'converge');
+      assert.equal(report.status!.summary!.connected, 3, tail);
+      assert.equal(report.status!.convergence!.state, 'done', tail);
+      assert.deepEqual(
+        report.vms.map((v) => v.action),
+        ['create', 'create', 'create'],
+      );
+      for (const v of report.vms) assert.equal(v.boot, 'booted', `${v.node}: ${v.boot}`);
+      // The installer ran on each (the supervisor saw it) and each was started again after it powered off.
+      for (const n of nodes()) assert.match(stderr, new RegExp(`${n} installer: installed: ${n}`), tail);
+      for (const n of nodes()) {
+        const c = vmOf(n).config;
+        assert.equal(c.ide2, undefined, `${n}: the platform ISO is detached`);
+        assert.equal(c.ide3, undefined, `${n}: the seed is detached`);
+        assert.equal(c.boot, 'order=scsi0');
+      }
+      assert.deepEqual(
+        pve.volumes('pve1', 'local').map((v) => v.replace(/[0-9a-f]{12}/, 'HASH')),
+        ['local:iso/kubedos-lab-3-HASH.iso'],
+        'the seeds are deleted once their nodes enrolled; the platform ISO stays for redeploys',
+      );
+      assert.deepEqual(pve.violations, []);
+    });
+
+    it('installed each VM to its disk, then booted the disk with Secure Boot on and a TPM present', async () => {
+      for (const node of nodes()) {
+        const text = backend.console(vmOf(node));
+        const installedAt = text.indexOf(`kubedos-install: installed ${node} on /dev/sda`);
+        assert.ok(installedAt > 0, `${node}: the installer did not say it installed`);
+        // The boot after the install: Secure Boot enabled again, from the disk's own shim and GRUB.
+        assert.match(text.slice(installedAt), /secureboot: Secure boot enabled/);
+        const r = await inside(
+          node,
+          'cat /proc/cmdline; ls /dev/tpm0; findmnt -no SOURCE /; cat /etc/kubedos/installed; journalctl -k -b | grep -c "Secure boot enabled"',
+        );
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /root=UUID=/);
+        assert.doesNotMatch(r.stdout, /kubedos\.install|boot=live/, 'the node runs from its disk, not the ISO');
+        assert.match(r.stdout, /\/dev\/tpm0/);
+        assert.match(r.stdout, new RegExp(`^lab-3 ${node}$`, 'm'));
+        assert.match(r.stdout, /^[1-9]\d*$/m, 'the kernel says Secure Boot is on');
+      }
+    });
+
+    it('runs the hub under systemd in the master VM, confined, and deleted each enrollment credential', async () => {
+      const hub = await inside(
+        'master',
+        'systemctl is-active kubedos-hub; systemctl show -p ProtectSystem,NoNewPrivileges kubedos-hub',
+      );
+      assert.match(hub.stdout, /^active$/m);
+      assert.match(hub.stdout, /ProtectSystem=strict/);
+      assert.match(hub.stdout, /NoNewPrivileges=yes/);
+      for (const node of nodes()) {
+        const r = await inside(node, 'cat /etc/kubedos/identity.json');
+        assert.equal(r.code, 0, r.stderr);
+        assert.doesNotMatch(r.stdout, /credentialSeed/, node);
+      }
+    });
+
+    it('has the planes in the kernel (wg-quick units) with handshakes on wg1, wg2 and wg3, wg3 node to node', async () => {
+      const etcdWg3 = (
+        await inside('etcd-1', "ip -4 -o addr show dev wg3 | awk '{print $4}' | cut -d/ -f1")
+      ).stdout.trim();
+      const ping = await inside('cp-1', `ping -c 3 -W 2 -I wg3 ${etcdWg3}`);
+      assert.equal(ping.code, 0, `cp-1 reaches etcd-1 over wg3: ${ping.stdout}${ping.stderr}`);
+      const keyOf = async (node: string, plane: string) =>
+        (await inside(node, `wg show ${plane} public-key`)).stdout.trim();
+      for (const node of ['etcd-1', 'cp-1']) {
+        const links = await inside(node, 'ip -o link show type wireguard | wc -l');
+        assert.equal(links.stdout.trim(), '3', `${node}: three in-kernel WireGuard links`);
+        const userspace = await inside(node, 'pgrep wireguard-go');
+        assert.notEqual(userspace.code, 0, `${node}: no wireguard-go (the kernel's WireGuard)`);
+        const units = await inside(node, 'systemctl is-enabled wg-quick@wg1 wg-quick@wg2 wg-quick@wg3');
+        assert.equal((units.stdout.match(/^enabled$/gm) ?? []).length, 3, `${node}: wg-quick@ units enabled`);
+        for (const plane of ['wg1', 'wg2']) {
+          const masterKey = await keyOf('master', plane);
+          const hs = await until(
+            `${node}'s ${plane} handshake with the master`,
+            async () => {
+              const out = (await inside(node, `wg show ${plane} latest-handshakes`)).stdout;
+              const line = out.split('\n').find((l) => l.startsWith(masterKey));
+              return line && Number(line.split(/\s+/)[1]) > 0 ? line : undefined;
+            },
+            120_000,
+          );
+          assert.ok(hs, `${node} has a ${plane} handshake with the master`);
+        }
+      }
+      const etcdKey = await keyOf('etcd-1', 'wg3');
+      const direct = (await inside('cp-1', 'wg show wg3 latest-handshakes')).stdout
+        .split('\n')
+        .find((l) => l.startsWith(etcdKey));
+      assert.ok(direct && Number(direct.split(/\s+/)[1]) > 0, `cp-1 and etcd-1 handshook directly on wg3: ${direct}`);
+    });
+
+    it('applies the role firewall on the NIC the VM really has, and loads it at boot (nftables.service)', async () => {
+      for (const node of ['etcd-1', 'cp-1']) {
+        const ip = t.nodes.find((n) => n.hostname === node)!.ip;
+        const r = await inside(
+          node,
+          `ip -4 -o addr show | awk '$4 ~ /^${ip.replace(/\./g, '\\.')}\\// {print $2}'; nft list chain inet kubedos input; systemctl is-enabled nftables`,
+        );
+        const nic = r.stdout.split('\n')[0]!.trim();
+        assert.ok(nic && nic !== 'host0', `${node}: its LAN NIC (${nic})`);
+        assert.match(r.stdout, new RegExp(`iifname "${nic}"`), `${node}: rules on ${nic}`);
+        assert.match(r.stdout, /policy drop/);
+        assert.match(r.stdout, /^enabled$/m);
+      }
+    });
+
+    it('converged with 0 failed, the Kubernetes phases skipped with their reason', () => {
+      const conv = deployed.report.status!.convergence!;
+      assert.equal(conv.counts!.failed, 0);
+      const reasons = new Set(conv.skips.map((s) => s.reason));
+      assert.ok(
+        [...reasons].some((r) => /does not carry kubelet, kubeadm, kubectl/.test(r)),
+        [...reasons].join('; '),
+      );
+      assert.ok(conv.skips.every((s) => /kube|was skipped/.test(`${s.task} ${s.reason}`)));
+    });
+
+    it('a second deploy makes no Proxmox write and converges with nothing to do', async () => {
+      const writes = pve.writes().length;
+      const r = await kubedos(['deploy', '--run-dir', runRoot()]);
+      const report = JSON.parse(r.stdout) as DeployReport;
+      assert.equal(pve.writes().length, writes, JSON.stringify(pve.writes().slice(writes)));
+      assert.equal(report.api.writes, 0);
+      assert.deepEqual(
+        report.vms.map((v) => v.action),
+        ['unchanged', 'unchanged', 'unchanged'],
+      );
+      assert.equal(report.status!.convergence!.state, 'done');
+    });
+
+    it('redeploy cp-1: the hub revokes it, its VM is made again from the same artifact, it enrolls and converges', async () => {
+      const before = vmOf('cp-1').config.meta;
+      const r = await kubedos(['redeploy', 'cp-1', '--run-dir', runRoot()]);
+      const report = JSON.parse(r.stdout) as DeployReport;
+      assert.notEqual(vmOf('cp-1').config.meta, before, 'cp-1 is a new VM');
+      assert.match(r.stderr, /cp-1: the hub revoked \d+ keys/);
+      assert.match(r.stderr, /cp-1 installer: installed: cp-1/);
+      assert.equal(report.status!.summary!.connected, 3);
+      assert.equal(report.status!.convergence!.state, 'done', r.tail);
+      assert.equal(vmOf('cp-1').config.ide3, undefined);
+      assert.deepEqual(pve.violations, []);
+    });
+  });
+
+  describe('kubedos up --substrate qemu on the same disks', () => {
+    let second: StatusResponse__Output;
+    let stderr: string;
+
+    before(async () => {
+      await handOverToQemuRun(pve, backend, t, qemuRun(), runRoot());
+      const r = await kubedos(['up', '--substrate', 'qemu', '--run-dir', qemuRun(), '--detach'], 'up --substrate qemu');
+      second = JSON.parse(r.stdout) as StatusResponse__Output;
+      stderr = r.stderr;
+      const stages = r.stderr.split('\n').filter((l) => /^kubedos: +\d+s /.test(l));
+      console.log(stages.map((l) => `      ${l}`).join('\n'));
+    });
+
+    it('boots the installed disks without installing again, and converges with 0 changed', () => {
+      assert.match(stderr, /\bbooting\b/);
+      assert.doesNotMatch(stderr, /\binstalling\b/, 'nothing was installed again');
+      const conv = second.convergence!;
+      assert.equal(conv.state, 'done', JSON.stringify(conv.failures));
+      assert.equal(conv.counts!.failed, 0);
+      assert.equal(conv.counts!.changed, 0, 'a rebooted, converged platform has nothing to change');
+    });
+
+    it('hubctl on the host reaches the hub in the master VM through its guest agent; every node connected', async () => {
+      const r = await runBin('hubctl', ['status', '--json'], env, 5 * 60_000);
+      assert.equal(r.code, 0, r.stderr);
+      const status = JSON.parse(r.stdout) as StatusResponse__Output;
+      assert.deepEqual(
+        status.nodes.map((n) => `${n.name}:${n.state}`).sort(),
+        nodes()
+          .map((n) => `${n}:connected`)
+          .sort(),
+      );
+    });
+
+    it('kubedos down stops the VMs and keeps their disks', async () => {
+      const down = await runBin('kubedos', ['down', '--substrate', 'qemu', '--run-dir', qemuRun()], env, 10 * 60_000);
+      assert.equal(down.code, 0, down.stderr);
+      assert.match(down.stderr, /stopped 3 VMs/);
+      for (const n of nodes()) assert.ok(fs.existsSync(path.join(qemuRun(), 'nodes', n, 'disk.qcow2')), n);
+    });
+  });
+
+  describe('kubedos destroy', () => {
+    it('removes exactly this deployment and touches nothing else', async () => {
+      handBack(pve, t, qemuRun());
+      pve.addForeignVm(4100, 'pve1', 'not-ours');
+      const r = await kubedos(['destroy', '--yes']);
+      const report = JSON.parse(r.stdout) as DestroyReport;
+      assert.equal(report.vms.length, 3);
+      assert.deepEqual([...pve.vms.keys()], [4100]);
+      assert.deepEqual(pve.volumes('pve1', 'local-lvm'), []);
+      assert.deepEqual(pve.volumes('pve1', 'local'), []);
+      assert.deepEqual(pve.violations, []);
+    });
+  });
+});
