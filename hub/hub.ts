@@ -12,7 +12,7 @@ import {
   MINION_MAX_RECEIVE_BYTES,
   contract,
 } from '../shared/proto/contract.ts';
-import { DEFAULT_PARALLEL_INSTALLS, type PlaneName, type Topology } from '../shared/topology/model.ts';
+import type { PlaneName, Topology } from '../shared/topology/model.ts';
 import { ADMIN_SOCKET_FILE, loadOrCreateAdminToken } from './admin/admin-token.ts';
 import { AUDIT_LOG_FILE, AuditLog } from './admin/audit-log.ts';
 import { HubMetrics } from './metrics/hub-metrics.ts';
@@ -124,9 +124,9 @@ export class Hub {
       channel: new SessionChannel(this.registry),
       topology: opts.topology,
       hubStateDir: opts.stateDir,
-      engine: {
-        maxParallelInstalls: opts.topology.convergence?.parallelInstalls ?? DEFAULT_PARALLEL_INSTALLS,
-      },
+      ...(opts.topology.convergence?.parallelInstalls
+        ? { engine: { maxParallelInstalls: opts.topology.convergence.parallelInstalls } }
+        : {}),
       plan: () => ({
         ...(opts.darksiteDir ? { availablePackages: darksitePackageNames(opts.darksiteDir) } : {}),
         lanInterfaces: Object.fromEntries(

@@ -81,19 +81,14 @@ export interface Topology {
   certificates?: { leafLifetime?: string };
   /** How a convergence run paces the fleet. */
   convergence?: {
-    /** Nodes installing packages at once, fleet-wide (DEFAULT_PARALLEL_INSTALLS): like Ansible's forks or Salt's batch. */
+    /**
+     * Nodes installing packages at once, fleet-wide, like Ansible's forks or
+     * Salt's batch; unbounded when absent (nodes with disks of their own).
+     */
     parallelInstalls?: number;
   };
   nodes: TopologyNode[];
 }
-
-/**
- * Four nodes unpack packages at once unless the topology says otherwise:
- * on one host (the nspawn lab, or VMs sharing a Proxmox node's disk)
- * sixteen dpkg runs at once starve etcd and the probes; four keep the
- * disk busy without that.
- */
-export const DEFAULT_PARALLEL_INSTALLS = 4;
 
 export interface EtcdBackups {
   /** How often the hub orders a snapshot ("6h"); "off": only `hubctl etcd backup`. */
