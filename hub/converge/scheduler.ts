@@ -44,10 +44,9 @@ export type Step =
 
 /**
  * How many package installs (apt and dpkg, image imports) may run at once
- * across the fleet, as Ansible's forks or Salt's batch bound a run: sixteen
- * nodes unpacking packages on one host's disk at once starve everything
- * else there (etcd elections, probes). `inFlight` is read only when an
- * install could go.
+ * across the fleet, as Ansible's forks or Salt's batch bound a run: for
+ * nodes that share one disk (VMs on one Proxmox node's storage, the nspawn
+ * lab). `inFlight` is read only when an install could go.
  */
 export interface InstallLimit {
   max: number;
