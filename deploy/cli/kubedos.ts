@@ -15,7 +15,7 @@ import { qemuDown, qemuUp } from '../qemu/substrate.ts';
 import { buildMediaCommand } from '../media/media-command.ts';
 import { proxmoxCommands } from '../proxmox/commands.ts';
 import { readSshKey } from '../local/ssh-key.ts';
-import { reportUnfinishedRun } from '../local/run-report.ts';
+import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
 
 function substrateOption(): Option {
   return new Option(
@@ -101,7 +101,7 @@ runMain('kubedos', async () => {
         if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
         else process.stdout.write(renderStatus(deployment.status));
         // A run that did not end done: its failed and blocked tasks, last, and exit 3.
-        const unfinished = reportUnfinishedRun(deployment.status);
+        const unfinished = reportUnfinishedRun(deployment.status.convergence, 'kubedos');
         if (unfinished) process.exitCode = 3;
         const state = unfinished ? 'is up but did not converge' : 'is up';
         if (o.detach) {

@@ -6,7 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { defaultRunRoot } from '../local/run-dir.ts';
 import { readSshKey } from '../local/ssh-key.ts';
-import { reportUnfinishedRun } from '../local/run-report.ts';
+import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
 import { parseStage } from '../pipeline/pipeline.ts';
 import { apiFor, proxmoxDeploy, type DeployOptions, type DeployReport } from './proxmox-deploy.ts';
 import { proxmoxDestroy } from './proxmox-destroy.ts';
@@ -197,5 +197,6 @@ function output(report: DeployReport, json?: boolean): void {
     process.exitCode = 3;
   }
   // On the master, hubctl is `kubedos-hub ctl`.
-  if (report.reached === 'converge' && reportUnfinishedRun(report.status, 'kubedos-hub ctl')) process.exitCode = 3;
+  if (report.reached === 'converge' && reportUnfinishedRun(report.status?.convergence, 'kubedos', 'kubedos-hub ctl'))
+    process.exitCode = 3;
 }

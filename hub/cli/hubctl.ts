@@ -15,22 +15,10 @@ import { waitForRun } from './wait-for-run.ts';
 import { fetchKubeconfig } from './kubeconfig.ts';
 import { KUBECONFIG_TTL_DEFAULT_MS } from '../pki/admin-kubeconfig.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
-import { runProblems } from '../converge/run-problems.ts';
-import type { Convergence__Output } from '../../proto/gen/kubedos/v1/Convergence.ts';
+import { reportUnfinishedRun } from './report-run.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
 import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
 import type { CertificatesResponse__Output } from '../../proto/gen/kubedos/v1/CertificatesResponse.ts';
-
-/** A run that did not end done: its failed and blocked tasks on stderr (also with --json), and exit 3. */
-function reportProblems(run: Convergence__Output): void {
-  if (run.state === 'done') return;
-  process.stderr.write(
-    runProblems({ ...run, counts: run.counts ?? null })
-      .map((l) => `hubctl: ${l}\n`)
-      .join(''),
-  );
-  process.exitCode = 3;
-}
 
 function printJson(value: unknown): void {
   process.stdout.write(
@@ -218,7 +206,7 @@ runMain('hubctl', async () => {
         const final = await waitForRun(c, runId, !o.json);
         if (o.json) printJson(final);
         else process.stdout.write(formatConvergeStatus(final as unknown as ConvergeStatus));
-        reportProblems(final);
+        if (reportUnfinishedRun(final, 'hubctl')) process.exitCode = 3;
       });
     });
 
@@ -276,7 +264,7 @@ runMain('hubctl', async () => {
       process.stdout.write(
         `${what}: ${final.state}\n${final.state === 'done' ? '' : formatConvergeStatus(final as unknown as ConvergeStatus)}`,
       );
-    reportProblems(final);
+    if (reportUnfinishedRun(final, 'hubctl')) process.exitCode = 3;
   };
   etcd
     .command('backup')
