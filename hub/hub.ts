@@ -29,7 +29,7 @@ import { CertificateSigner } from './pki/certificate-signer.ts';
 import { recordIssued } from './pki/issued-certificates.ts';
 import { CertificateRenewalWatch } from './pki/renewal-watch.ts';
 import { topologyWithStoredAddresses } from './ipam/stored-topology.ts';
-import { darksitePackageNames } from '../shared/darksite/package-index.ts';
+import { darksitePackages } from '../shared/darksite/package-index.ts';
 import { lanInterfaceOf } from '../shared/net/lan-interface.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import { importInventory, inventoryNode } from './state/inventory.ts';
@@ -67,6 +67,9 @@ export interface HubOptions {
   metricsListen?: string;
   log: Logger;
 }
+
+/** How long a plan waits for a connected node's first facts. */
+const FACTS_WAIT_MS = 30_000;
 
 /**
  * The hub: durable state, the TLS listener for nodes (Enrollment, Agent), and
@@ -127,14 +130,9 @@ export class Hub {
       ...(opts.topology.convergence?.parallelInstalls
         ? { engine: { maxParallelInstalls: opts.topology.convergence.parallelInstalls } }
         : {}),
-      plan: () => ({
-        ...(opts.darksiteDir ? { availablePackages: darksitePackageNames(opts.darksiteDir) } : {}),
-        lanInterfaces: Object.fromEntries(
-          opts.topology.nodes.flatMap((n) => {
-            const nic = lanInterfaceOf(this.registry.get(n.hostname)?.facts, n.ip);
-            return nic ? [[n.hostname, nic]] : [];
-          }),
-        ),
+      plan: async () => ({
+        ...(opts.darksiteDir ? { availablePackages: darksitePackages(opts.darksiteDir) } : {}),
+        lanInterfaces: await this.#lanInterfaces(opts.topology, opts.log),
       }),
     });
     this.#renewals = new CertificateRenewalWatch({ db: this.db, service: this.converge, log: opts.log });
@@ -268,6 +266,31 @@ export class Hub {
       });
       this.#metricsRetry = setTimeout(() => void this.#serveMetrics(address).catch(() => {}), 5_000).unref();
     }
+  }
+
+  /**
+   * Each node's LAN interface as the node itself said it (keepalived and the
+   * firewall name it). A node whose session is open but whose hello has not
+   * arrived yet is waited for, briefly: a plan built in that moment would
+   * otherwise name the default (ens18) on a node that has host0.
+   */
+  async #lanInterfaces(t: Topology, log: Logger): Promise<Record<string, string>> {
+    await this.registry.factsOfConnected(
+      t.nodes.map((n) => n.hostname),
+      FACTS_WAIT_MS,
+    );
+    const known = Object.fromEntries(
+      t.nodes.flatMap((n) => {
+        const nic = lanInterfaceOf(this.registry.get(n.hostname)?.facts, n.ip);
+        return nic ? [[n.hostname, nic]] : [];
+      }),
+    );
+    const unknown = t.nodes.filter((n) => n.role !== 'master' && !known[n.hostname]).map((n) => n.hostname);
+    if (unknown.length)
+      log.warn('plan made without these nodes’ LAN interface (no facts from them yet): the default is named', {
+        nodes: unknown.join(','),
+      });
+    return known;
   }
 
   /** The management-plane rule, hub side: over wg1 always; over the LAN only while the node's wg1 is down. */

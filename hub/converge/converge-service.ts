@@ -20,7 +20,7 @@ export interface ConvergeServiceOptions {
   /** The hub's state dir: the CAs and issued certificates live under <hubStateDir>/pki. */
   hubStateDir: string;
   /** Read at each plan: what the darksite carries and the nodes' facts can change between runs. */
-  plan?: () => PlanOptions;
+  plan?: () => PlanOptions | Promise<PlanOptions>;
   engine?: EngineOptions;
 }
 
@@ -47,7 +47,7 @@ export class ConvergeService {
     return buildPlan(t, await ensurePlanMaterial(this.opts.hubStateDir, t), {
       etcdBootstrapped: etcdBootstrapped(this.opts.db),
       kubernetesMembers: kubernetesMembers(this.opts.db),
-      ...this.opts.plan?.(),
+      ...(await this.opts.plan?.()),
     });
   }
 

@@ -98,9 +98,8 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
   });
   call.on('data', (message) => {
     if (message.heartbeat) session.lastHeartbeat = now();
-    if (message.hello?.facts) session.facts = message.hello.facts;
     registry.emit('message', node, message);
-    if (message.hello?.facts) registry.emit('facts', node);
+    if (message.hello?.facts) registry.setFacts(node, session, message.hello.facts);
   });
   const close = () => {
     if (!registry.detach(node, call)) return;

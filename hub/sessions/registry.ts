@@ -32,6 +32,8 @@ export interface SessionEvents {
  */
 export class SessionRegistry extends EventEmitter<SessionEvents> {
   readonly #live = new Map<string, LiveSession>();
+  /** Each node's facts as it last said them: a new session (the move from the LAN to wg1) keeps them until its hello. */
+  readonly #facts = new Map<string, Facts__Output>();
 
   attach(node: string, call: SessionCall, now: number): LiveSession {
     const previous = this.#live.get(node);
@@ -41,7 +43,7 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
       peer: call.getPeer(),
       connectedAt: now,
       lastHeartbeat: now,
-      facts: null,
+      facts: this.#facts.get(node) ?? null,
     };
     this.#live.set(node, session);
     if (previous) previous.call.end();
@@ -55,6 +57,38 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
     this.#live.delete(node);
     this.emit('disconnected', node);
     return true;
+  }
+
+  /** The node said its facts (its hello): kept for its later sessions, and what is rendered from them is due again. */
+  setFacts(node: string, session: LiveSession, facts: Facts__Output): void {
+    session.facts = facts;
+    this.#facts.set(node, facts);
+    this.emit('facts', node);
+  }
+
+  /**
+   * Resolves once every connected node among `nodes` has said its facts (a
+   * session is open before its hello arrives), or after `limitMs`: what is
+   * rendered from facts (the LAN interface keepalived and the firewall name)
+   * is then rendered from the node's word, not a default.
+   */
+  async factsOfConnected(nodes: readonly string[], limitMs: number): Promise<void> {
+    const missing = () => nodes.filter((n) => this.#live.has(n) && !this.#live.get(n)!.facts);
+    if (missing().length === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('facts', check);
+        this.off('disconnected', check);
+        resolve();
+      };
+      const check = () => {
+        if (missing().length === 0) done();
+      };
+      const timer = setTimeout(done, limitMs);
+      this.on('facts', check);
+      this.on('disconnected', check);
+    });
   }
 
   get(node: string): LiveSession | undefined {

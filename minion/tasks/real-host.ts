@@ -11,6 +11,20 @@ const BUILT_IN_EVIDENCE: Record<string, () => boolean> = {
   br_netfilter: () => fs.existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables'),
 };
 
+/**
+ * dpkg takes one writer at a time, and a node runs its tasks in parallel
+ * (each with its own RealHost): apt-get waits for dpkg's lock
+ * (DPkg::Lock::Timeout) but apt-mark's dpkg --set-selections does not, so
+ * every package change the minion makes takes its turn here.
+ */
+let dpkgTurn: Promise<unknown> = Promise.resolve();
+
+function inDpkgTurn<T>(work: () => Promise<T>): Promise<T> {
+  const mine = dpkgTurn.then(work, work);
+  dpkgTurn = mine.catch(() => undefined);
+  return mine;
+}
+
 /** The machine itself: systemd, apt/dpkg, modprobe, sysctl. */
 export class RealHost implements Host {
   readonly root = '/';
@@ -43,7 +57,8 @@ export class RealHost implements Host {
 
   async installedPackage(name: string): Promise<InstalledPackage | undefined> {
     const q = await this.run(['dpkg-query', '-W', '-f=${db:Status-Abbrev} ${Version}', name]);
-    if (q.exitCode !== 0 || !q.output.startsWith('ii')) return undefined;
+    // db:Status-Abbrev: the wanted state (i install, h hold, …), then the current one (i: installed).
+    if (q.exitCode !== 0 || q.output[1] !== 'i') return undefined;
     const version = q.output.trim().split(/\s+/)[1] ?? '';
     const holds = await this.run(['apt-mark', 'showhold', name]);
     return { version, held: holds.output.split('\n').includes(name) };
@@ -51,28 +66,30 @@ export class RealHost implements Host {
 
   installPackages(specs: readonly { name: string; version: string }[], signal?: AbortSignal): Promise<CommandOutcome> {
     const names = specs.map((s) => (s.version ? `${s.name}=${s.version}` : s.name));
-    return this.run(
-      [
-        'apt-get',
-        'install',
-        '-y',
-        '-q',
-        '--no-install-recommends',
-        '--allow-downgrades',
-        '--allow-change-held-packages',
-        '-o',
-        'Dpkg::Options::=--force-confold',
-        // Tasks on one node run in parallel: wait for dpkg's lock rather than fail on it.
-        '-o',
-        'DPkg::Lock::Timeout=600',
-        ...names,
-      ],
-      { env: APT_ENV, signal },
+    return inDpkgTurn(() =>
+      this.run(
+        [
+          'apt-get',
+          'install',
+          '-y',
+          '-q',
+          '--no-install-recommends',
+          '--allow-downgrades',
+          '--allow-change-held-packages',
+          '-o',
+          'Dpkg::Options::=--force-confold',
+          // Tasks on one node run in parallel: wait for dpkg's lock rather than fail on it.
+          '-o',
+          'DPkg::Lock::Timeout=600',
+          ...names,
+        ],
+        { env: APT_ENV, signal },
+      ),
     );
   }
 
   holdPackages(names: readonly string[]): Promise<CommandOutcome> {
-    return this.run(['apt-mark', 'hold', ...names]);
+    return inDpkgTurn(() => this.run(['apt-mark', 'hold', ...names]));
   }
 
   async unitStatus(unit: string): Promise<UnitStatus> {
@@ -91,8 +108,25 @@ export class RealHost implements Host {
     };
   }
 
-  unitAction(unit: string, action: UnitAction): Promise<CommandOutcome> {
-    return this.run(action === 'daemon-reload' ? ['systemctl', action] : ['systemctl', action, unit]);
+  async unitAction(unit: string, action: UnitAction): Promise<CommandOutcome> {
+    if (action === 'daemon-reload') return this.run(['systemctl', action]);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const out = await this.run(['systemctl', action, unit]);
+    if (out.exitCode === 0 || !(action === 'start' || action === 'restart')) return out;
+    // systemctl only says the start failed; the unit's own words since then say why.
+    const log = await this.run([
+      'journalctl',
+      '--no-pager',
+      '-o',
+      'short-precise',
+      '-n',
+      '30',
+      '-u',
+      unit,
+      `--since=@${since}`,
+    ]);
+    const said = out.output.trimEnd();
+    return { ...out, output: `${said ? `${said}\n` : ''}journalctl -u ${unit}:\n${log.output}` };
   }
 
   async moduleLoaded(name: string): Promise<boolean> {

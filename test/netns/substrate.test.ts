@@ -108,10 +108,17 @@ describe('netns substrate', function () {
       60_000,
     );
     assert.ok(!(await wgStatus(d.runOn('w-1'), 'wg3'))!.peers.some((p) => p.publicKey === before.publicKey));
-    assert.equal(await pingFrom(d.runOn('w-1'), '10.80.0.42'), true);
+    // w-1 learns the key when w-2 enrolls; w-2 brings its own planes up with it just after: wait for both ends.
+    const reaches = (node: string, address: string) =>
+      until(
+        `${node} to reach ${address}`,
+        async () => ((await pingFrom(d.runOn(node), address, { deadlineSeconds: 2 })) ? true : undefined),
+        60_000,
+      );
+    await reaches('w-1', '10.80.0.42');
     const live = (await wgStatus(d.runOn('w-1'), 'wg3'))!.peers.find((p) => p.publicKey === after.publicKey)!;
     assert.ok(live.latestHandshake > 0, 'handshake with the new key');
-    assert.equal(await pingFrom(d.runOn('w-2'), '10.78.0.1'), true);
+    await reaches('w-2', '10.78.0.1');
   });
 
   it('down removes every namespace, interface and process it created, and nothing else', async () => {

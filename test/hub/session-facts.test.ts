@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import type { Facts__Output } from '../../proto/gen/kubedos/v1/Facts.ts';
+import type { HubMessage } from '../../proto/gen/kubedos/v1/HubMessage.ts';
+import { SessionRegistry, type SessionCall } from '../../hub/sessions/registry.ts';
+import { lanInterfaceOf } from '../../shared/net/lan-interface.ts';
+
+function fakeCall(): SessionCall {
+  return { getPeer: () => 'test', write: (_m: HubMessage) => true, end: () => {} } as unknown as SessionCall;
+}
+
+const facts = (nic: string, address: string) =>
+  ({ interfaces: [{ name: nic, addresses: [address] }] }) as unknown as Facts__Output;
+
+/**
+ * A session opens before the node's hello (its facts) arrives. What is
+ * rendered from facts (the LAN interface keepalived and the firewall name)
+ * must wait for the node's word, and keep it across the node's next session
+ * (the move from the LAN to wg1), or a plan made in that moment names the
+ * default interface on a node that has another (the nspawn lab's flake:
+ * keepalived on "ens18" in a container with host0).
+ */
+describe('hub sessions: a node’s facts, waited for and kept', () => {
+  it('waits for a connected node’s first facts, and not for a node that is not connected', async () => {
+    const r = new SessionRegistry();
+    const s = r.attach('lb-1', fakeCall(), Date.now());
+    let done = false;
+    const waiting = r.factsOfConnected(['lb-1', 'lb-2'], 10_000).then(() => (done = true));
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal(done, false, 'lb-1 is connected without facts: wait');
+    r.setFacts('lb-1', s, facts('host0', '10.10.0.51'));
+    await waiting;
+    assert.equal(lanInterfaceOf(r.get('lb-1')!.facts, '10.10.0.51'), 'host0');
+  });
+
+  it('keeps a node’s facts for its next session until that one says them again', () => {
+    const r = new SessionRegistry();
+    const call = fakeCall();
+    const first = r.attach('lb-1', call, Date.now());
+    r.setFacts('lb-1', first, facts('host0', '10.10.0.51'));
+    r.detach('lb-1', call);
+    const second = r.attach('lb-1', fakeCall(), Date.now());
+    assert.equal(lanInterfaceOf(second.facts, '10.10.0.51'), 'host0');
+  });
+
+  it('gives up after its limit when a node never says', async () => {
+    const r = new SessionRegistry();
+    r.attach('lb-1', fakeCall(), Date.now());
+    const started = Date.now();
+    await r.factsOfConnected(['lb-1'], 100);
+    assert.ok(Date.now() - started >= 90);
+    assert.equal(r.get('lb-1')!.facts, null);
+  });
+});
