@@ -13,6 +13,7 @@ import { netnsDown, netnsUp } from '../netns/substrate.ts';
 import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
 import { qemuDown, qemuUp } from '../qemu/substrate.ts';
 import { buildMediaCommand } from '../media/media-command.ts';
+import { buildKubernetesCommand } from '../media/kubernetes-command.ts';
 import { proxmoxCommands } from '../proxmox/commands.ts';
 import { readSshKey } from '../local/ssh-key.ts';
 import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
@@ -177,6 +178,7 @@ runMain('kubedos', async () => {
     });
 
   program.addCommand(buildMediaCommand());
+  program.addCommand(buildKubernetesCommand());
   for (const c of proxmoxCommands()) program.addCommand(c);
 
   program.addCommand(completionCommand(program, 'kubedos'));

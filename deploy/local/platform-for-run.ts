@@ -2,6 +2,7 @@ import path from 'node:path';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 import { ensureDarksiteKey } from '../../iso-builder/darksite-key.ts';
 import { findExtraDebs } from '../../iso-builder/extra-debs.ts';
+import { kubernetesDebs } from '../../iso-builder/kubernetes/kube-supply.ts';
 import { buildPlatformImage, unpackPlatformImage, type PlatformImage } from '../../iso-builder/platform-image.ts';
 import { packagesForTopology } from '../../iso-builder/role-packages.ts';
 import { ensureExecutables } from '../../scripts/sea/build.ts';
@@ -30,13 +31,25 @@ export async function platformForRun(
     onBuild: (names) => step(`building ${names.join(', ')} (stale or missing)`),
   });
   const wanted = packagesForTopology(t);
-  const extras = await findExtraDebs(opts.extraDebsDir, wanted.extra);
+  const cacheDir = opts.cacheDir ?? path.join(userStateRoot(), 'cache');
+  const operator = await findExtraDebs(opts.extraDebsDir, wanted.extra);
+  // kubelet, kubeadm, kubectl the operator did not give: built from the pins (or taken from that build's cache).
+  const built = await kubernetesDebs({
+    topology: t,
+    wanted: wanted.extra,
+    fromOperator: operator.found,
+    cacheDir,
+    onStep: (s) => step(`Kubernetes: ${s}`),
+  });
+  const extras = {
+    found: [...operator.found, ...built],
+    missing: operator.missing.filter((p) => !built.some((d) => d.package === p)),
+  };
   if (extras.missing.length && !opts.quiet) {
     process.stderr.write(
       `kubedos: not in the darksite: ${extras.missing.join(', ')} (not in Debian; give their .debs with --extra-debs): the phases that need them are skipped\n`,
     );
   }
-  const cacheDir = opts.cacheDir ?? path.join(userStateRoot(), 'cache');
   step('platform image');
   const image = await buildPlatformImage({
     cacheDir,

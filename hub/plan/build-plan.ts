@@ -40,7 +40,11 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     t,
     plan,
     material,
-    options: { ...DEFAULTS, ...stripUndefined(options) },
+    options: {
+      ...DEFAULTS,
+      ...stripUndefined({ kubePackageRevision: darksiteKubeRevision(t, options.availablePackages) }),
+      ...stripUndefined(options),
+    },
     nodesOf: (role: TopologyNode['role']) => t.nodes.filter((n) => n.role === role),
   };
   const pre = new Map<string, string>();
@@ -100,6 +104,13 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   plan.validate();
   plan.skipUnavailable(options.availablePackages);
   return { deployment: t.name, tasks: plan.tasks, secrets: plan.secrets };
+}
+
+/** The revision of the darksite's kubelet at the topology's Kubernetes version, if it has one ("-0kubedos1"). */
+function darksiteKubeRevision(t: Topology, available: PlanOptions['availablePackages']): string | undefined {
+  const version = t.kubernetes.version.replace(/^v/, '');
+  const found = available?.kubelet?.find((v) => v.startsWith(`${version}-`));
+  return found?.slice(version.length);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -10,11 +10,12 @@ export interface PlanMaterial {
 
 export interface PlanOptions {
   /**
-   * Package names the nodes' darksite carries; a task that installs one it
-   * does not is skipped with that reason, and so is everything after it.
+   * The packages the nodes' darksite carries, each with the versions it has;
+   * a task that installs one it does not (or not at the version the task
+   * names) is skipped with that reason, and so is everything after it.
    * Undefined: every package is there (the sim).
    */
-  availablePackages?: readonly string[];
+  availablePackages?: Readonly<Record<string, readonly string[]>>;
   /** Each node's LAN interface, as the node reported it; nodes not listed use lanInterface. */
   lanInterfaces?: Readonly<Record<string, string>>;
   /** The LAN interface name inside the VMs (virtio on Proxmox: ens18), for keepalived. */
@@ -27,7 +28,11 @@ export interface PlanOptions {
    * and joins the cluster through a member.
    */
   kubernetesMembers?: readonly string[];
-  /** Debian revision of the pinned kubelet/kubeadm/kubectl packages. */
+  /**
+   * Debian revision of the pinned kubelet/kubeadm/kubectl packages ("-1.1"
+   * for the Kubernetes project's own). Unset: the revision of the darksite's
+   * kubelet at the topology's version, else "-1.1".
+   */
   kubePackageRevision?: string;
 }
 

@@ -59,14 +59,21 @@ export class PlanBuilder {
    * carry, then everything downstream of a skipped task: what cannot be
    * installed is never tried, and what needs it never fails for want of it.
    */
-  skipUnavailable(available: readonly string[] | undefined): void {
+  skipUnavailable(available: Readonly<Record<string, readonly string[]>> | undefined): void {
     if (!available) return;
-    const have = new Set(available);
     for (const t of this.tasks) {
-      const missing = t.states
-        .flatMap((s) => (s.packages?.packages ?? []).map((p) => p.name ?? ''))
-        .filter((n) => !have.has(n));
-      if (missing.length) t.skip = `the darksite does not carry ${[...new Set(missing)].join(', ')}`;
+      const wanted = t.states.flatMap((s) => s.packages?.packages ?? []);
+      // Not there at all, or not at the version the task names (then the darksite's versions are said too).
+      const absent = wanted.filter((p) => !Object.hasOwn(available, p.name ?? ''));
+      const otherVersion = wanted.filter(
+        (p) => Object.hasOwn(available, p.name ?? '') && p.version && !available[p.name!]!.includes(p.version),
+      );
+      if (absent.length === 0 && otherVersion.length === 0) continue;
+      const missing = [...absent.map((p) => p.name), ...otherVersion.map((p) => `${p.name} ${p.version}`)];
+      const has = otherVersion.map((p) => `${p.name} ${available[p.name!]!.join(' or ')}`);
+      t.skip =
+        `the darksite does not carry ${[...new Set(missing)].join(', ')}` +
+        (has.length ? ` (it has ${[...new Set(has)].join(', ')})` : '');
     }
     const byId = new Map(this.tasks.map((t) => [t.id, t]));
     for (const t of topologicalOrder(this.tasks)) {

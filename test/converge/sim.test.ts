@@ -160,7 +160,7 @@ describe('convergence of the 16-node platform on the sim', function () {
   it('pins and holds kubelet, kubeadm and kubectl at the topology version', () => {
     const journal = RecordingHost.readJournal(sim.root('w-3')).map((e) => e.argv.join(' '));
     assert.ok(
-      journal.includes('apt-get install -y kubelet=1.35.0-1.1 kubeadm=1.35.0-1.1 kubectl=1.35.0-1.1'),
+      journal.includes('apt-get install -y kubelet=1.35.4-1.1 kubeadm=1.35.4-1.1 kubectl=1.35.4-1.1'),
       journal.join('\n'),
     );
     assert.ok(journal.includes('apt-mark hold kubelet kubeadm kubectl'));

@@ -206,12 +206,30 @@ describe('hub etcd PKI and role plans', function () {
       'ebtables',
       'ethtool',
     ];
-    const skipped = buildPlan(t, await ensurePlanMaterial(dir, t), { availablePackages: names });
+    // The darksite's own kubelet/kubeadm/kubectl (kubedos build-kubernetes) at the topology's version.
+    const kubeVersion = `${t.kubernetes.version.replace(/^v/, '')}-0kubedos1`;
+    const kube = ['kubelet', 'kubeadm', 'kubectl'];
+    const darksite = (kubeAt: string) =>
+      Object.fromEntries(names.map((n) => [n, kube.includes(n) ? [kubeAt] : ['1.0-1']]));
+    const skipped = buildPlan(t, await ensurePlanMaterial(dir, t), { availablePackages: darksite(kubeVersion) });
+    const pkgs = skipped.tasks.find((x) => x.id === 'w-1/kube-packages')!;
+    assert.equal(pkgs.skip, undefined, 'the darksite carries kubelet, kubeadm, kubectl at the topology version');
+    const wanted = pkgs.states.flatMap((st) => st.packages?.packages ?? []).filter((p) => kube.includes(p.name!));
+    assert.deepEqual(
+      wanted.map((p) => `${p.name}=${p.version}`),
+      kube.map((k) => `${k}=${kubeVersion}`),
+      'the plan installs the revision the darksite has',
+    );
     assert.equal(
       skipped.tasks.find((x) => x.id === 'w-1/container-images')!.skip,
       'the darksite does not carry kubedos-images',
     );
     assert.match(skipped.tasks.find((x) => x.id === 'w-1/kubeadm-join')!.skip ?? '', /container-images was skipped/);
+    // Packages of another release: skipped, naming what is wanted and what the darksite has.
+    const other = buildPlan(t, await ensurePlanMaterial(dir, t), { availablePackages: darksite('1.34.2-1.1') });
+    const why = other.tasks.find((x) => x.id === 'w-1/kube-packages')!.skip ?? '';
+    assert.match(why, new RegExp(`does not carry kubelet ${t.kubernetes.version.replace(/^v/, '')}-1\\.1, kubeadm`));
+    assert.match(why, /\(it has kubelet 1\.34\.2-1\.1, kubeadm 1\.34\.2-1\.1, kubectl 1\.34\.2-1\.1\)/);
   });
 
   it('the v1beta4 check refuses what kubeadm would refuse', () => {
