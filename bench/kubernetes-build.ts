@@ -19,7 +19,8 @@ import { REPO_ROOT } from '../scripts/sea/targets.ts';
 const json = process.argv.includes('--json');
 const media = process.argv.includes('--media');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-bench-kube-'));
-const say = (s: string) => json || process.stderr.write(`${s}\n`);
+/** Progress and figures on stderr; with --json, stdout carries only the data. */
+const say = (s: string) => process.stderr.write(`${s}\n`);
 const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
 
 /** One `kubedos build-kubernetes --json` with its own kubedos state, timed by GNU time (peak RSS of the largest process). */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { UserError } from '../../shared/errors.ts';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 import { buildKubernetes } from '../../iso-builder/kubernetes/kubernetes-build.ts';
 
@@ -29,9 +30,16 @@ export function buildKubernetesCommand(): Command {
         onStep: (s) => process.stderr.write(`build-kubernetes: ${s}\n`),
       });
       if (o.out) {
-        fs.mkdirSync(o.out, { recursive: true });
-        for (const d of Object.values(build.manifest.debs))
-          fs.copyFileSync(path.join(build.debsDir, d.file), path.join(o.out, d.file));
+        try {
+          fs.mkdirSync(o.out, { recursive: true });
+          for (const d of Object.values(build.manifest.debs))
+            fs.copyFileSync(path.join(build.debsDir, d.file), path.join(o.out, d.file));
+        } catch (err) {
+          throw new UserError(
+            `cannot copy the packages into --out ${o.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+            `they are built and kept in ${build.debsDir}`,
+          );
+        }
       }
       if (o.json) {
         process.stdout.write(
