@@ -30,6 +30,8 @@ export async function kubernetesDebs(opts: {
   const given = new Map(
     opts.fromOperator.filter((d) => wanted.includes(d.package as never)).map((d) => [d.package, d]),
   );
+  // The operator's packages are checked first: a wrong one is refused before a long build.
+  await refuseMixedVersions([...given.values()], [], topologyVersion);
   const built: ExtraDeb[] = [];
   if (given.size < wanted.length) {
     const pins = loadKubePins();
@@ -51,7 +53,7 @@ export async function kubernetesDebs(opts: {
       built.push({ package: p, file: path.join(build.debsDir, d.file), sha256: d.sha256 });
     }
   }
-  await refuseMixedVersions([...given.values()], built, topologyVersion);
+  await refuseMixedVersions([], built, topologyVersion);
   return built;
 }
 

@@ -57,6 +57,19 @@ describe('Kubernetes packages for the image: the operator’s first, one release
     assert.equal(fs.existsSync(cacheDir), false);
   });
 
+  it('refuses an operator package of another release before building the ones it lacks', async () => {
+    const t = loadTopology();
+    const dir = tempDir('extra-debs');
+    await fakeDeb(dir, 'kubeadm', '1.34.2-1.1');
+    const operator = await findExtraDebs(dir, KUBE);
+    const cacheDir = path.join(tempDir('no-cache'), 'absent');
+    await assert.rejects(
+      kubernetesDebs({ topology: t, wanted: KUBE, fromOperator: operator.found, cacheDir }),
+      /kubeadm 1\.34\.2-1\.1 \(--extra-debs\)$/,
+    );
+    assert.equal(fs.existsSync(cacheDir), false, 'nothing was built');
+  });
+
   it('refuses a topology of another release than the pins when it would have to build, before building', async () => {
     const t = { ...loadTopology(), kubernetes: { ...loadTopology().kubernetes, version: '1.34.2' } };
     const cacheDir = path.join(tempDir('no-cache'), 'absent');
