@@ -28,7 +28,7 @@ describe('kubedos build-kubernetes: the pinned release from its Go modules', fun
   const env = { ...process.env, PATH: `${process.env.PATH}:/usr/local/go/bin` };
 
   before(async function () {
-    requireSystem(this, { commands: ['dpkg-deb'], files: ['/usr/local/go/bin/go'] });
+    requireSystem(this, { commands: ['dpkg-deb', 'file'], files: ['/usr/local/go/bin/go'] });
     const started = Date.now();
     const r = await runBin('kubedos', ['build-kubernetes', '--json'], env, 40 * 60_000);
     console.log(`      kubedos build-kubernetes: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${r.code}`);
