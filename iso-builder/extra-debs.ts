@@ -11,8 +11,9 @@ export interface ExtraDeb {
   sha256: string;
 }
 
-async function packageName(file: string): Promise<string> {
-  return (await run('dpkg-deb', ['--field', file, 'Package'])).stdout.trim();
+/** One field of a .deb's control file ("Package", "Version"), as dpkg-deb reads it. */
+export async function debField(file: string, field: string): Promise<string> {
+  return (await run('dpkg-deb', ['--field', file, field])).stdout.trim();
 }
 
 /**
@@ -42,7 +43,7 @@ async function scanFolder(dir: string, wanted: readonly string[]): Promise<Map<s
   const found = new Map<string, ExtraDeb>();
   for (const name of names.sort()) {
     const file = path.resolve(dir, name);
-    const pkg = await packageName(file);
+    const pkg = await debField(file, 'Package');
     if (wanted.includes(pkg) && !found.has(pkg)) found.set(pkg, { package: pkg, file, sha256: await sha256File(file) });
   }
   return found;

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { UserError } from '../../shared/errors.ts';
 import type { Topology } from '../../shared/topology/model.ts';
-import type { ExtraDeb } from '../extra-debs.ts';
-import { run } from '../tools.ts';
+import { debField, type ExtraDeb } from '../extra-debs.ts';
 import { buildKubernetes } from './kubernetes-build.ts';
 import { loadKubePins } from './pins.ts';
 
@@ -66,7 +65,7 @@ async function refuseMixedVersions(given: ExtraDeb[], built: ExtraDeb[], topolog
     all.map(async ({ d, from }) => ({
       package: d.package,
       from,
-      version: (await run('dpkg-deb', ['--field', d.file, 'Version'])).stdout.trim(),
+      version: await debField(d.file, 'Version'),
     })),
   );
   const off = versions.filter((v) => v.version.replace(/^\d+:/, '').split('-')[0] !== topologyVersion);
