@@ -49,7 +49,7 @@ export interface Snapshot {
 /** Debian 13, the current stable: what every node runs unless the build says otherwise. */
 export const DEFAULT_SUITE = 'trixie';
 export type BasePriority = 'required' | 'important';
-const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 const ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 /** Part of the cache key: bumped when the builder's output for the same inputs changes. */
 const FORMAT = 3;
@@ -73,6 +73,17 @@ export function snapshotKey(opts: SnapshotOptions): string {
       epoch: opts.epoch,
     }),
   ).slice(0, 32);
+}
+
+/** Debian's signed sources for a suite: the release, its updates and its security fixes, checked by Debian's archive key. */
+export function debianSources(mirror: string, suite: string): string[] {
+  const signed = `[arch=amd64 signed-by=${ARCHIVE_KEYRING}]`;
+  const security = mirror === DEFAULT_MIRROR ? 'http://deb.debian.org/debian-security' : `${mirror}-security`;
+  return [
+    `deb ${signed} ${mirror} ${suite} main`,
+    `deb ${signed} ${mirror} ${suite}-updates main`,
+    `deb ${signed} ${security} ${suite}-security main`,
+  ];
 }
 
 export function suiteOf(opts: Pick<SnapshotOptions, 'suite'>): string {
@@ -117,6 +128,31 @@ export async function buildSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
   return summary(dir, key, manifest, downloaded, false);
+}
+
+/**
+ * Debian's own .deb of each named package, fetched (with its dependencies,
+ * which a darksite build takes later anyway) from Debian's signed archive
+ * into the private apt cache: for kubedos packages made from Debian's.
+ */
+export async function fetchDebianDebs(opts: {
+  cacheDir: string;
+  names: readonly string[];
+  suite?: string;
+  mirror?: string;
+}): Promise<Record<string, string>> {
+  const suite = suiteOf(opts);
+  const apt = new PrivateApt(path.join(opts.cacheDir, 'apt', suite), opts.mirror ?? DEFAULT_MIRROR, suite);
+  await apt.update();
+  const closure = await apt.closure(opts.names, []);
+  await apt.download(opts.names, []);
+  const files: Record<string, string> = {};
+  for (const name of opts.names) {
+    const entry = closure.find((c) => c.filename.startsWith(`${name}_`));
+    if (!entry) throw new UserError(`Debian ${suite} has no package ${name}`);
+    files[name] = path.join(apt.archives, entry.filename);
+  }
+  return files;
 }
 
 function summary(dir: string, key: string, m: SnapshotManifest, downloaded: number, cached: boolean): Snapshot {
@@ -209,17 +245,7 @@ class PrivateApt {
     fs.writeFileSync(this.env.APT_CONFIG!, '');
     const status = path.join(root, 'dpkg', 'status');
     if (!fs.existsSync(status)) fs.writeFileSync(status, '');
-    const signed = `[arch=amd64 signed-by=${ARCHIVE_KEYRING}]`;
-    const security = mirror === DEFAULT_MIRROR ? 'http://deb.debian.org/debian-security' : `${mirror}-security`;
-    fs.writeFileSync(
-      path.join(root, 'etc', 'sources.list'),
-      [
-        `deb ${signed} ${mirror} ${suite} main`,
-        `deb ${signed} ${mirror} ${suite}-updates main`,
-        `deb ${signed} ${security} ${suite}-security main`,
-        '',
-      ].join('\n'),
-    );
+    fs.writeFileSync(path.join(root, 'etc', 'sources.list'), [...debianSources(mirror, suite), ''].join('\n'));
   }
 
   private options(archives = this.archives): string[] {

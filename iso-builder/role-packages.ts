@@ -1,3 +1,4 @@
+import { IMAGES_PACKAGE, KUBE_PACKAGES } from '../shared/kubernetes/packages.ts';
 import type { Role, Topology } from '../shared/topology/model.ts';
 
 /**
@@ -27,7 +28,7 @@ const KUBE_NODE: PackageSet = {
     'nfs-common',
     'prometheus-node-exporter',
   ],
-  extra: ['kubelet', 'kubeadm', 'kubectl', 'kubedos-images'],
+  extra: [...KUBE_PACKAGES, IMAGES_PACKAGE],
 };
 
 export const ROLE_PACKAGES: Record<Role, PackageSet> = {

@@ -25,6 +25,10 @@ export const TOOL_PACKAGES: Record<string, string> = {
   swtpm_setup: 'swtpm-tools',
   mksquashfs: 'squashfs-tools',
   mmdebstrap: 'mmdebstrap',
+  umoci: 'umoci',
+  skopeo: 'skopeo',
+  gcc: 'gcc (with libc6-dev)',
+  setcap: 'libcap2-bin',
 };
 
 export interface RunResult {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { userStateRoot } from '../../hub/cli/locate-hub.ts';
 import { ensureDarksiteKey } from '../../iso-builder/darksite-key.ts';
 import { findExtraDebs } from '../../iso-builder/extra-debs.ts';
-import { kubernetesDebs } from '../../iso-builder/kubernetes/kube-supply.ts';
+import { kubernetesDebs, SUPPLIED_PACKAGES } from '../../iso-builder/kubernetes/kube-supply.ts';
 import { buildPlatformImage, unpackPlatformImage, type PlatformImage } from '../../iso-builder/platform-image.ts';
 import { packagesForTopology } from '../../iso-builder/role-packages.ts';
 import { ensureExecutables } from '../../scripts/sea/build.ts';
@@ -32,18 +32,20 @@ export async function platformForRun(
   });
   const wanted = packagesForTopology(t);
   const cacheDir = opts.cacheDir ?? path.join(userStateRoot(), 'cache');
-  const operator = await findExtraDebs(opts.extraDebsDir, wanted.extra);
-  // kubelet, kubeadm, kubectl the operator did not give: built from the pins (or taken from that build's cache).
+  // etcd-server/etcd-client are Debian's, but kubeadm wants a newer etcd: the build's (or the operator's) replace them.
+  const etcd = wanted.debian.filter((p) => SUPPLIED_PACKAGES.includes(p));
+  const operator = await findExtraDebs(opts.extraDebsDir, [...wanted.extra, ...etcd]);
+  // kubelet, kubeadm, kubectl, etcd the operator did not give: built from the pins (or taken from that build's cache).
   const built = await kubernetesDebs({
     topology: t,
-    wanted: wanted.extra,
+    wanted: [...wanted.extra, ...etcd],
     fromOperator: operator.found,
     cacheDir,
     onStep: (s) => step(`Kubernetes: ${s}`),
   });
   const extras = {
     found: [...operator.found, ...built],
-    missing: operator.missing.filter((p) => !built.some((d) => d.package === p)),
+    missing: operator.missing.filter((p) => !etcd.includes(p) && !built.some((d) => d.package === p)),
   };
   if (extras.missing.length && !opts.quiet) {
     process.stderr.write(

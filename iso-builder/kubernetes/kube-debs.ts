@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { IMAGES_DIR, IMAGES_PACKAGE } from '../../shared/kubernetes/packages.ts';
 import { run } from '../tools.ts';
+import type { BuiltImage } from './kube-images.ts';
 
 /**
  * The kubelet, kubeadm and kubectl packages, laid out like the Kubernetes
@@ -10,6 +12,9 @@ import { run } from '../tools.ts';
  * and kubeadm's drop-in that starts kubelet with what kubeadm wrote. A site
  * may give upstream's .debs with --extra-debs instead; either set installs
  * the same files.
+ *
+ * kubedos-images carries the release's container images (one docker
+ * archive each), which a node imports into containerd before kubeadm runs.
  *
  * dpkg-deb makes them, with every mtime at the release date, root-owned,
  * zstd-compressed: equal inputs give equal bytes.
@@ -89,9 +94,12 @@ interface DebSpec {
   files: { path: string; mode: number; from?: string; text?: string }[];
   conffiles?: string[];
   scripts?: Record<string, string>;
+  /** The description's second line. */
+  origin: string;
 }
 
-function specs(bin: string): DebSpec[] {
+function specs(bin: string, images: readonly BuiltImage[], version: string): DebSpec[] {
+  const origin = `Built by kubedos from k8s.io/kubernetes v${version} (its Go modules, verified by go.sum).`;
   const binary = (name: string) => ({ path: `usr/bin/${name}`, mode: 0o755, from: path.join(bin, name) });
   return [
     {
@@ -110,6 +118,7 @@ function specs(bin: string): DebSpec[] {
       ],
       conffiles: ['/etc/default/kubelet'],
       scripts: { postinst: KUBELET_POSTINST, prerm: KUBELET_PRERM, postrm: KUBELET_POSTRM },
+      origin,
     },
     {
       package: 'kubeadm',
@@ -119,19 +128,30 @@ function specs(bin: string): DebSpec[] {
         binary('kubeadm'),
         { path: 'usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', mode: 0o644, text: KUBEADM_DROP_IN },
       ],
+      origin,
     },
     {
       package: 'kubectl',
       summary: 'Command-line utility for interacting with a Kubernetes cluster',
       section: 'admin',
       files: [binary('kubectl')],
+      origin,
+    },
+    {
+      package: IMAGES_PACKAGE,
+      summary: 'Container images of the Kubernetes release, for nodes that pull from no registry',
+      section: 'admin',
+      depends: 'containerd',
+      files: images.map((i) => ({ path: `${IMAGES_DIR.slice(1)}/${i.name}.tar`, mode: 0o644, from: i.file })),
+      origin: `Built by kubedos: ${images.map((i) => i.ref).join(', ')}.`,
     },
   ];
 }
 
-/** Builds the three packages from the built binaries into outDir. */
+/** Builds the four packages from the built programs and images into outDir. */
 export async function buildKubeDebs(opts: {
   binDir: string;
+  images: readonly BuiltImage[];
   /** The Kubernetes release without its "v" ("1.35.4"). */
   version: string;
   debRevision: string;
@@ -141,7 +161,7 @@ export async function buildKubeDebs(opts: {
   outDir: string;
 }): Promise<KubeDeb[]> {
   const debs: KubeDeb[] = [];
-  for (const spec of specs(opts.binDir)) {
+  for (const spec of specs(opts.binDir, opts.images, opts.version)) {
     const root = path.join(opts.workDir, spec.package);
     fs.rmSync(root, { recursive: true, force: true });
     for (const f of spec.files) {
@@ -165,7 +185,7 @@ export async function buildKubeDebs(opts: {
       'Priority: optional',
       'Homepage: https://kubernetes.io',
       `Description: ${spec.summary}`,
-      ` Built by kubedos from k8s.io/kubernetes v${opts.version} (its Go modules, verified by go.sum).`,
+      ` ${spec.origin}`,
     ].join('\n');
     const debian = path.join(root, 'DEBIAN');
     fs.mkdirSync(debian, { recursive: true });

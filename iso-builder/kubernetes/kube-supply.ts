@@ -1,48 +1,58 @@
 import path from 'node:path';
 import { UserError } from '../../shared/errors.ts';
+import { KUBE_PACKAGES } from '../../shared/kubernetes/packages.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { debField, type ExtraDeb } from '../extra-debs.ts';
+import { ETCD_PACKAGES } from './etcd-debs.ts';
 import { buildKubernetes } from './kubernetes-build.ts';
 import { loadKubePins } from './pins.ts';
 
-export const KUBE_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
+/**
+ * The packages `kubedos build-kubernetes` can supply to a platform image:
+ * kubelet, kubeadm, kubectl, and etcd-server/etcd-client with the pinned
+ * etcd (Debian 13's is older than kubeadm 1.35 accepts as external etcd).
+ * kubedos-images is built too, but not supplied yet: once the darksite
+ * carries it, every lab runs kubeadm init, which converges with issue 19's
+ * node settings, not before (docs/nodes.md).
+ */
+export const SUPPLIED_PACKAGES: readonly string[] = [...KUBE_PACKAGES, ...ETCD_PACKAGES];
 
 /**
- * Where a platform image's kubelet, kubeadm and kubectl come from: the
- * operator's --extra-debs first (upstream's packages, say), the rest from
- * `kubedos build-kubernetes` (built now if its cache has no entry for the
- * pins). Whatever the mix, all three must be one release, the topology's:
- * anything else is refused here, before the image is built.
+ * Where a platform image's kubelet, kubeadm, kubectl and etcd come from:
+ * the operator's --extra-debs first (upstream's packages, say), the rest
+ * from `kubedos build-kubernetes` (built now if its cache has no entry for
+ * the pins). Whatever the mix, the three Kubernetes packages must be one
+ * release, the topology's: anything else is refused here, before the image
+ * is built.
  */
 export async function kubernetesDebs(opts: {
   topology: Topology;
-  /** The extra packages the topology's roles want (kubelet, kubeadm, kubectl among them, or not). */
+  /** The packages the topology's roles want (kubelet, kubeadm, kubectl, etcd-server among them, or not). */
   wanted: readonly string[];
   /** What the operator's --extra-debs folder supplied. */
   fromOperator: readonly ExtraDeb[];
   cacheDir: string;
   onStep?: (step: string) => void;
 }): Promise<ExtraDeb[]> {
-  const wanted = KUBE_PACKAGES.filter((p) => opts.wanted.includes(p));
+  const wanted = SUPPLIED_PACKAGES.filter((p) => opts.wanted.includes(p));
   if (wanted.length === 0) return [];
+  const isKube = (d: ExtraDeb) => (KUBE_PACKAGES as readonly string[]).includes(d.package);
   const topologyVersion = opts.topology.kubernetes.version.replace(/^v/, '');
-  const given = new Map(
-    opts.fromOperator.filter((d) => wanted.includes(d.package as never)).map((d) => [d.package, d]),
-  );
+  const given = new Map(opts.fromOperator.filter((d) => wanted.includes(d.package)).map((d) => [d.package, d]));
   // The operator's packages are checked first: a wrong one is refused before a long build.
-  await refuseMixedVersions([...given.values()], [], topologyVersion);
+  await refuseMixedVersions([...given.values()].filter(isKube), [], topologyVersion);
   const built: ExtraDeb[] = [];
-  if (given.size < wanted.length) {
+  const missing = wanted.filter((p) => !given.has(p));
+  if (missing.length) {
     const pins = loadKubePins();
     const pinned = pins.kubernetes.version.slice(1);
-    if (pinned !== topologyVersion)
+    if (pinned !== topologyVersion && missing.some((p) => (KUBE_PACKAGES as readonly string[]).includes(p)))
       throw new UserError(
         `the topology asks for Kubernetes ${topologyVersion}, but kubedos builds ${pinned} (iso-builder/kubernetes/pins.json)`,
         `set kubernetes.version: ${pinned} in the topology, or give ${topologyVersion}'s kubelet, kubeadm and kubectl with --extra-debs`,
       );
     const build = await buildKubernetes({ cacheDir: opts.cacheDir, ...(opts.onStep ? { onStep: opts.onStep } : {}) });
-    for (const p of wanted) {
-      if (given.has(p)) continue;
+    for (const p of missing) {
       const d = build.manifest.debs[p];
       if (!d)
         throw new UserError(
@@ -52,7 +62,7 @@ export async function kubernetesDebs(opts: {
       built.push({ package: p, file: path.join(build.debsDir, d.file), sha256: d.sha256 });
     }
   }
-  await refuseMixedVersions([], built, topologyVersion);
+  await refuseMixedVersions([], built.filter(isKube), topologyVersion);
   return built;
 }
 

@@ -7,14 +7,20 @@ import { sha256File, sha256Text } from '../hash.ts';
 import { removeStale } from '../stale.ts';
 import { GO_BUILD_FLAGS, goBuild, goDownload, goEnv } from './go-build.ts';
 import { findGoToolchain } from './go-toolchain.ts';
+import { fetchDebianDebs } from '../apt-snapshot.ts';
+import { ETCD_PACKAGES, repackEtcdDebs } from './etcd-debs.ts';
 import { buildKubeDebs } from './kube-debs.ts';
+import { buildImages } from './kube-images.ts';
+import { buildPause, gccVersion } from './pause-build.ts';
 import { loadKubePins, PINS_DIR, type KubePins } from './pins.ts';
 
 /**
  * The Kubernetes darksite supply: the pinned release compiled from its Go
  * modules (every module checked against the committed go.sum) into the
- * programs, and those into the kubelet/kubeadm/kubectl packages the
- * platform image installs like any other.
+ * programs, those into the container images kubeadm runs (CoreDNS and pause
+ * among them), and all into the kubelet/kubeadm/kubectl/kubedos-images
+ * packages the platform image installs like any other; and Debian's
+ * etcd-server/etcd-client carrying the pinned etcd.
  *
  * A build is kept in the cache under a key of everything that decides its
  * bytes (the pins, every go.mod and go.sum, this recipe, the Go version),
@@ -25,7 +31,7 @@ import { loadKubePins, PINS_DIR, type KubePins } from './pins.ts';
  */
 
 /** Bump when what the build does changes (flags, layout, packages): the cache key includes it. */
-const RECIPE = 'kubernetes-build/1';
+const RECIPE = 'kubernetes-build/3';
 
 export const KUBE_PROGRAMS = [
   'kube-apiserver',
@@ -59,9 +65,13 @@ export interface KubernetesBuildManifest {
   go: string;
   /** Program name → its sha256 and size. */
   programs: Record<string, { sha256: string; bytes: number }>;
+  /** Image name → its reference (what kubeadm's manifests name), sha256 and size of its archive. */
+  images: Record<string, { ref: string; sha256: string; bytes: number }>;
   /** Package name → file name in debs/, sha256, size. */
   debs: Record<string, { file: string; sha256: string; bytes: number }>;
-  seconds: { download: number; compile: number; package: number };
+  /** Debian's packages the etcd packages were made from: name → Debian's version. */
+  repackedFrom: Record<string, string>;
+  seconds: { download: number; compile: number; images: number; package: number };
 }
 
 export interface KubernetesBuild {
@@ -88,7 +98,7 @@ export async function buildKubernetes(opts: {
   const step = opts.onStep ?? (() => undefined);
   const pins = loadKubePins(opts.pinsDir ?? PINS_DIR);
   const tc = await findGoToolchain(pins.minimumGo, goEnv(opts.env ?? process.env));
-  const key = await inputsKey(pins, tc.version);
+  const key = await inputsKey(pins, tc.version, await gccVersion());
   const root = kubernetesCacheDir(opts.cacheDir);
   const dir = path.join(root, key);
   const found = readEntry(dir);
@@ -104,13 +114,14 @@ export async function buildKubernetes(opts: {
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.join(tmp, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(tmp, 'debs'), { recursive: true });
+  fs.mkdirSync(path.join(tmp, 'images'), { recursive: true });
+  const epoch = Math.floor(Date.parse(pins.kubernetes.releaseDate) / 1000);
   try {
     const t0 = Date.now();
     step(
-      `downloading the pinned modules (Kubernetes ${pins.kubernetes.version}, etcd ${pins.etcd.version}), each checked against go.sum`,
+      `downloading the pinned modules (Kubernetes ${pins.kubernetes.version}, etcd ${pins.etcd.version}, CoreDNS ${pins.coredns.version}), each checked against go.sum`,
     );
-    await goDownload(tc, pins.kubernetes.moduleDir, opts.signal);
-    await goDownload(tc, pins.etcd.moduleDir, opts.signal);
+    for (const m of [pins.kubernetes, pins.etcd, pins.coredns]) await goDownload(tc, m.moduleDir, opts.signal);
     const t1 = Date.now();
     const bin = path.join(tmp, 'bin');
     const ticker = progress(
@@ -139,23 +150,68 @@ export async function buildKubernetes(opts: {
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
       }
+      await goBuild(tc, {
+        moduleDir: pins.coredns.moduleDir,
+        packages: ['github.com/coredns/coredns'],
+        output: path.join(bin, 'coredns'),
+        ldflags: '-s -w',
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      await buildPause({
+        tc,
+        kubernetesModuleDir: pins.kubernetes.moduleDir,
+        kubernetesVersion: pins.kubernetes.version,
+        pauseVersion: pins.images.pause,
+        output: path.join(bin, 'pause'),
+      });
     } finally {
       clearInterval(ticker);
     }
     const t2 = Date.now();
     step('checking every program reports the pinned version');
     await checkVersions(bin, pins);
-    step('packaging kubelet, kubeadm, kubectl (dpkg-deb)');
+    const images = await buildImages({
+      pins,
+      binDir: bin,
+      workDir: path.join(tmp, 'images-work'),
+      outDir: path.join(tmp, 'images'),
+      epoch,
+      onStep: step,
+    });
+    fs.rmSync(path.join(tmp, 'images-work'), { recursive: true, force: true });
+    const imageSums: KubernetesBuildManifest['images'] = {};
+    for (const i of images)
+      imageSums[i.name] = { ref: i.ref, sha256: await sha256File(i.file), bytes: fs.statSync(i.file).size };
+    const t3 = Date.now();
+    step('packaging kubelet, kubeadm, kubectl, kubedos-images (dpkg-deb)');
     const debs = await buildKubeDebs({
       binDir: bin,
+      images,
       version: pins.kubernetes.version.slice(1),
       debRevision: pins.debRevision,
-      epoch: Math.floor(Date.parse(pins.kubernetes.releaseDate) / 1000),
+      epoch,
       workDir: path.join(tmp, 'stage'),
       outDir: path.join(tmp, 'debs'),
     });
+    step(`etcd-server, etcd-client: Debian's packages with etcd ${pins.etcd.version}`);
+    const debian = await fetchDebianDebs({ cacheDir: opts.cacheDir, names: ETCD_PACKAGES });
+    const repackedFrom: Record<string, string> = {};
+    for (const [name, file] of Object.entries(debian)) repackedFrom[name] = debianVersionOf(file);
+    debs.push(
+      ...(await repackEtcdDebs({
+        debian,
+        binDir: bin,
+        version: pins.etcd.version.slice(1),
+        debRevision: pins.debRevision,
+        epoch,
+        workDir: path.join(tmp, 'stage'),
+        outDir: path.join(tmp, 'debs'),
+      })),
+    );
     fs.rmSync(path.join(tmp, 'stage'), { recursive: true, force: true });
-    const t3 = Date.now();
+    // The package holds the archives: the entry keeps them once, in it.
+    fs.rmSync(path.join(tmp, 'images'), { recursive: true, force: true });
+    const t4 = Date.now();
     const manifest: KubernetesBuildManifest = {
       recipe: RECIPE,
       key,
@@ -163,8 +219,15 @@ export async function buildKubernetes(opts: {
       etcd: pins.etcd.version,
       go: tc.version,
       programs: {},
+      images: imageSums,
       debs: {},
-      seconds: { download: (t1 - t0) / 1000, compile: (t2 - t1) / 1000, package: (t3 - t2) / 1000 },
+      repackedFrom,
+      seconds: {
+        download: (t1 - t0) / 1000,
+        compile: (t2 - t1) / 1000,
+        images: (t3 - t2) / 1000,
+        package: (t4 - t3) / 1000,
+      },
     };
     for (const name of fs.readdirSync(bin).sort()) {
       const f = path.join(bin, name);
@@ -185,6 +248,11 @@ export async function buildKubernetes(opts: {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Debian's version from a pool file name (name_version_arch.deb, the epoch's colon as %3a). */
+function debianVersionOf(file: string): string {
+  return decodeURIComponent(path.basename(file).split('_')[1] ?? '');
 }
 
 function entry(dir: string, manifest: KubernetesBuildManifest, cached: boolean, started: number): KubernetesBuild {
@@ -212,11 +280,11 @@ export function kubeLdflags(pins: KubePins): string {
   return ['-s', '-w', ...stamps].join(' ');
 }
 
-async function inputsKey(pins: KubePins, goVersion: string): Promise<string> {
+async function inputsKey(pins: KubePins, goVersion: string, gcc: string): Promise<string> {
   const files = [path.join(pins.dir, 'pins.json')];
-  for (const d of [pins.kubernetes.moduleDir, pins.etcd.moduleDir])
+  for (const d of [pins.kubernetes.moduleDir, pins.etcd.moduleDir, pins.coredns.moduleDir])
     files.push(path.join(d, 'go.mod'), path.join(d, 'go.sum'));
-  const parts = [RECIPE, goVersion, GO_BUILD_FLAGS.join(' '), kubeLdflags(pins)];
+  const parts = [RECIPE, goVersion, gcc, GO_BUILD_FLAGS.join(' '), kubeLdflags(pins)];
   for (const f of files) parts.push(`${path.relative(pins.dir, f)}:${await sha256File(f)}`);
   return sha256Text(parts.join('\n')).slice(0, 24);
 }
@@ -254,6 +322,8 @@ async function checkVersions(bin: string, pins: KubePins): Promise<void> {
     ['kube-scheduler', ['--version'], `Kubernetes ${kv}`],
     ['kube-proxy', ['--version'], `Kubernetes ${kv}`],
     ['etcd', ['--version'], `etcd Version: ${pins.etcd.version.slice(1)}`],
+    ['coredns', ['-version'], `CoreDNS-${pins.coredns.version.slice(1)}`],
+    ['pause', ['-v'], `v${pins.images.pause}-${kv}`],
   ];
   for (const [name, args, want] of asks) {
     const r = await execa(path.join(bin, name), args, { reject: false, all: true });

@@ -16,6 +16,16 @@ export interface KubePins {
   dir: string;
   kubernetes: { version: string; releaseDate: string; moduleDir: string };
   etcd: { version: string; moduleDir: string };
+  /** The cluster DNS kubeadm deploys (its CoreDNSVersion). */
+  coredns: { version: string; moduleDir: string };
+  images: {
+    /** The sandbox image's tag (kubeadm's PauseVersion), built from build/pause in the Kubernetes module. */
+    pause: string;
+    /** The e2e test image's tag (test/images/agnhost/VERSION in the Kubernetes module). */
+    agnhost: string;
+    /** The Debian packages (and their dependencies) under kube-proxy: the nft and conntrack it runs. */
+    kubeProxyBase: { suite: string; packages: string[] };
+  };
   /** The Debian revision of the packages kubedos makes ("1.35.4-<debRevision>"). */
   debRevision: string;
   /** The lowest Go the wrapper modules accept (their go.mod `go` line). */
@@ -35,6 +45,8 @@ export function loadKubePins(dir = PINS_DIR): KubePins {
   const p = raw as {
     kubernetes?: { version?: unknown; releaseDate?: unknown; module?: unknown };
     etcd?: { version?: unknown; module?: unknown };
+    coredns?: { version?: unknown; module?: unknown };
+    images?: { pause?: unknown; agnhost?: unknown; kubeProxyBase?: { suite?: unknown; packages?: unknown } };
     debRevision?: unknown;
   };
   const str = (v: unknown, what: string, re: RegExp): string => {
@@ -53,11 +65,24 @@ export function loadKubePins(dir = PINS_DIR): KubePins {
       version: str(p.etcd?.version, 'etcd.version', SEMVER),
       moduleDir: path.join(dir, str(p.etcd?.module, 'etcd.module', /^modules\/[a-z0-9-]+$/)),
     },
+    coredns: {
+      version: str(p.coredns?.version, 'coredns.version', SEMVER),
+      moduleDir: path.join(dir, str(p.coredns?.module, 'coredns.module', /^modules\/[a-z0-9-]+$/)),
+    },
+    images: {
+      pause: str(p.images?.pause, 'images.pause', /^\d+\.\d+(\.\d+)?$/),
+      agnhost: str(p.images?.agnhost, 'images.agnhost', /^\d+\.\d+$/),
+      kubeProxyBase: {
+        suite: str(p.images?.kubeProxyBase?.suite, 'images.kubeProxyBase.suite', /^[a-z]+$/),
+        packages: packageList(p.images?.kubeProxyBase?.packages, file),
+      },
+    },
     debRevision: str(p.debRevision, 'debRevision', /^[0-9][A-Za-z0-9.+~]*$/),
     minimumGo: '',
   };
   const k8s = readGoMod(pins.kubernetes.moduleDir);
   const etcd = readGoMod(pins.etcd.moduleDir);
+  const coredns = readGoMod(pins.coredns.moduleDir);
   const kv = pins.kubernetes.version;
   const staging = `v0.${kv.slice(3)}`;
   expectRequire(k8s, 'k8s.io/kubernetes', kv, file);
@@ -72,8 +97,17 @@ export function loadKubePins(dir = PINS_DIR): KubePins {
   }
   for (const mod of ['go.etcd.io/etcd/server/v3', 'go.etcd.io/etcd/etcdctl/v3', 'go.etcd.io/etcd/etcdutl/v3'])
     expectRequire(etcd, mod, pins.etcd.version, file);
-  pins.minimumGo = [k8s.go, etcd.go].sort(compareGoVersions).at(-1)!;
+  expectRequire(coredns, 'github.com/coredns/coredns', pins.coredns.version, file);
+  pins.minimumGo = [k8s.go, etcd.go, coredns.go].sort(compareGoVersions).at(-1)!;
   return pins;
+}
+
+function packageList(v: unknown, file: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string' && /^[a-z0-9][a-z0-9+.-]+$/.test(x)))
+    throw new UserError(
+      `${file}: images.kubeProxyBase.packages is ${JSON.stringify(v)}, not a list of Debian package names`,
+    );
+  return v as string[];
 }
 
 interface GoMod {

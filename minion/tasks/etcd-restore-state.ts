@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { EtcdRestoreState__Output } from '../../proto/gen/kubedos/v1/EtcdRestoreState.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { tailOf } from '../../shared/tasks/output-tail.ts';
+import { etcdOfflineTool } from './etcd-offline-tool.ts';
 import { underRoot } from './paths.ts';
 import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
@@ -38,10 +39,11 @@ export async function etcdRestoreState(s: EtcdRestoreState__Output, ctx: StateCo
   const owner = fs.existsSync(dataDir) ? fs.statSync(dataDir) : fs.existsSync(aside) ? fs.statSync(aside) : parent;
   if (snapshot && !fs.existsSync(staging + '.complete')) {
     fs.rmSync(staging, { recursive: true, force: true });
-    // etcdctl's restore (etcd 3.4 and 3.5 alike; 3.5 also has it as etcdutl): offline, into a new directory.
+    // The offline restore (etcdutl; etcdctl before etcd 3.5) into a new directory.
+    const tool = await etcdOfflineTool(ctx);
     const r = await ctx.host.run(
       [
-        'etcdctl',
+        tool,
         'snapshot',
         'restore',
         snapshot,
@@ -59,7 +61,7 @@ export async function etcdRestoreState(s: EtcdRestoreState__Output, ctx: StateCo
       { env: { ETCDCTL_API: '3' }, signal: ctx.signal },
     );
     ctx.tail.append(r.output);
-    if (r.exitCode !== 0) throw new StateError(`etcdctl snapshot restore failed: ${tailOf(r.output, 400)}`, false);
+    if (r.exitCode !== 0) throw new StateError(`${tool} snapshot restore failed: ${tailOf(r.output, 400)}`, false);
     chownTree(staging, owner.uid, owner.gid);
     fs.chmodSync(staging, 0o700);
     writeFileAtomic(staging + '.complete', `${s.snapshot}\n`);

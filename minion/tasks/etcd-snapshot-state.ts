@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EtcdSnapshotState__Output } from '../../proto/gen/kubedos/v1/EtcdSnapshotState.ts';
 import { tailOf } from '../../shared/tasks/output-tail.ts';
+import { etcdOfflineTool } from './etcd-offline-tool.ts';
 import { underRoot } from './paths.ts';
 import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
@@ -15,9 +16,9 @@ interface SnapshotStatus {
   totalSize: number;
 }
 
-/** `etcdctl snapshot status` (etcd 3.4 and 3.5 alike): the file is a whole, readable snapshot. */
+/** `etcdutl snapshot status` (`etcdctl` before etcd 3.5): the file is a whole, readable snapshot. */
 async function readStatus(file: string, ctx: StateContext): Promise<SnapshotStatus> {
-  const r = await ctx.host.run(['etcdctl', 'snapshot', 'status', file, '-w', 'json'], {
+  const r = await ctx.host.run([await etcdOfflineTool(ctx), 'snapshot', 'status', file, '-w', 'json'], {
     env: { ETCDCTL_API: '3' },
     signal: ctx.signal,
   });

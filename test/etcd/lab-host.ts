@@ -38,9 +38,9 @@ export class LabHost implements Host {
     this.logFile = logFile;
   }
 
-  /** etcdctl (snapshots and restores) runs for real, on the paths the state gives; everything else is recorded. */
+  /** etcdctl and etcdutl (snapshots and restores) run for real, on the paths the state gives; everything else is recorded. */
   async run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome> {
-    if (argv[0] !== 'etcdctl') return this.inner.run(argv, opts);
+    if (argv[0] !== 'etcdctl' && argv[0] !== 'etcdutl') return this.inner.run(argv, opts);
     const r = await this.lab.exec(this.ns, [...argv], { env: opts?.env ?? {}, reject: false });
     return { exitCode: r.exitCode ?? 1, output: `${String(r.stdout)}${String(r.stderr)}`, timedOut: false };
   }

@@ -48,6 +48,19 @@ describe('Kubernetes pins: one checked-in file, and wrapper modules that must ag
     );
   });
 
+  it('refuses a CoreDNS pin its wrapper does not require, and image pins that are not versions or package names', () => {
+    const dir = copyPins();
+    const pinsFile = path.join(dir, 'pins.json');
+    const pins = JSON.parse(fs.readFileSync(pinsFile, 'utf8'));
+    fs.writeFileSync(pinsFile, JSON.stringify({ ...pins, coredns: { ...pins.coredns, version: 'v1.14.0' } }));
+    assert.throws(() => loadKubePins(dir), /requires github\.com\/coredns\/coredns v1\.13\.1, but .* pins v1\.14\.0/);
+    fs.writeFileSync(pinsFile, JSON.stringify({ ...pins, images: { ...pins.images, pause: 'latest' } }));
+    assert.throws(() => loadKubePins(dir), /images\.pause is "latest"/);
+    const base = { suite: 'trixie', packages: ['nftables', '$(reboot)'] };
+    fs.writeFileSync(pinsFile, JSON.stringify({ ...pins, images: { ...pins.images, kubeProxyBase: base } }));
+    assert.throws(() => loadKubePins(dir), /images\.kubeProxyBase\.packages is .* not a list of Debian package names/);
+  });
+
   it('refuses a wrapper module without its go.sum, and a pins file that is not what it should be', () => {
     const dir = copyPins();
     fs.rmSync(path.join(dir, 'modules/etcd/go.sum'));

@@ -166,6 +166,9 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     ).stdout.trim();
 
   it('forms a three-member etcd cluster over wg3 with mutual TLS that keeps what is written', async function () {
+    // The etcd built from the pins, in Debian's package: kubeadm 1.35 refuses Debian 13's own 3.5.16.
+    const version = await inside('etcd-2', ['etcd', '--version']);
+    assert.match(version.stdout, new RegExp(`^etcd Version: ${loadKubePins().etcd.version.slice(1)}$`, 'm'));
     const health = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'endpoint', 'health']);
     assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, health.stdout + health.stderr);
     const put = await inside('etcd-1', ['etcdctl', `--endpoints=${endpoints}`, ...tls, 'put', '/kubedos/lab', 'kept']);

@@ -4,8 +4,9 @@
  * Kubernetes 1.31): field names, nesting, the list-of-{name,value} form of
  * extraArgs that v1beta4 introduced, token and key formats. Unknown fields
  * are refused, so a typo or a v1beta3 leftover fails here rather than in
- * `kubeadm init` on the first control plane. kubeadm itself is not in
- * Debian's archive, so this structural check is what the tests can run.
+ * `kubeadm init` on the first control plane. The sim tiers run this
+ * structural check (they build nothing); test/kubernetes runs the built
+ * kubeadm's own `kubeadm config validate` on the same rendered files.
  */
 const duration = { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$' };
 const strings = { type: 'array', items: { type: 'string' } };
@@ -228,7 +229,20 @@ export const JOIN_CONFIGURATION_SCHEMA = {
   },
 };
 
+/** The part of kube-proxy's v1alpha1 configuration the plan sets (k8s.io/kube-proxy/config/v1alpha1). */
+const KUBE_PROXY_CONFIGURATION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind'],
+  properties: {
+    apiVersion: { const: 'kubeproxy.config.k8s.io/v1alpha1' },
+    kind: { const: 'KubeProxyConfiguration' },
+    mode: { enum: ['', 'iptables', 'ipvs', 'nftables'] },
+  },
+};
+
 export const KUBEADM_SCHEMAS: Record<string, object> = {
+  KubeProxyConfiguration: KUBE_PROXY_CONFIGURATION_SCHEMA,
   InitConfiguration: INIT_CONFIGURATION_SCHEMA,
   ClusterConfiguration: CLUSTER_CONFIGURATION_SCHEMA,
   JoinConfiguration: JOIN_CONFIGURATION_SCHEMA,

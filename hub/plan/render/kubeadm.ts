@@ -41,8 +41,8 @@ export function apiEndpoint(t: Topology): string {
 }
 
 /**
- * kubeadm init's config (v1beta4, Kubernetes ≥ 1.31): InitConfiguration
- * and ClusterConfiguration in one multi-document file. The join token and
+ * kubeadm init's config (v1beta4, Kubernetes ≥ 1.31): InitConfiguration,
+ * ClusterConfiguration and kube-proxy's configuration in one multi-document file. The join token and
  * the certificate key are placeholders the hub fills in at dispatch.
  */
 export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
@@ -95,7 +95,9 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
       ],
     },
   };
-  return [init, cluster].map((d) => stringify(d)).join('---\n');
+  // kube-proxy programs nftables (GA since 1.33): its image carries nft, not iptables (docs/nodes.md).
+  const proxy = { apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', mode: 'nftables' };
+  return [init, cluster, proxy].map((d) => stringify(d)).join('---\n');
 }
 
 /** kubeadm join's config for a worker, or (controlPlane) for cp-2/cp-3 with the uploaded certificate key. */

@@ -1,3 +1,4 @@
+import { KUBE_PACKAGES } from '../../../shared/kubernetes/packages.ts';
 import { command, file, kernelModule, packages, service, sysctl } from '../../../shared/tasks/builders.ts';
 import { KUBERNETES_ROLES, type TopologyNode } from '../../../shared/topology/model.ts';
 import { renderContainerdConfig } from '../render/containerd.ts';
@@ -57,7 +58,7 @@ export function kubePackages(ctx: RoleContext, node: TopologyNode, deps: string[
     [
       packages(
         'kube',
-        ['kubelet', 'kubeadm', 'kubectl'].map((name) => ({ name, version, hold: true })),
+        KUBE_PACKAGES.map((name) => ({ name, version, hold: true })),
       ),
       packages('support', ['nfs-common', 'conntrack', 'socat', 'ebtables', 'ethtool']),
       command('kubelet-enabled', ['systemctl', 'enable', 'kubelet'], {

@@ -1,11 +1,9 @@
 import { command, file, packages } from '../../../shared/tasks/builders.ts';
+import { IMAGES_DIR, IMAGES_PACKAGE } from '../../../shared/kubernetes/packages.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
 import { FLANNEL_MANIFEST, renderFlannelManifest } from '../render/flannel.ts';
 import type { RoleContext } from './context.ts';
 
-/** The dark site's package of container images (OCI archives), see docs/nodes.md. */
-export const IMAGES_PACKAGE = 'kubedos-images';
-export const IMAGES_DIR = '/usr/share/kubedos/images';
 const IMPORTED_MARKER = '/var/lib/kubedos/images-imported';
 
 /**
