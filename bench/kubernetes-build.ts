@@ -47,7 +47,7 @@ const goCaches = path.join(work, 'go');
 say(`cold build (Go caches empty, in ${goCaches}) ...`);
 const cold = await build(path.join(work, 'state-cold'), goCaches);
 say(
-  `cold: ${cold.wall} s (download ${cold.m.seconds.download} s, compile ${cold.m.seconds.compile} s, package ${cold.m.seconds.package} s), peak RSS ${cold.peakMiB} MiB`,
+  `cold: ${cold.wall} s (download ${cold.m.seconds.download} s, compile ${cold.m.seconds.compile} s, images ${cold.m.seconds.images} s, package ${cold.m.seconds.package} s), peak RSS ${cold.peakMiB} MiB`,
 );
 const warm = await build(path.join(work, 'state-warm'), goCaches);
 say(`warm (Go caches kept): ${warm.wall} s, peak RSS ${warm.peakMiB} MiB`);
@@ -55,9 +55,11 @@ const cached = await build(path.join(work, 'state-warm'), goCaches);
 say(`cached: ${cached.wall} s (cached: ${cached.m.cached})`);
 const same =
   JSON.stringify(cold.m.programs) === JSON.stringify(warm.m.programs) &&
+  JSON.stringify(cold.m.images) === JSON.stringify(warm.m.images) &&
   JSON.stringify(cold.m.debs) === JSON.stringify(warm.m.debs);
-say(`cold and warm builds byte-identical (every program and package): ${same}`);
+say(`cold and warm builds byte-identical (every program, image and package): ${same}`);
 for (const [name, p] of Object.entries(cold.m.programs)) say(`  program ${name}: ${mib(p.bytes)} MiB`);
+for (const i of Object.values(cold.m.images)) say(`  image ${i.ref}: ${mib(i.bytes)} MiB (archive)`);
 for (const d of Object.values(cold.m.debs)) say(`  package ${d.file}: ${mib(d.bytes)} MiB`);
 const du = async (dir: string) => Number((await execa('du', ['-sb', dir])).stdout.split('\t')[0]);
 const goCacheMiB = {
@@ -80,6 +82,7 @@ if (json)
         cachedSeconds: cached.wall,
         reproducible: same,
         programsMiB: Object.fromEntries(Object.entries(cold.m.programs).map(([k, v]) => [k, mib(v.bytes)])),
+        imagesMiB: Object.fromEntries(Object.values(cold.m.images).map((v) => [v.ref, mib(v.bytes)])),
         packagesMiB: Object.fromEntries(Object.entries(cold.m.debs).map(([k, v]) => [k, mib(v.bytes)])),
         goCacheMiB,
         media: mediaFigures,
@@ -90,7 +93,7 @@ if (json)
   );
 fs.rmSync(work, { recursive: true, force: true });
 
-/** The platform image and ISO of the example topology with and without the three packages. */
+/** The platform image and ISO of the example topology without and with every package the build makes (kubedos-images and etcd included). */
 async function measureMedia(cacheDir: string, m: KubernetesBuildManifest) {
   const { buildPlatformImage, unpackPlatformImage } = await import('../iso-builder/platform-image.ts');
   const { buildPlatformIso } = await import('../iso-builder/platform-iso.ts');

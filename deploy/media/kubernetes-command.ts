@@ -13,14 +13,15 @@ interface Flags {
 /**
  * `kubedos build-kubernetes`: the pinned Kubernetes release
  * (iso-builder/kubernetes/pins.json) built from its Go modules into the
- * kubelet, kubeadm and kubectl packages, kept in the cache where every
- * later image build takes them from. --out copies the packages to a folder
- * (to give another machine with --extra-debs, or to look at).
+ * kubelet, kubeadm, kubectl, kubedos-images, etcd-server and etcd-client
+ * packages, kept in the cache where every later image build takes them
+ * from. --out copies the packages to a folder (to give another machine with
+ * --extra-debs, or to look at).
  */
 export function buildKubernetesCommand(): Command {
   return new Command('build-kubernetes')
     .description(
-      'build the pinned Kubernetes release from its Go modules (go.sum-verified) into kubelet, kubeadm and kubectl packages',
+      'build the pinned Kubernetes release from its Go modules (go.sum-verified) into kubelet, kubeadm, kubectl, kubedos-images (its container images), etcd-server and etcd-client (the pinned etcd) packages',
     )
     .option('--out <dir>', 'also copy the packages into this folder')
     .option('--json', 'print the build manifest (versions, sha256 of every program and package) as JSON')

@@ -5,6 +5,7 @@ import { UserError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { sha256File, sha256Text } from '../hash.ts';
 import { removeStale } from '../stale.ts';
+import { requireTools } from '../tools.ts';
 import { GO_BUILD_FLAGS, goBuild, goDownload, goEnv } from './go-build.ts';
 import { findGoToolchain } from './go-toolchain.ts';
 import { fetchDebianDebs } from '../apt-snapshot.ts';
@@ -108,6 +109,13 @@ export async function buildKubernetes(opts: {
     return entry(dir, found, true, started);
   }
 
+  // A build (not a cache hit) makes root-owned images: mmdebstrap extracts kube-proxy's base, setcap marks CoreDNS.
+  if (process.getuid?.() !== 0)
+    throw new UserError(
+      `building Kubernetes ${pins.kubernetes.version} needs root (its images are made by mmdebstrap, umoci and setcap)`,
+      'run it as root: sudo npx kubedos build-kubernetes',
+    );
+  await requireTools(['dpkg-deb', 'mmdebstrap', 'umoci', 'skopeo', 'setcap', 'gcc', 'apt-get']);
   fs.mkdirSync(root, { recursive: true });
   removeStale(root, /^\..+\.(\d+)\.tmp$/);
   const tmp = path.join(root, `.${key}.${process.pid}.tmp`);

@@ -6,6 +6,14 @@ import type { RoleContext } from './context.ts';
 
 const IMPORTED_MARKER = '/var/lib/kubedos/images-imported';
 
+/** Imports every archive of kubedos-images into containerd's k8s.io namespace, then runs the argv appended to it. */
+export const IMPORT_IMAGES = [
+  'sh',
+  '-ec',
+  `for f in ${IMAGES_DIR}/*.tar; do ctr --namespace k8s.io images import "$f"; done; "$@"`,
+  'import-images',
+] as const;
+
 /**
  * Every image the node runs (kubeadm's control plane, pause, CoreDNS,
  * flannel) imported into containerd's k8s.io namespace from the darksite's
@@ -19,15 +27,10 @@ export function containerImages(ctx: RoleContext, node: TopologyNode, deps: stri
     'runtime',
     [
       packages('packages', [IMAGES_PACKAGE]),
-      command(
-        'import',
-        [
-          'sh',
-          '-ec',
-          `for f in ${IMAGES_DIR}/*.tar; do ctr --namespace k8s.io images import "$f"; done; touch ${IMPORTED_MARKER}`,
-        ],
-        { creates: IMPORTED_MARKER, timeoutMs: 10 * 60_000 },
-      ),
+      command('import', [...IMPORT_IMAGES, 'touch', IMPORTED_MARKER], {
+        creates: IMPORTED_MARKER,
+        timeoutMs: 10 * 60_000,
+      }),
     ],
     { deps, timeoutMs: 12 * 60_000 },
   );
