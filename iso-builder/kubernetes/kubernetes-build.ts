@@ -3,12 +3,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import { fetchDebianDebs } from '../apt-snapshot.ts';
 import { sha256File, sha256Text } from '../hash.ts';
 import { removeStale } from '../stale.ts';
 import { requireTools } from '../tools.ts';
 import { GO_BUILD_FLAGS, goBuild, goDownload, goEnv } from './go-build.ts';
 import { findGoToolchain } from './go-toolchain.ts';
-import { fetchDebianDebs } from '../apt-snapshot.ts';
 import { ETCD_PACKAGES, repackEtcdDebs } from './etcd-debs.ts';
 import { buildKubeDebs } from './kube-debs.ts';
 import { buildImages } from './kube-images.ts';
@@ -24,7 +24,7 @@ import { loadKubePins, PINS_DIR, type KubePins } from './pins.ts';
  * etcd-server/etcd-client carrying the pinned etcd.
  *
  * A build is kept in the cache under a key of everything that decides its
- * bytes (the pins, every go.mod and go.sum, this recipe, the Go version),
+ * bytes (the pins, every go.mod and go.sum, this recipe, the Go and gcc versions),
  * so a second build with the same inputs takes a moment. It is assembled in
  * a temporary folder named after its process and renamed into place only
  * when whole and verified: a killed or failed build leaves nothing that
@@ -134,7 +134,7 @@ export async function buildKubernetes(opts: {
     const bin = path.join(tmp, 'bin');
     const ticker = progress(
       step,
-      `compiling Kubernetes ${pins.kubernetes.version} with Go ${tc.version} (cold: about 5 min on 2 cores)`,
+      `compiling Kubernetes ${pins.kubernetes.version} with Go ${tc.version} (cold: about 7 min on 2 cores)`,
     );
     try {
       await goBuild(tc, {
