@@ -16,13 +16,13 @@ export interface GoToolchain {
 const USUAL_GO = '/usr/local/go/bin/go';
 
 /**
- * The Go toolchain that builds the pins: `go` on PATH (or /usr/local/go),
+ * The Go toolchain that builds the pins: `go` on the build's PATH (or /usr/local/go),
  * new enough for the wrapper modules. GOTOOLCHAIN is honoured like any go
  * command does (an older local go can take a pinned toolchain from the
  * module proxy); the version checked is the one that will run.
  */
 export async function findGoToolchain(minimum: string, env: Record<string, string>): Promise<GoToolchain> {
-  const onPath = (process.env.PATH ?? '')
+  const onPath = (env.PATH ?? '')
     .split(':')
     .filter(Boolean)
     .map((d) => path.join(d, 'go'))

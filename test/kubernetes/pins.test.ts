@@ -80,20 +80,15 @@ describe('Kubernetes pins: one checked-in file, and wrapper modules that must ag
   it('refuses a go older than the pins need, with what to do', async () => {
     const bin = tempDir('old-go');
     fs.writeFileSync(path.join(bin, 'go'), '#!/bin/sh\necho go1.24.4\n', { mode: 0o755 });
+    // The go found is the one on the build's PATH, whatever this process's PATH says.
     const env = { PATH: `${bin}:/usr/bin:/bin` };
-    const saved = process.env.PATH;
-    process.env.PATH = env.PATH;
-    try {
-      await assert.rejects(
-        findGoToolchain('1.25.0', env),
-        (e: Error) =>
-          e instanceof UserError &&
-          /is Go 1\.24\.4; the Kubernetes pins need Go 1\.25\.0 or newer/.test(e.message) &&
-          /GOTOOLCHAIN=go1\.25\.0/.test(e.hint ?? ''),
-      );
-    } finally {
-      process.env.PATH = saved;
-    }
+    await assert.rejects(
+      findGoToolchain('1.25.0', env),
+      (e: Error) =>
+        e instanceof UserError &&
+        /is Go 1\.24\.4; the Kubernetes pins need Go 1\.25\.0 or newer/.test(e.message) &&
+        /GOTOOLCHAIN=go1\.25\.0/.test(e.hint ?? ''),
+    );
   });
 
   it('turns a failed go command into one line saying what and what to do', () => {
