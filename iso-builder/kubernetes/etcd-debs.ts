@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { walk } from '../apt-snapshot.ts';
+import { debField } from '../extra-debs.ts';
 import { run } from '../tools.ts';
-import type { KubeDeb } from './kube-debs.ts';
+import { dpkgBuild, type KubeDeb } from './kube-debs.ts';
 
 /**
  * Debian 13's etcd-server and etcd-client with the pinned etcd inside:
@@ -20,6 +22,11 @@ const PROGRAMS: Record<string, string[]> = {
 
 export const ETCD_PACKAGES = Object.keys(PROGRAMS);
 
+/** A repacked package, and the version of Debian's it was made from. */
+export interface RepackedDeb extends KubeDeb {
+  debianVersion: string;
+}
+
 export async function repackEtcdDebs(opts: {
   /** Package name → Debian's .deb. */
   debian: Record<string, string>;
@@ -30,15 +37,15 @@ export async function repackEtcdDebs(opts: {
   epoch: number;
   workDir: string;
   outDir: string;
-}): Promise<KubeDeb[]> {
-  const debs: KubeDeb[] = [];
+}): Promise<RepackedDeb[]> {
+  const debs: RepackedDeb[] = [];
   for (const [pkg, programs] of Object.entries(PROGRAMS)) {
     const from = opts.debian[pkg];
     if (!from) throw new Error(`no Debian ${pkg} to repack`);
     const root = path.join(opts.workDir, pkg);
     fs.rmSync(root, { recursive: true, force: true });
     await run('dpkg-deb', ['--raw-extract', from, root]);
-    const debianVersion = (await run('dpkg-deb', ['--field', from, 'Version'])).stdout.trim();
+    const debianVersion = await debField(from, 'Version');
     for (const p of programs) {
       const dest = path.join(root, 'usr/bin', p);
       if (!fs.existsSync(dest)) throw new Error(`Debian's ${pkg} ${debianVersion} has no /usr/bin/${p}`);
@@ -47,22 +54,21 @@ export async function repackEtcdDebs(opts: {
       fs.utimesSync(dest, opts.epoch, opts.epoch);
     }
     const version = `${opts.version}-${opts.debRevision}`;
-    writeControl(root, version, debianVersion);
-    writeMd5sums(root);
-    const file = path.join(opts.outDir, `${pkg}_${version}_amd64.deb`);
-    await run('dpkg-deb', ['--root-owner-group', '-Zzstd', '--build', root, file], {
-      env: { SOURCE_DATE_EPOCH: String(opts.epoch) },
-    });
+    // The payload's regular files (DEBIAN/ is the package's control, not its contents).
+    const files = walk(root).filter((f) => !f.startsWith('DEBIAN/') && fs.lstatSync(path.join(root, f)).isFile());
+    writeControl(root, version, debianVersion, files);
+    writeMd5sums(root, files);
+    const file = await dpkgBuild(root, opts.outDir, pkg, version, opts.epoch);
     fs.rmSync(root, { recursive: true, force: true });
-    debs.push({ package: pkg, file });
+    debs.push({ package: pkg, file, debianVersion });
   }
   return debs;
 }
 
 /** Debian's control with kubedos's version and size, and no claim about which Debian sources built the programs. */
-function writeControl(root: string, version: string, debianVersion: string): void {
+function writeControl(root: string, version: string, debianVersion: string, files: readonly string[]): void {
   const file = path.join(root, 'DEBIAN', 'control');
-  const kb = Math.ceil(sizeOf(root) / 1024);
+  const kb = Math.ceil(files.reduce((n, f) => n + fs.statSync(path.join(root, f)).size, 0) / 1024);
   const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -82,33 +88,12 @@ function writeControl(root: string, version: string, debianVersion: string): voi
   fs.writeFileSync(file, `${out.join('\n')}\n`);
 }
 
-function writeMd5sums(root: string): void {
-  const sums: string[] = [];
-  const walk = (rel: string) => {
-    for (const e of fs
-      .readdirSync(path.join(root, rel), { withFileTypes: true })
-      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const r = path.join(rel, e.name);
-      if (r === 'DEBIAN') continue;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile())
-        sums.push(
-          `${createHash('md5')
-            .update(fs.readFileSync(path.join(root, r)))
-            .digest('hex')}  ${r}`,
-        );
-    }
-  };
-  walk('');
+function writeMd5sums(root: string, files: readonly string[]): void {
+  const sums = files.map(
+    (f) =>
+      `${createHash('md5')
+        .update(fs.readFileSync(path.join(root, f)))
+        .digest('hex')}  ${f}`,
+  );
   fs.writeFileSync(path.join(root, 'DEBIAN', 'md5sums'), `${sums.join('\n')}\n`);
-}
-
-function sizeOf(root: string): number {
-  let n = 0;
-  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
-    if (e.name === 'DEBIAN') continue;
-    const p = path.join(root, e.name);
-    n += e.isDirectory() ? sizeOf(p) : e.isFile() ? fs.statSync(p).size : 0;
-  }
-  return n;
 }

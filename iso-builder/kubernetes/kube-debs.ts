@@ -196,14 +196,29 @@ export async function buildKubeDebs(opts: {
       fs.chmodSync(path.join(debian, name), 0o755);
     }
     setMtimes(root, opts.epoch);
-    const file = path.join(opts.outDir, `${spec.package}_${version}_amd64.deb`);
-    await run('dpkg-deb', ['--root-owner-group', '-Zzstd', '--build', root, file], {
-      env: { SOURCE_DATE_EPOCH: String(opts.epoch) },
-    });
-    debs.push({ package: spec.package, file });
+    debs.push({ package: spec.package, file: await dpkgBuild(root, opts.outDir, spec.package, version, opts.epoch) });
     fs.rmSync(root, { recursive: true, force: true });
   }
   return debs;
+}
+
+/**
+ * dpkg-deb --build of a staged package into outDir as name_version_amd64.deb:
+ * root-owned, zstd, dpkg-deb's own timestamps at the epoch (and newer mtimes
+ * clamped to it). Returns the file.
+ */
+export async function dpkgBuild(
+  root: string,
+  outDir: string,
+  name: string,
+  version: string,
+  epoch: number,
+): Promise<string> {
+  const file = path.join(outDir, `${name}_${version}_amd64.deb`);
+  await run('dpkg-deb', ['--root-owner-group', '-Zzstd', '--build', root, file], {
+    env: { SOURCE_DATE_EPOCH: String(epoch) },
+  });
+  return file;
 }
 
 function setMtimes(dir: string, epoch: number): void {

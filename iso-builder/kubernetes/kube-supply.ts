@@ -36,7 +36,8 @@ export async function kubernetesDebs(opts: {
 }): Promise<ExtraDeb[]> {
   const wanted = SUPPLIED_PACKAGES.filter((p) => opts.wanted.includes(p));
   if (wanted.length === 0) return [];
-  const isKube = (d: ExtraDeb) => (KUBE_PACKAGES as readonly string[]).includes(d.package);
+  const isKubePackage = (p: string) => (KUBE_PACKAGES as readonly string[]).includes(p);
+  const isKube = (d: ExtraDeb) => isKubePackage(d.package);
   const topologyVersion = opts.topology.kubernetes.version.replace(/^v/, '');
   const given = new Map(opts.fromOperator.filter((d) => wanted.includes(d.package)).map((d) => [d.package, d]));
   // The operator's packages are checked first: a wrong one is refused before a long build.
@@ -46,7 +47,7 @@ export async function kubernetesDebs(opts: {
   if (missing.length) {
     const pins = loadKubePins();
     const pinned = pins.kubernetes.version.slice(1);
-    if (pinned !== topologyVersion && missing.some((p) => (KUBE_PACKAGES as readonly string[]).includes(p)))
+    if (pinned !== topologyVersion && missing.some(isKubePackage))
       throw new UserError(
         `the topology asks for Kubernetes ${topologyVersion}, but kubedos builds ${pinned} (iso-builder/kubernetes/pins.json)`,
         `set kubernetes.version: ${pinned} in the topology, or give ${topologyVersion}'s kubelet, kubeadm and kubectl with --extra-debs`,

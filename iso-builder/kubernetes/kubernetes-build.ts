@@ -32,7 +32,7 @@ import { loadKubePins, PINS_DIR, type KubePins } from './pins.ts';
  */
 
 /** Bump when what the build does changes (flags, layout, packages): the cache key includes it. */
-const RECIPE = 'kubernetes-build/3';
+const RECIPE = 'kubernetes-build/4';
 
 export const KUBE_PROGRAMS = [
   'kube-apiserver',
@@ -203,19 +203,17 @@ export async function buildKubernetes(opts: {
     });
     step(`etcd-server, etcd-client: Debian's packages with etcd ${pins.etcd.version}`);
     const debian = await fetchDebianDebs({ cacheDir: opts.cacheDir, names: ETCD_PACKAGES });
-    const repackedFrom: Record<string, string> = {};
-    for (const [name, file] of Object.entries(debian)) repackedFrom[name] = debianVersionOf(file);
-    debs.push(
-      ...(await repackEtcdDebs({
-        debian,
-        binDir: bin,
-        version: pins.etcd.version.slice(1),
-        debRevision: pins.debRevision,
-        epoch,
-        workDir: path.join(tmp, 'stage'),
-        outDir: path.join(tmp, 'debs'),
-      })),
-    );
+    const etcdDebs = await repackEtcdDebs({
+      debian,
+      binDir: bin,
+      version: pins.etcd.version.slice(1),
+      debRevision: pins.debRevision,
+      epoch,
+      workDir: path.join(tmp, 'stage'),
+      outDir: path.join(tmp, 'debs'),
+    });
+    debs.push(...etcdDebs);
+    const repackedFrom = Object.fromEntries(etcdDebs.map((d) => [d.package, d.debianVersion]));
     fs.rmSync(path.join(tmp, 'stage'), { recursive: true, force: true });
     // The package holds the archives: the entry keeps them once, in it.
     fs.rmSync(path.join(tmp, 'images'), { recursive: true, force: true });
@@ -256,11 +254,6 @@ export async function buildKubernetes(opts: {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-}
-
-/** Debian's version from a pool file name (name_version_arch.deb, the epoch's colon as %3a). */
-function debianVersionOf(file: string): string {
-  return decodeURIComponent(path.basename(file).split('_')[1] ?? '');
 }
 
 function entry(dir: string, manifest: KubernetesBuildManifest, cached: boolean, started: number): KubernetesBuild {
