@@ -1,15 +1,18 @@
 /**
  * The nspawn lab, measured (root): the platform image cold (empty cache),
  * warm (snapshot cached, image rebuilt) and cached; `up` to every node
- * connected and to converged; the minion's and the hub's resident memory
- * under systemd in each container; how long the API VIP takes to move when
- * haproxy stops on the VRRP master. Figures are printed, never asserted.
+ * connected, to converged, to every kubelet node Ready (through the API
+ * VIP) and to a test pod Running; the minion's, the hub's, the kubelets',
+ * containerd's and the apiservers' resident memory; how long the API VIP
+ * takes to move when haproxy stops on the VRRP master, and the longest gap
+ * a client of the API sees meanwhile. Figures are printed, never asserted.
  *
  *   ./node_modules/.bin/node bench/lab.ts [--json] [--topology F]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { nspawnUp } from '../deploy/nspawn/substrate.ts';
 import { ensureDarksiteKey } from '../iso-builder/darksite-key.ts';
 import { buildPlatformImage } from '../iso-builder/platform-image.ts';
@@ -25,6 +28,22 @@ const t = loadTopology(topologyFile);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-bench-lab-'));
 const say = (s: string) => json || process.stderr.write(`${s}\n`);
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
+const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0);
+
+/** Polls a URL every 100 ms for argv[2] ms; prints the longest time without a 200, in ms. */
+const API_WATCH = `
+const [url, ms] = process.argv.slice(1);
+const end = Date.now() + Number(ms);
+let last = Date.now(), gap = 0;
+(async () => {
+  while (Date.now() < end) {
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    if (ok) { gap = Math.max(gap, Date.now() - last); last = Date.now(); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stdout.write(String(Math.max(gap, Date.now() - last)));
+})();
+`;
 
 async function imageFigures() {
   const exes = await ensureExecutables({ outDir: path.join(REPO_ROOT, 'dist') });
@@ -59,6 +78,7 @@ async function imageFigures() {
 
 const image = await imageFigures();
 const controller = new AbortController();
+const upStarted = Date.now();
 const lab = await nspawnUp({
   topology: t,
   topologyFile,
@@ -80,13 +100,91 @@ try {
   for (const n of t.nodes) minions.push(await rss(n.hostname, 'kubedos-minion'));
   const hub = await rss(t.nodes.find((n) => n.role === 'master')!.hostname, 'kubedos-hub');
   minions.sort((a, b) => a - b);
+  const anchor = t.nodes.find((n) => n.role === 'cp')!.hostname;
+  const kubectl = async (args: string[], input?: string) =>
+    (
+      await execa(
+        'nsenter',
+        [
+          '--target',
+          String(lab.lab.initPid(anchor)),
+          '--all',
+          '--',
+          'kubectl',
+          '--kubeconfig',
+          '/etc/kubernetes/admin.conf',
+          ...args,
+        ],
+        { reject: false, ...(input === undefined ? {} : { input }) },
+      )
+    ).stdout;
+  const kubeNodes = t.nodes.filter((n) => n.role === 'cp' || n.role === 'worker');
+  const allReady = async () => {
+    const items = (
+      JSON.parse((await kubectl(['get', 'nodes', '-o', 'json'])) || '{"items":[]}') as {
+        items: { status: { conditions: { type: string; status: string }[] } }[];
+      }
+    ).items;
+    return (
+      items.length === kubeNodes.length &&
+      items.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
+    );
+  };
+  while (!(await allReady()) && Date.now() - upStarted < 15 * 60_000) await new Promise((r) => setTimeout(r, 500));
+  const nodesReadySeconds = seconds(Date.now() - upStarted);
+  const agnhost = 'registry.k8s.io/e2e-test-images/agnhost:2.59';
+  const worker = kubeNodes.find((n) => n.role === 'worker')!.hostname;
+  await kubectl([
+    'run',
+    'bench',
+    `--image=${agnhost}`,
+    '--image-pull-policy=Never',
+    `--overrides={"spec":{"nodeName":"${worker}"}}`,
+    '--',
+    'pause',
+  ]);
+  await kubectl(['wait', '--for=condition=Ready', 'pod/bench', '--timeout=300s']);
+  const workloadRunningSeconds = seconds(Date.now() - upStarted);
+  const kubeRss = async (node: string, pattern: string): Promise<number> => {
+    const pid = (await lab.lab.exec(node, ['pgrep', '-o', '-f', pattern], { reject: false })).stdout.trim();
+    if (!pid) return 0;
+    const status = (await lab.lab.exec(node, ['cat', `/proc/${pid}/status`])).stdout;
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+  };
+  const kubelets = await Promise.all(kubeNodes.map((n) => rss(n.hostname, 'kubelet')));
+  const containerds = await Promise.all(kubeNodes.map((n) => rss(n.hostname, 'containerd')));
+  const apiservers = await Promise.all(
+    kubeNodes.filter((n) => n.role === 'cp').map((n) => kubeRss(n.hostname, '^kube-apiserver')),
+  );
+  /** A client of the API through the VIP, from the anchor's network: /readyz every 100 ms, the longest gap without an answer. */
+  const watchApi = (ms: number) =>
+    execa(
+      'nsenter',
+      [
+        '--target',
+        String(lab.lab.initPid(anchor)),
+        '--net',
+        '--',
+        process.execPath,
+        '-e',
+        API_WATCH,
+        `https://${t.apiVip}:6443/readyz`,
+        String(ms),
+      ],
+      {
+        env: { NODE_EXTRA_CA_CERTS: path.join(lab.lab.rootOf(anchor), 'etc/kubernetes/pki/ca.crt') },
+      },
+    );
   const holds = async (lb: string) =>
     (await lab.lab.exec(lb, ['ip', '-4', '-o', 'addr', 'show'])).stdout.includes(` ${t.apiVip}/`);
   const lbs = t.nodes.filter((n) => n.role === 'lb').map((n) => n.hostname);
   const master = (await Promise.all(lbs.map(holds))).findIndex(Boolean);
   let failoverSeconds: number | undefined;
+  let apiGapSeconds: number | undefined;
   if (master >= 0) {
     const from = lbs[master]!;
+    const watching = watchApi(20_000);
+    await new Promise((r) => setTimeout(r, 2_000));
     const started = Date.now();
     await lab.lab.exec(from, ['systemctl', 'stop', 'haproxy']);
     for (let i = 0; i < 600; i++) {
@@ -97,6 +195,7 @@ try {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    apiGapSeconds = seconds(Number((await watching).stdout.trim()));
     await lab.lab.exec(from, ['systemctl', 'start', 'haproxy']);
   }
   const figures = {
@@ -109,7 +208,13 @@ try {
       max: Math.round(minions.at(-1)!),
     },
     hubRssMiB: Math.round(hub),
+    upToNodesReadySeconds: nodesReadySeconds,
+    upToWorkloadRunningSeconds: workloadRunningSeconds,
+    kubeletRssMiB: median(kubelets),
+    containerdRssMiB: median(containerds),
+    apiserverRssMiB: apiservers.map(Math.round),
     vrrpFailoverSeconds: failoverSeconds,
+    apiGapThroughVipSeconds: apiGapSeconds,
   };
   if (json) process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
   else {
@@ -119,7 +224,14 @@ try {
     say(`convergence: ${JSON.stringify(figures.convergence)}`);
     say(`minion RSS under systemd: median ${figures.minionRssMiB.median} MiB, max ${figures.minionRssMiB.max} MiB`);
     say(`hub RSS under systemd: ${figures.hubRssMiB} MiB`);
+    say(
+      `up → ${kubeNodes.length} kubelet nodes Ready: ${nodesReadySeconds} s; → test pod Running: ${workloadRunningSeconds} s`,
+    );
+    say(
+      `RSS median: kubelet ${figures.kubeletRssMiB} MiB, containerd ${figures.containerdRssMiB} MiB; apiservers ${figures.apiserverRssMiB.join(', ')} MiB`,
+    );
     say(`VRRP failover after haproxy stops on the VIP holder: ${failoverSeconds ?? 'did not happen'} s`);
+    say(`longest gap of a client of the API through the VIP meanwhile: ${apiGapSeconds ?? '-'} s`);
   }
 } finally {
   await lab.stop();

@@ -1,3 +1,4 @@
+import type { KubeletContainer } from './plan/render/kubeadm.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -133,6 +134,7 @@ export class Hub {
       plan: async () => ({
         ...(opts.darksiteDir ? { availablePackages: darksitePackages(opts.darksiteDir) } : {}),
         lanInterfaces: await this.#lanInterfaces(opts.topology, opts.log),
+        kubeletContainers: this.#kubeletContainers(opts.topology),
       }),
     });
     this.#renewals = new CertificateRenewalWatch({ db: this.db, service: this.converge, log: opts.log });
@@ -291,6 +293,16 @@ export class Hub {
         nodes: unknown.join(','),
       });
     return known;
+  }
+
+  /** Nodes that said they are containers, with the cgroup version each sees (the kubelet is set for it). */
+  #kubeletContainers(t: Topology): Record<string, KubeletContainer> {
+    return Object.fromEntries(
+      t.nodes.flatMap((n) => {
+        const facts = this.registry.get(n.hostname)?.facts;
+        return facts?.container ? [[n.hostname, { cgroup: facts.cgroup === 'v1' ? 'v1' : 'v2' }]] : [];
+      }),
+    );
   }
 
   /** The management-plane rule, hub side: over wg1 always; over the LAN only while the node's wg1 is down. */

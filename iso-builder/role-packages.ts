@@ -20,6 +20,7 @@ const COMMON: PackageSet = {
 const KUBE_NODE: PackageSet = {
   debian: [
     'containerd',
+    'containernetworking-plugins',
     'conntrack',
     'ebtables',
     'ethtool',

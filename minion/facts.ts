@@ -30,6 +30,15 @@ export function detectContainer(): string {
   }
 }
 
+/**
+ * "v2" when /sys/fs/cgroup is the unified hierarchy (what Debian 13 boots
+ * with), else "v1" (a legacy or hybrid host, as a container on such a host
+ * sees it). The kubelet runs on v1 only when told to (failCgroupV1: false).
+ */
+export function detectCgroupVersion(root = '/sys/fs/cgroup'): 'v1' | 'v2' {
+  return fs.existsSync(`${root}/cgroup.controllers`) ? 'v2' : 'v1';
+}
+
 /** What the hub is told about the machine; cheap enough to gather at every session start. */
 export async function gatherFacts(identity: HardwareIdentity): Promise<Facts> {
   const [osInfo, cpu, mem] = await Promise.all([si.osInfo(), si.cpu(), si.mem()]);
@@ -51,5 +60,6 @@ export async function gatherFacts(identity: HardwareIdentity): Promise<Facts> {
     minionVersion: MINION_VERSION,
     interfaces: nics.filter((n) => n.addresses.length > 0),
     container: detectContainer(),
+    cgroup: detectCgroupVersion(),
   };
 }

@@ -17,6 +17,9 @@ import { buildKubernetesCommand } from '../media/kubernetes-command.ts';
 import { proxmoxCommands } from '../proxmox/commands.ts';
 import { readSshKey } from '../local/ssh-key.ts';
 import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
+import { apiEndpoint } from '../../hub/plan/render/kubeadm.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import type { Topology } from '../../shared/topology/model.ts';
 
 function substrateOption(): Option {
   return new Option(
@@ -105,6 +108,9 @@ runMain('kubedos', async () => {
         const unfinished = reportUnfinishedRun(deployment.status.convergence, 'kubedos');
         if (unfinished) process.exitCode = 3;
         const state = unfinished ? 'is up but did not converge' : 'is up';
+        // Real nodes (not the sim's, not the netns's recorded hosts): say where the cluster is.
+        if (!unfinished && (o.substrate === 'nspawn' || o.substrate === 'qemu'))
+          process.stderr.write(kubernetesLine(topology, deployment.status));
         if (o.detach) {
           process.stderr.write(
             `kubedos: ${topology.name} ${state} (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`,
@@ -184,3 +190,14 @@ runMain('kubedos', async () => {
   program.addCommand(completionCommand(program, 'kubedos'));
   await program.parseAsync();
 });
+
+/** Where the cluster is and how to use it, or why there is none (its kubeadm task skipped, with the reason). */
+function kubernetesLine(t: Topology, status: StatusResponse__Output): string {
+  const skipped = status.convergence?.skips.find(
+    (s) =>
+      /\/kubeadm-(init|join)$/.test(s.task) &&
+      t.nodes.some((n) => n.role === 'cp' && s.task.startsWith(`${n.hostname}/`)),
+  );
+  if (skipped) return `kubedos: no Kubernetes cluster: ${skipped.task} was skipped (${skipped.reason})\n`;
+  return `kubedos: Kubernetes API at https://${apiEndpoint(t)}; "hubctl kubeconfig" writes an admin kubeconfig for it (kubectl --kubeconfig kubeconfig get nodes)\n`;
+}

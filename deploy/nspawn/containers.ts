@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import { UserError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { isAlive, procStartTime, signalPid, sleep, stopOwned, type OwnedProcess } from '../local/owned-process.ts';
+import { hostHasCgroupV1, inCgroups, makeNodeCgroups, nodeCgroupDirs, removeNodeCgroups } from './node-cgroups.ts';
 
 export interface ContainerRecord {
   name: string;
@@ -26,7 +27,18 @@ export interface ContainerRecord {
   /** The unpacked image under this container's own layer. */
   lowerDir?: string;
   process?: OwnedProcess;
+  /** The container's own cgroups (node-cgroups.ts), recorded before they are made. */
+  cgroups?: string[];
+  /** It runs a kubelet: booted with kubeletArgs (and again so after a restart). */
+  kubelet?: boolean;
 }
+
+/**
+ * nspawn's own seccomp filter off for a kubelet container, as a privileged
+ * container runs (kind's nodes): with it, runc fails to start any pod
+ * ("can't get final child's PID from pipe: EOF").
+ */
+const KUBELET_NSPAWN_ENV = { SYSTEMD_SECCOMP: '0' };
 
 export interface LabState {
   tag: string;
@@ -113,6 +125,17 @@ export class NspawnLab {
     return name;
   }
 
+  /**
+   * Gives the host an address on the bridge (the topology's LAN gateway):
+   * the operator's kubectl and hubctl on the host reach the API VIP. Gone
+   * with the bridge at teardown.
+   */
+  async addHostAddress(cidrAddress: string): Promise<void> {
+    const r = await execa('ip', ['address', 'replace', cidrAddress, 'dev', this.bridge!], { reject: false });
+    if (r.exitCode !== 0)
+      throw new UserError(`cannot give the host ${cidrAddress} on ${this.bridge}: ${r.stderr.trim()}`);
+  }
+
   /** Mounts the container's copy-on-write root: lower = the unpacked image, upper = the node's own layer. */
   async addContainer(name: string, lowerDir: string, dir: string, shortId: number): Promise<string> {
     // The host end of the veth is vb-<machine>, at most 15 characters: the node's name when it fits, else its id.
@@ -147,40 +170,78 @@ export class NspawnLab {
     const c = this.container(name);
     await this.stop(name);
     await unmount(path.join(c.dir, 'root'));
-    for (const d of ['upper', 'work']) fs.rmSync(path.join(c.dir, d), { recursive: true, force: true });
+    for (const d of ['upper', 'work', 'containerd']) fs.rmSync(path.join(c.dir, d), { recursive: true, force: true });
     if (!c.lowerDir) throw new Error(`no recorded image layer for ${name}`);
     return this.addContainer(name, c.lowerDir, c.dir, 0);
   }
 
-  /** Boots the container (systemd as PID 1); its console goes to logFile. */
-  boot(name: string, bridge: string, logFile: string, hostname: string): OwnedProcess {
+  /**
+   * Boots the container (systemd as PID 1); its console goes to logFile. A
+   * container that runs a kubelet (runsKubelet; unsaid, as it was recorded)
+   * gets kubeletArgs and its own cgroups besides.
+   */
+  boot(name: string, bridge: string, logFile: string, hostname: string, runsKubelet?: boolean): OwnedProcess {
     const c = this.container(name);
     if (c.process && isAlive(c.process)) return c.process;
+    if (runsKubelet !== undefined && c.kubelet !== runsKubelet)
+      this.record(() => (this.container(name).kubelet = runsKubelet));
+    const kubelet = c.kubelet ?? false;
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
-    const out = fs.openSync(logFile, 'a', 0o600);
-    const child = spawn(
+    const nspawn = [
       'systemd-nspawn',
-      [
-        `--directory=${path.join(c.dir, 'root')}`,
-        '--boot',
-        '--register=no',
-        '--keep-unit',
-        `--machine=${c.machine}`,
-        `--hostname=${hostname}`,
-        `--network-bridge=${bridge}`,
-        '--console=read-only',
-        '--resolv-conf=off',
-        '--timezone=off',
-        '--link-journal=no',
-      ],
-      { detached: true, stdio: ['ignore', out, out] },
-    );
+      `--directory=${path.join(c.dir, 'root')}`,
+      '--boot',
+      '--register=no',
+      '--keep-unit',
+      `--machine=${c.machine}`,
+      `--hostname=${hostname}`,
+      `--network-bridge=${bridge}`,
+      '--console=read-only',
+      '--resolv-conf=off',
+      '--timezone=off',
+      '--link-journal=no',
+      ...(kubelet ? this.kubeletArgs(name) : []),
+    ];
+    // Every container in its own cgroups (nspawn's payload included), removed when it stops.
+    const cgroups = hostHasCgroupV1() ? this.nodeCgroups(name) : [];
+    const argv = cgroups.length ? inCgroups(cgroups, nspawn) : nspawn;
+    const out = fs.openSync(logFile, 'a', 0o600);
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...(kubelet ? KUBELET_NSPAWN_ENV : {}) },
+    });
     fs.closeSync(out);
     child.unref();
     if (child.pid === undefined) throw new UserError(`could not start systemd-nspawn for ${name}`);
     const proc = { pid: child.pid, startTime: procStartTime(child.pid) ?? '' };
     this.record(() => (this.container(name).process = proc));
     return proc;
+  }
+
+  /** nspawn's options for a kubelet container, roughly what kind's privileged node container gets. */
+  private kubeletArgs(name: string): string[] {
+    // containerd's state on the host's filesystem: its overlayfs snapshotter cannot stack on the container's overlay root.
+    const containerd = path.join(this.container(name).dir, 'containerd');
+    fs.mkdirSync(containerd, { recursive: true, mode: 0o700 });
+    return [
+      // containerd, runc and the kubelet need what a privileged container has: mounts, namespaces, devices.
+      '--capability=all',
+      // The kubelet's OOM watcher reads the kernel log.
+      '--bind=/dev/kmsg',
+      `--bind=${containerd}:/var/lib/containerd`,
+    ];
+  }
+
+  /** The node's own cgroups, recorded before they are made. */
+  private nodeCgroups(name: string): string[] {
+    const c = this.container(name);
+    if (!c.cgroups) {
+      const dirs = nodeCgroupDirs(c.machine);
+      this.record(() => (this.container(name).cgroups = dirs));
+    }
+    makeNodeCgroups(c.cgroups!);
+    return c.cgroups!;
   }
 
   isRunning(name: string): boolean {
@@ -233,6 +294,15 @@ export class NspawnLab {
       await stopOwned(c.process, 5_000);
     }
     this.record(() => delete this.container(name).process);
+    if (c.cgroups) {
+      // The container's processes leave its cgroups as they die: a few tries before one counts as left over.
+      let left = removeNodeCgroups(c.cgroups);
+      for (let i = 0; left.length && i < 50; i++) {
+        await sleep(100);
+        left = removeNodeCgroups(c.cgroups);
+      }
+      if (left.length === 0) this.record(() => delete this.container(name).cgroups);
+    }
   }
 
   /** Everything recorded: containers (stopped, unmounted, layers removed), the bridge; then the state file. */

@@ -8,6 +8,7 @@
  * hub's admin socket inside the master's root.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
@@ -16,6 +17,7 @@ import type { PlatformImage } from '../../iso-builder/platform-image.ts';
 import { requireTools } from '../../iso-builder/tools.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
+import { networkContains, parseIpv4Network } from '../../shared/net/ipv4.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
@@ -26,6 +28,7 @@ import { platformForRun } from '../local/platform-for-run.ts';
 import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
+import { CONTAINER_CGROUP_UNIT, hostHasCgroupV1 } from './node-cgroups.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
 
 export const DEFAULT_NSPAWN_TAG = 'kdn';
@@ -94,11 +97,15 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
     const raised = lab.raiseSysctl('fs.inotify.max_user_instances', 64 * t.nodes.length + 128);
     if (raised) step(`raised fs.inotify.max_user_instances from ${raised.from} to ${raised.to} (restored by down)`);
     const bridge = await lab.addBridge();
+    const gateway = hostGatewayAddress(t);
+    if (gateway) await lab.addHostAddress(gateway);
+    else step(`the host already has an address in ${t.lan.cidr}: it is not given the gateway's on ${bridge}`);
     step(`starting ${t.nodes.length} containers on ${bridge}`);
     for (const node of t.nodes) {
       const root = await lab.addContainer(node.hostname, lower, run.nodeDir(node.hostname), node.vmid);
       seedContainer(root, t, run.topologyCopy, node, secrets);
-      lab.boot(node.hostname, bridge, path.join(run.logs, `${node.hostname}.console.log`), node.hostname);
+      const logFile = path.join(run.logs, `${node.hostname}.console.log`);
+      lab.boot(node.hostname, bridge, logFile, node.hostname, runsKubelet(node));
     }
     const master = masterNode(t).hostname;
     // The hub's state dir inside the master, as the host sees it: its admin socket is the operator's way in.
@@ -141,6 +148,30 @@ function seedContainer(
     useSmbios: false,
   });
   for (const f of files) writeInto(root, f.path, f.content, f.mode);
+  if (runsKubelet(node) && hostHasCgroupV1()) {
+    writeInto(root, CONTAINER_CGROUP_UNIT.path, CONTAINER_CGROUP_UNIT.content, 0o644);
+    fs.mkdirSync(path.dirname(path.join(root, CONTAINER_CGROUP_UNIT.wants)), { recursive: true });
+    fs.rmSync(path.join(root, CONTAINER_CGROUP_UNIT.wants), { force: true });
+    fs.symlinkSync(CONTAINER_CGROUP_UNIT.path, path.join(root, CONTAINER_CGROUP_UNIT.wants));
+  }
+}
+
+/**
+ * The LAN gateway's address with the LAN's prefix, for the host's end of the
+ * bridge, unless the host already has an address in that LAN (then the lab's
+ * LAN stays the containers' own).
+ */
+function hostGatewayAddress(t: Topology): string | undefined {
+  const lan = parseIpv4Network(t.lan.cidr);
+  const held = Object.values(os.networkInterfaces())
+    .flat()
+    .some((a) => a?.family === 'IPv4' && networkContains(lan, a.address));
+  return held ? undefined : `${t.lan.gateway}/${lan.prefix}`;
+}
+
+/** Control planes and workers run containerd and a kubelet: their containers get kubelet settings. */
+function runsKubelet(node: TopologyNode): boolean {
+  return node.role === 'cp' || node.role === 'worker';
 }
 
 /**
@@ -160,7 +191,7 @@ export async function nspawnRebuildNode(runRoot: string, node: string): Promise<
   const secrets = await ensureDeploymentSecrets(run.secrets, t);
   const root = await lab.resetContainer(node);
   seedContainer(root, t, run.topologyCopy, n, secrets);
-  lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node);
+  lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node, runsKubelet(n));
   await lab.waitForInit(node);
 }
 

@@ -67,7 +67,10 @@ export class SecretStore {
   generate(action: HubAction, by: string, now = Date.now()): 'made' | 'rotated' | undefined {
     const made = this.createdAt(action.secret);
     if (made !== undefined && !(action.maxAgeMs && now - made > action.maxAgeMs)) return undefined;
-    const value = action.format === 'bootstrap-token' ? bootstrapToken() : randomBytes(32).toString('hex');
+    const value =
+      action.format === 'bootstrap-token'
+        ? bootstrapToken()
+        : randomBytes(32).toString(action.format === 'base64-32' ? 'base64' : 'hex');
     statement(
       this.db,
       'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at, created_by = excluded.created_by',

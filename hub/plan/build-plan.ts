@@ -5,10 +5,9 @@ import { PlanBuilder } from './plan-builder.ts';
 import { containerd, isKubernetesNode, kubePackages, nodeExporter, preflight } from './roles/base.ts';
 import type { RoleContext } from './roles/context.ts';
 import { controlPlaneAnchor } from './control-plane-anchor.ts';
-import { cni, containerImages } from './roles/cni.ts';
+import { containerImages, podNetwork } from './roles/cni.ts';
 import {
   apiReadyGate,
-  etcdClientCerts,
   forgetNode,
   hubSecrets,
   joinTokenInCluster,
@@ -25,6 +24,7 @@ const DEFAULTS = {
   etcdBootstrapped: false,
   lanInterface: 'ens18',
   lanInterfaces: {},
+  kubeletContainers: {},
   kubePackageRevision: '-1.1',
 };
 
@@ -62,8 +62,12 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   for (const node of [...ctx.nodesOf('cp'), ...ctx.nodesOf('worker')]) {
     const p = pre.get(node.hostname)!;
     const runtime = containerd(ctx, node, [p]);
-    const ready = [runtime, kubePackages(ctx, node, [p]), containerImages(ctx, node, [runtime])];
-    if (node.role === 'cp') ready.push(etcdClientCerts(ctx, node, [ready[1]!]));
+    const ready = [
+      runtime,
+      kubePackages(ctx, node, [p]),
+      containerImages(ctx, node, [runtime]),
+      podNetwork(ctx, node, [p]),
+    ];
     kubeReady.set(node.hostname, ready);
   }
   const members = options.kubernetesMembers ?? [];
@@ -74,13 +78,13 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
     ...(apiVip ? [apiVip] : []),
     secrets.joinToken,
     secrets.certificateKey,
+    secrets.encryptionKey,
   ];
   // The anchor's own task: init for a new cluster (a no-op by its marker once it is a member), else the join it made.
   const anchorTask = anchor.init
     ? kubeadmInit(ctx, anchor.node, anchorInputs)
     : kubeadmJoin(ctx, anchor.node, true, anchorInputs);
   const apiReady = apiReadyGate(ctx, anchor.node, [anchorTask]);
-  cni(ctx, anchor.node, apiReady);
   const token = joinTokenInCluster(ctx, anchor.node, [apiReady]);
   // In a cluster that exists, a node that is not a member (rebuilt, or never finished) may have left a Node object behind.
   const forgotten = new Map<string, string>();
@@ -102,8 +106,30 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   for (const s of ctx.nodesOf('storage')) nfsServer(ctx, s);
 
   plan.validate();
+  for (const cp of ctx.nodesOf('cp')) {
+    const small = undersizedControlPlane(cp);
+    const task = plan.tasks.find((x) => x.node === cp.hostname && /^kubeadm-(init|join)$/.test(x.name));
+    if (small && task) plan.skip(task.id, small);
+  }
   plan.skipUnavailable(options.availablePackages);
   return { deployment: t.name, tasks: plan.tasks, secrets: plan.secrets };
+}
+
+/** kubeadm's own minimum for a control plane (its NumCPU and Mem preflight checks). */
+export const CONTROL_PLANE_MINIMUM = { cores: 2, memoryMiB: 1700 };
+
+/**
+ * Why kubeadm would refuse this control plane for its declared size, or
+ * undefined: said as the task's skip instead of a preflight failure on the
+ * node (the lab's one-core TCG VMs are this small on purpose).
+ */
+function undersizedControlPlane(node: TopologyNode): string | undefined {
+  const { cores, memoryMiB } = CONTROL_PLANE_MINIMUM;
+  if (node.cores >= cores && node.memoryMiB >= memoryMiB) return undefined;
+  return (
+    `${node.hostname} is declared with ${node.cores} core(s) and ${node.memoryMiB} MiB; a kubeadm control plane ` +
+    `needs at least ${cores} cores and ${memoryMiB} MiB (nodes[].cores and memoryMiB in the topology)`
+  );
 }
 
 /** The revision of the darksite's kubelet at the topology's Kubernetes version, if it has one ("-0kubedos1"). */

@@ -33,7 +33,13 @@ function context(t: Topology, material: PlanMaterial): RoleContext {
     t,
     plan: new PlanBuilder(),
     material,
-    options: { lanInterface: '', lanInterfaces: {}, kubePackageRevision: '', etcdBootstrapped: true },
+    options: {
+      lanInterface: '',
+      lanInterfaces: {},
+      kubeletContainers: {},
+      kubePackageRevision: '',
+      etcdBootstrapped: true,
+    },
     nodesOf: (role: TopologyNode['role']) => t.nodes.filter((n) => n.role === role),
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Topology } from '../../shared/topology/model.ts';
+import type { KubeletContainer } from './render/kubeadm.ts';
 import { ensureEtcdPki, ensureKubernetesCa, type EtcdPki, type KubernetesCa } from '../pki/etcd-pki.ts';
 
 /** What a plan is built from besides the topology: certificates the hub has issued, and site options. */
@@ -18,6 +19,13 @@ export interface PlanOptions {
   availablePackages?: Readonly<Record<string, readonly string[]>>;
   /** Each node's LAN interface, as the node reported it; nodes not listed use lanInterface. */
   lanInterfaces?: Readonly<Record<string, string>>;
+  /**
+   * Nodes whose kubelet runs in a container (facts.container: the nspawn
+   * lab), with the cgroup version each sees. Their kubelet gets a patch
+   * (disk eviction off; on cgroup v1, Kubernetes' own v1 opt-in) and kubeadm
+   * skips its cgroup v1 check there; a VM or Proxmox node is never relaxed.
+   */
+  kubeletContainers?: Readonly<Record<string, KubeletContainer>>;
   /** The LAN interface name inside the VMs (virtio on Proxmox: ens18), for keepalived. */
   lanInterface?: string;
   /** The hub has seen this etcd cluster healthy before: an empty member must rejoin it, never bootstrap anew. */

@@ -18,7 +18,7 @@ export const HUB_NODE = 'hub';
 export interface HubAction {
   kind: 'generate-secret';
   secret: string;
-  format: 'bootstrap-token' | 'hex32';
+  format: 'bootstrap-token' | 'hex32' | 'base64-32';
   /** Made again when older than this (the join token, before kubeadm's TTL runs out). */
   maxAgeMs?: number;
 }

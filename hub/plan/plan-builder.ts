@@ -60,7 +60,22 @@ export class PlanBuilder {
    * installed is never tried, and what needs it never fails for want of it.
    */
   skipUnavailable(available: Readonly<Record<string, readonly string[]>> | undefined): void {
-    if (!available) return;
+    if (available) this.skipMissingPackages(available);
+    const byId = new Map(this.tasks.map((t) => [t.id, t]));
+    for (const t of topologicalOrder(this.tasks)) {
+      const after = t.deps.find((d) => byId.get(d)!.skip);
+      if (!t.skip && after) t.skip = `${after} was skipped`;
+    }
+  }
+
+  /** Marks one task skipped with its reason (what depends on it is skipped by skipUnavailable). */
+  skip(id: string, reason: string): void {
+    const t = this.tasks.find((x) => x.id === id);
+    if (!t) throw new Error(`no task ${id} to skip`);
+    t.skip ??= reason;
+  }
+
+  private skipMissingPackages(available: Readonly<Record<string, readonly string[]>>): void {
     for (const t of this.tasks) {
       const wanted = t.states.flatMap((s) => s.packages?.packages ?? []);
       // Not there at all, or not at the version the task names (then the darksite's versions are said too).
@@ -74,11 +89,6 @@ export class PlanBuilder {
       t.skip =
         `the darksite does not carry ${[...new Set(missing)].join(', ')}` +
         (has.length ? ` (it has ${[...new Set(has)].join(', ')})` : '');
-    }
-    const byId = new Map(this.tasks.map((t) => [t.id, t]));
-    for (const t of topologicalOrder(this.tasks)) {
-      const after = t.deps.find((d) => byId.get(d)!.skip);
-      if (!t.skip && after) t.skip = `${after} was skipped`;
     }
   }
 }

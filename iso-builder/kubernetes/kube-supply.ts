@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { UserError } from '../../shared/errors.ts';
-import { KUBE_PACKAGES } from '../../shared/kubernetes/packages.ts';
+import { IMAGES_PACKAGE, KUBE_PACKAGES } from '../../shared/kubernetes/packages.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { debField, type ExtraDeb } from '../extra-debs.ts';
 import { ETCD_PACKAGES } from './etcd-debs.ts';
@@ -9,13 +9,11 @@ import { loadKubePins } from './pins.ts';
 
 /**
  * The packages `kubedos build-kubernetes` can supply to a platform image:
- * kubelet, kubeadm, kubectl, and etcd-server/etcd-client with the pinned
- * etcd (Debian 13's is older than kubeadm 1.35 accepts as external etcd).
- * kubedos-images is built too, but not supplied yet: once the darksite
- * carries it, every lab runs kubeadm init, which converges with issue 19's
- * node settings, not before (docs/nodes.md).
+ * kubelet, kubeadm, kubectl, kubedos-images (every image a node runs), and
+ * etcd-server/etcd-client with the pinned etcd (Debian 13's is older than
+ * kubeadm 1.35 accepts as external etcd).
  */
-export const SUPPLIED_PACKAGES: readonly string[] = [...KUBE_PACKAGES, ...ETCD_PACKAGES];
+export const SUPPLIED_PACKAGES: readonly string[] = [...KUBE_PACKAGES, IMAGES_PACKAGE, ...ETCD_PACKAGES];
 
 /**
  * Where a platform image's kubelet, kubeadm, kubectl and etcd come from:

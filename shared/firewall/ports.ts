@@ -6,9 +6,6 @@ export const PORTS = {
   etcdPeer: 2380,
   kubeApi: 6443,
   kubelet: 10250,
-  /** CNI overlay (VXLAN, as flannel and cilium use) and the CNI's health check. */
-  cniVxlanUdp: 8472,
-  cniHealth: 4240,
   prometheus: 9090,
   /** The hub's GET /metrics, on its wg2 address. */
   hubMetrics: 9464,

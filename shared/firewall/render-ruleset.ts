@@ -12,6 +12,7 @@ import { masterNode, planeOf, topologyNode } from '../planes/peer-lists.ts';
 import { KUBERNETES_ROLES, type Role, type Topology, type TopologyNode } from '../topology/model.ts';
 import { renderDropChainTable } from './drop-chain-table.ts';
 import { PORTS } from './ports.ts';
+import { POD_BRIDGE, podSubnetOf } from '../kubernetes/pod-subnets.ts';
 
 export const FIREWALL_TABLE = 'kubedos';
 /** The node's LAN interface name; the netns substrate and the ISO both call it eth0. */
@@ -32,6 +33,7 @@ export function renderRuleset(t: Topology, nodeName: string, opts: RulesetOption
     ...(node.role === 'master' ? [] : [sessionRule(t, opts)]),
     'ct state invalid drop',
     'iif "lo" accept',
+    ...ownPodRules(t, node),
     // A plane address answers only on its own plane: never from the LAN (weak host model) or another plane.
     ...t.planes.map((p) => `ip daddr ${p.cidr} iifname != "${p.name}" drop`),
     'meta l4proto icmp icmp type { echo-request, destination-unreachable, time-exceeded } accept',
@@ -65,6 +67,16 @@ function scrapers(t: Topology): string[] {
   return [hubPlaneAddress(planeOf(t, 'wg2')), ...prometheus];
 }
 
+/**
+ * A control plane's own pods reach its API from the pod bridge (cni0), with
+ * its wg3 address as the kubernetes Service's endpoint: admitted before the
+ * rule that keeps a plane address to its own plane.
+ */
+function ownPodRules(t: Topology, node: TopologyNode): string[] {
+  if (node.role !== 'cp') return [];
+  return [`iifname "${POD_BRIDGE}" ip saddr ${podSubnetOf(t, node)} tcp dport ${PORTS.kubeApi} accept`];
+}
+
 function planeAddresses(t: Topology, plane: 'wg2' | 'wg3', roles: readonly Role[]): string[] {
   return t.nodes
     .filter((n) => roles.includes(n.role))
@@ -77,11 +89,7 @@ const wg3Addresses = (t: Topology, roles: readonly Role[]) => planeAddresses(t, 
 function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
   // The backplane is the Kubernetes nodes' own: the hub holds a wg3 address too, but none of these is for it.
   const kubeNodes = `ip saddr { ${wg3Addresses(t, KUBERNETES_ROLES).join(', ')} }`;
-  const kube = [
-    `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubelet} accept`,
-    `iifname "wg3" ${kubeNodes} udp dport ${PORTS.cniVxlanUdp} accept`,
-    `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.cniHealth} accept`,
-  ];
+  const kube = [`iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubelet} accept`];
   switch (node.role) {
     case 'master': {
       const wg1Hub = hubPlaneAddress(planeOf(t, 'wg1'));
@@ -107,7 +115,12 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
       ];
     }
     case 'cp':
-      return [`iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubeApi} accept`, ...kube];
+      return [
+        `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubeApi} accept`,
+        // Pods on other nodes reach the API (the kubernetes Service) over wg3, from their pod addresses.
+        `iifname "wg3" ip saddr ${t.kubernetes.podCidr} tcp dport ${PORTS.kubeApi} accept`,
+        ...kube,
+      ];
     case 'lb':
       // The API VIP lives on the LAN; keepalived speaks VRRP (protocol 112) between the load balancers.
       return [

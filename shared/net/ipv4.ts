@@ -40,6 +40,12 @@ export function parseIpv4Network(cidr: string): Ipv4Network {
   return net;
 }
 
+/** The network an interface address belongs to: "10.78.0.41/24" is in "10.78.0.0/24". */
+export function networkOfAddress(address: string): Ipv4Network {
+  const [, prefix] = ipaddr.IPv4.parseCIDR(address);
+  return parseIpv4Network(`${ipaddr.IPv4.networkAddressFromCIDR(address).toString()}/${prefix}`);
+}
+
 export function networkContains(net: Ipv4Network, ip: string): boolean {
   const v = ipv4ToInt(ip);
   return v >= net.base && v < net.base + net.size;

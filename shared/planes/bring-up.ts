@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-import { addressOf, stripWgQuickKeys } from './render-wg-config.ts';
+import { addressOf, peerRoutes, stripWgQuickKeys } from './render-wg-config.ts';
 import type { CommandRunner } from './command-runner.ts';
 
 export type BringUpMode = 'wg-quick' | 'wireguard-go';
@@ -38,6 +38,13 @@ async function syncconf(run: CommandRunner, iface: string, confFile: string): Pr
   } finally {
     fs.rmSync(stripped, { force: true });
   }
+  await routePeers(run, iface, confFile);
+}
+
+/** A route via the interface for each peer network outside its own (wg-quick makes these only at its start). */
+async function routePeers(run: CommandRunner, iface: string, confFile: string): Promise<void> {
+  for (const cidr of peerRoutes(fs.readFileSync(confFile, 'utf8')))
+    await run(['ip', 'route', 'replace', cidr, 'dev', iface]);
 }
 
 export function wireguardGoBringUp(run: CommandRunner): PlaneBringUp {
@@ -71,7 +78,10 @@ export function wgQuickBringUp(run: CommandRunner): PlaneBringUp {
     async up(iface, confFile) {
       await run(['systemctl', 'enable', `wg-quick@${iface}`]);
       if (await interfaceExists(run, iface)) await syncconf(run, iface, confFile);
-      else await run(['systemctl', 'start', `wg-quick@${iface}`]);
+      else {
+        await run(['systemctl', 'start', `wg-quick@${iface}`]);
+        await routePeers(run, iface, confFile);
+      }
     },
     async down(iface) {
       await run(['systemctl', 'disable', '--now', `wg-quick@${iface}`], { reject: false });

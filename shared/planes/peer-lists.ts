@@ -9,6 +9,7 @@
  * through the master; every node also keeps the hub as a wg3 peer.
  * Endpoints are LAN addresses from the topology.
  */
+import { podSubnetOf, runsPods } from '../kubernetes/pod-subnets.ts';
 import type { ConfigUpdate } from '../../proto/gen/kubedos/v1/ConfigUpdate.ts';
 import type { PlanePeer } from '../../proto/gen/kubedos/v1/PlanePeer.ts';
 import { parseIpv4Network } from '../net/ipv4.ts';
@@ -128,8 +129,15 @@ export function nodePeers(
       const p = n.planes.find((x) => x.plane === 'wg3');
       if (!p) return [];
       const node = topologyNode(t, n.name);
+      // Between two nodes that run pods, each one's pod subnet goes over wg3 too: the pod network is the backplane.
+      const pods = runsPods(self) && runsPods(node) ? [podSubnetOf(t, node)] : [];
       return [
-        { name: n.name, publicKey: p.publicKey, allowedIps: [`${p.address}/32`], endpoint: endpointOf(t, node, 'wg3') },
+        {
+          name: n.name,
+          publicKey: p.publicKey,
+          allowedIps: [`${p.address}/32`, ...pods],
+          endpoint: endpointOf(t, node, 'wg3'),
+        },
       ];
     });
   return [hub, ...mesh];

@@ -5,6 +5,8 @@
  * wireguard-go, exactly as `wg-quick strip` would produce it.
  */
 
+import { networkContains, networkOfAddress } from '../net/ipv4.ts';
+
 export interface WgPeerConfig {
   /** base64, as `wg pubkey` prints it */
   publicKey: string;
@@ -84,4 +86,19 @@ export function addressOf(text: string): string {
 
 function checkKey(key: string, what: string): void {
   if (!BASE64_KEY.test(key)) throw new Error(`${what} is not a base64 WireGuard key`);
+}
+
+/**
+ * The peers' allowed networks outside the interface's own (a node's pod
+ * subnet on wg3): each needs a route via the interface, as wg-quick adds at
+ * its start. Both bring-ups add them after every change, so a peer that
+ * arrives later is routed too.
+ */
+export function peerRoutes(text: string): string[] {
+  const own = networkOfAddress(addressOf(text));
+  const routes = new Set<string>();
+  for (const m of text.matchAll(/^\s*AllowedIPs\s*=\s*(.+)$/gim))
+    for (const cidr of m[1]!.split(',').map((x) => x.trim()))
+      if (cidr && !networkContains(own, cidr.split('/')[0]!)) routes.add(cidr);
+  return [...routes].sort();
 }

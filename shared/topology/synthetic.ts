@@ -41,7 +41,8 @@ export function syntheticTopology(workers: number, name = `synthetic-${workers}`
       { name: 'wg3', cidr: '10.128.128.0/18', port: 51823, purpose: 'kubernetes backplane' },
     ],
     proxmox: { nodes: ['pve1'], storage: 'local-lvm', bridge: 'vmbr0' },
-    kubernetes: { version: '1.31.4', podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' },
+    // A /24 of pods per plane host: a /18 LAN's hosts need a /10.
+    kubernetes: { version: '1.31.4', podCidr: '10.0.0.0/10', serviceCidr: '10.96.0.0/12' },
     allowNonHaCore: workers < 3,
     nodes,
   };

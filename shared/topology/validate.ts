@@ -1,4 +1,5 @@
 import { KUBERNETES_ROLES, type Topology } from './model.ts';
+import { podSubnetProblem } from '../kubernetes/pod-subnets.ts';
 import {
   hostNumber,
   isUsableHost,
@@ -128,6 +129,10 @@ export function validateTopology(t: Topology): TopologyIssue[] {
     }
   }
   if (!t.nodes.some((n) => KUBERNETES_ROLES.includes(n.role))) add('nodes', 'no Kubernetes node in the topology');
+  if (pod && lan) {
+    const tooSmall = podSubnetProblem(t);
+    if (tooSmall) add('kubernetes.podCidr', tooSmall);
+  }
   return issues;
 }
 

@@ -93,7 +93,6 @@ describe('convergence faults', function () {
         .sort();
       assert.deepEqual(blocked, [
         'cp-1/api-ready',
-        'cp-1/cni',
         'cp-1/join-token',
         'cp-1/kubeadm-init',
         'cp-1/upload-certs',

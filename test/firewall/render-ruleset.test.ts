@@ -53,24 +53,27 @@ describe('per-role nftables rulesets', () => {
     for (const node of t.nodes) {
       const rules = rulesFor(node.hostname);
       const api = withPort(rules, PORTS.kubeApi);
-      assert.equal(api.length, ['cp', 'lb'].includes(node.role) ? 1 : 0, node.hostname);
+      assert.equal(api.length, node.role === 'cp' ? 3 : node.role === 'lb' ? 1 : 0, node.hostname);
       // Only the Kubernetes nodes' wg3 addresses: the hub has one too, and none of these is for it.
       const kube = t.nodes
         .filter((n) => KUBERNETES_ROLES.includes(n.role))
         .map((n) => n.ip.replace(/^10\.10\.0\./, '10.80.0.'))
         .join(', ');
-      if (node.role === 'cp')
-        assert.equal(api[0], `iifname "wg3" ip saddr { ${kube} } tcp dport ${PORTS.kubeApi} accept`);
+      if (node.role === 'cp') {
+        // Pods reach the API: their own from the pod bridge (before the plane-address drop), the others' over wg3.
+        const own = `iifname "cni0" ip saddr ${node.ip.replace(/^10\.10\.0\.(\d+)$/, '10.244.$1.0/24')} tcp dport 6443 accept`;
+        assert.deepEqual(api, [
+          own,
+          `iifname "wg3" ip saddr { ${kube} } tcp dport ${PORTS.kubeApi} accept`,
+          `iifname "wg3" ip saddr 10.244.0.0/16 tcp dport ${PORTS.kubeApi} accept`,
+        ]);
+        assert.ok(rules.indexOf(own) < rules.findIndex((r) => r.startsWith('ip daddr ')));
+      }
       if (node.role === 'lb') assert.equal(api[0], `iifname "eth0" tcp dport ${PORTS.kubeApi} accept`);
       const kubelet = withPort(rules, PORTS.kubelet);
-      const cni = withPort(rules, PORTS.cniVxlanUdp);
-      if (KUBERNETES_ROLES.includes(node.role)) {
+      if (KUBERNETES_ROLES.includes(node.role))
         assert.deepEqual(kubelet, [`iifname "wg3" ip saddr { ${kube} } tcp dport ${PORTS.kubelet} accept`]);
-        assert.deepEqual(cni, [`iifname "wg3" ip saddr { ${kube} } udp dport ${PORTS.cniVxlanUdp} accept`]);
-      } else {
-        assert.deepEqual(kubelet, []);
-        assert.deepEqual(cni, []);
-      }
+      else assert.deepEqual(kubelet, []);
     }
   });
 

@@ -17,7 +17,7 @@ export interface Connection {
   why: string;
 }
 
-export const PROBED_PORTS = [22, 2049, 2379, 2380, 3000, 4240, 6443, 7443, 9090, 9100, 9464, 10250] as const;
+export const PROBED_PORTS = [22, 2049, 2379, 2380, 3000, 6443, 7443, 9090, 9100, 9464, 10250] as const;
 
 export function addressesOf(t: Topology, n: TopologyNode): { lan: string; wg1: string; wg2: string; wg3: string } {
   const p = Object.fromEntries(intendedPlaneAddresses(t, n).map((a) => [a.plane, a.address]));
@@ -54,7 +54,6 @@ export function neededConnections(t: Topology): Connection[] {
   add(kube, of('cp'), 'wg3', 6443, 'haproxy to the API servers over wg3');
   add('*', of('lb'), 'lan', 6443, 'the API on the load balancers');
   add(kube, kube, 'wg3', 10250, 'kubelet over wg3');
-  add(kube, kube, 'wg3', 4240, 'CNI health over wg3');
   add(of('cp', 'worker'), of('storage'), 'lan', 2049, 'NFS on the LAN from the nodes that mount');
   add('*', of('grafana'), 'lan', 3000, 'grafana on the LAN');
   add('*', [master], 'lan', t.hub.port, 'enrollment on the LAN');

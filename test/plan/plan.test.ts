@@ -12,8 +12,7 @@ import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kube
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { newP256Keys, P256, webcrypto, x509 } from '../../shared/pki/x509.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
-import { parseAllDocuments } from 'yaml';
-import { renderFlannelManifest } from '../../hub/plan/render/flannel.ts';
+import { parse, parseAllDocuments } from 'yaml';
 
 describe('hub etcd PKI and role plans', function () {
   this.timeout(60_000);
@@ -103,12 +102,73 @@ describe('hub etcd PKI and role plans', function () {
         ids.indexOf('reset-failed-attempt') < ids.indexOf(kubeadm.id!) &&
           ids.indexOf(kubeadm.id!) < ids.indexOf('member-marker'),
       );
+      // kubeadm reset empties /etc/kubernetes/pki: whatever the task delivers there (the cluster CA, etcd's
+      // client pair) comes after it, so the retry of a failed attempt finds them again.
+      assert.equal(ids[0], 'reset-failed-attempt');
+      const underPki = states.filter((x) =>
+        (x.file?.path ?? x.certificate?.certFile ?? '').startsWith('/etc/kubernetes/pki/'),
+      );
+      assert.equal(underPki.length, id.startsWith('w-') ? 0 : id === 'cp-1/kubeadm-init' ? 5 : 3, ids.join(','));
       const reset = states.find((x) => x.id === 'reset-failed-attempt')!.command!;
       assert.deepEqual(reset.argv, ['kubeadm', 'reset', '--force']);
       assert.deepEqual(reset.onlyif, ['test', '-e', leftover]);
       assert.deepEqual(reset.unless, ['test', '-e', '/var/lib/kubedos/kubeadm-member']);
       assert.equal(states.at(-1)!.file!.path, '/var/lib/kubedos/kubeadm-member');
     }
+  });
+
+  it('relaxes the kubelet only in the containers that said so: a kubelet patch, and SystemVerification on cgroup v1', async () => {
+    const t = loadTopology();
+    const plan = buildPlan(t, await ensurePlanMaterial(dir, t), {
+      kubeletContainers: { 'cp-2': { cgroup: 'v1' }, 'w-1': { cgroup: 'v1' }, 'w-3': { cgroup: 'v2' } },
+    });
+    const patchOf = (id: string) => {
+      const s = plan.tasks
+        .find((x) => x.id === id)!
+        .states.find((x) => x.file?.path === '/etc/kubernetes/patches/kubeletconfiguration+merge.yaml');
+      return s && (parse(Buffer.from(s.file!.content!).toString()) as Record<string, unknown>);
+    };
+    const configOf = (id: string) =>
+      parseAllDocuments(
+        Buffer.from(
+          plan.tasks.find((x) => x.id === id)!.states.find((x) => x.id === 'config')!.file!.content!,
+        ).toString(),
+      ).map((d) => d.toJS() as Record<string, unknown>)[0]!;
+    const ignored = (id: string) =>
+      (configOf(id).nodeRegistration as { ignorePreflightErrors?: string[] }).ignorePreflightErrors;
+    for (const id of ['cp-2/kubeadm-join', 'w-1/kubeadm-join', 'w-3/kubeadm-join']) {
+      const patch = patchOf(id)!;
+      assert.deepEqual(patch.evictionHard, {
+        'nodefs.available': '0%',
+        'nodefs.inodesFree': '0%',
+        'imagefs.available': '0%',
+      });
+      assert.equal(patch.failCgroupV1, id === 'w-3/kubeadm-join' ? undefined : false, id);
+      assert.deepEqual(configOf(id).patches, { directory: '/etc/kubernetes/patches' });
+      assert.deepEqual(ignored(id), id === 'w-3/kubeadm-join' ? undefined : ['SystemVerification'], id);
+    }
+    for (const id of ['cp-1/kubeadm-init', 'cp-3/kubeadm-join', 'w-2/kubeadm-join']) {
+      assert.equal(patchOf(id), undefined, id);
+      assert.equal(configOf(id).patches, undefined, id);
+      assert.equal(ignored(id), undefined, id);
+    }
+  });
+
+  it('skips kubeadm on a control plane declared smaller than kubeadm accepts, with that reason, and what needs it', async () => {
+    const lab3 = loadTopology(path.resolve(import.meta.dirname, '../../examples/lab-3.yaml'));
+    const plan = buildPlan(lab3, await ensurePlanMaterial(dir, lab3));
+    const init = plan.tasks.find((x) => x.id === 'cp-1/kubeadm-init')!;
+    assert.equal(
+      init.skip,
+      'cp-1 is declared with 1 core(s) and 1280 MiB; a kubeadm control plane needs at least 2 cores and 1700 MiB (nodes[].cores and memoryMiB in the topology)',
+    );
+    assert.equal(plan.tasks.find((x) => x.id === 'cp-1/api-ready')!.skip, 'cp-1/kubeadm-init was skipped');
+    // Everything else still converges: etcd, the runtime, the images, the pod network.
+    for (const id of ['etcd-1/etcd-healthy', 'cp-1/containerd', 'cp-1/container-images', 'cp-1/pod-network'])
+      assert.equal(plan.tasks.find((x) => x.id === id)!.skip, undefined, id);
+    // The example's control planes (4 cores, 8 GiB) are not.
+    const t = loadTopology();
+    assert.ok(buildPlan(t, await ensurePlanMaterial(dir, t)).tasks.every((x) => x.skip === undefined));
   });
 
   it('has no private key in any task: every key is made on its node from a certificate state', async () => {
@@ -136,10 +196,11 @@ describe('hub etcd PKI and role plans', function () {
     assert.deepEqual(init.deps.sort(), [
       'cp-1/container-images',
       'cp-1/containerd',
-      'cp-1/etcd-client-certs',
       'cp-1/kube-packages',
+      'cp-1/pod-network',
       'etcd-1/etcd-healthy',
       'hub/certificate-key',
+      'hub/etcd-encryption-key',
       'hub/join-token',
       'lb-1/api-vip',
     ]);
@@ -177,17 +238,27 @@ describe('hub etcd PKI and role plans', function () {
     assert.equal(topologicalOrder(plan.tasks).length, plan.tasks.length);
   });
 
-  it('has a CNI in the plan: flannel on wg3 from images the darksite supplies, imported before kubeadm, never pulled', async () => {
+  it('has a pod network in the plan: each node its own /24 on its bridge, routed over wg3, no image to pull', async () => {
     const t = loadTopology();
     const plan = buildPlan(t, await ensurePlanMaterial(dir, t));
-    const docs = parseAllDocuments(renderFlannelManifest(t)).map((d) => d.toJS());
-    const ds = docs.find((d) => d.kind === 'DaemonSet');
-    const containers = [...ds.spec.template.spec.initContainers, ...ds.spec.template.spec.containers];
-    assert.ok(containers.every((c) => c.imagePullPolicy === 'Never'));
-    assert.ok(ds.spec.template.spec.containers[0].args.includes('--iface=wg3'));
-    const cfg = docs.find((d) => d.kind === 'ConfigMap');
-    assert.equal(JSON.parse(cfg.data['net-conf.json']).Network, t.kubernetes.podCidr);
-    assert.ok(plan.tasks.find((x) => x.id === 'cp-1/cni')!.deps.includes('cp-1/api-ready'));
+    const subnets = new Set<string>();
+    for (const n of t.nodes.filter((x) => x.role === 'cp' || x.role === 'worker')) {
+      const task = plan.tasks.find((x) => x.id === `${n.hostname}/pod-network`)!;
+      const conf = JSON.parse(Buffer.from(task.states.find((x) => x.id === 'config')!.file!.content!).toString());
+      const bridge = conf.plugins.find((p: { type: string }) => p.type === 'bridge');
+      const subnet: string = bridge.ipam.ranges[0][0].subnet;
+      // The node's plane host numbers its /24: 10.10.0.41 runs its pods in 10.244.41.0/24.
+      assert.equal(subnet, `10.244.${n.ip.split('.')[3]}.0/24`, n.hostname);
+      subnets.add(subnet);
+      assert.deepEqual(
+        task.states.find((x) => x.id === 'plugins')!.packages!.packages!.map((p) => p.name),
+        ['containernetworking-plugins'],
+      );
+      const kubeadm = plan.tasks.find((x) => x.node === n.hostname && /^kubeadm-(init|join)$/.test(x.name))!;
+      assert.ok(kubeadm.deps.includes(task.id), `${n.hostname}: its pod network before its kubelet`);
+    }
+    assert.equal(subnets.size, 6);
+    assert.ok(!plan.tasks.some((x) => /flannel/.test(encodeSpec(x))));
     for (const n of ['cp-1', 'cp-3', 'w-2']) {
       const images = plan.tasks.find((x) => x.id === `${n}/container-images`)!;
       assert.ok(images.deps.includes(`${n}/containerd`));

@@ -64,10 +64,20 @@ describe('plane peer lists', () => {
       assert.ok(!peers.some((p) => p.name === name));
       const others = peers.filter((p) => p.name !== 'master');
       assert.deepEqual(others.map((p) => p.name).sort(), kube.filter((k) => k !== name).sort());
+      const self = t.nodes.find((n) => n.hostname === name)!;
+      const runsPods = (role: string) => role === 'cp' || role === 'worker';
       for (const p of others) {
         assert.equal(p.publicKey, keyOf(p.name!, 'wg3'));
-        assert.equal(p.allowedIps.length, 1);
-        assert.match(p.allowedIps[0]!, /^10\.80\.0\.\d+\/32$/);
+        const peer = t.nodes.find((n) => n.hostname === p.name)!;
+        const host = peer.ip.split('.')[3];
+        // Between two nodes that run pods, the peer's pod subnet rides wg3 too; etcd and lb nodes get none.
+        assert.deepEqual(
+          p.allowedIps,
+          runsPods(self.role) && runsPods(peer.role)
+            ? [`10.80.0.${host}/32`, `10.244.${host}.0/24`]
+            : [`10.80.0.${host}/32`],
+          `${name} -> ${p.name}`,
+        );
       }
     }
     assert.deepEqual(

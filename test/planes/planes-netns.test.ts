@@ -5,6 +5,7 @@
  * firewalls applied, then every property of the plane design checked with
  * pings and WireGuard's own peer state.
  */
+import { podSubnetOf, runsPods } from '../../shared/kubernetes/pod-subnets.ts';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,7 +90,13 @@ describe('planes on the 16-node topology in network namespaces', function () {
         assert.ok(peer, `${a.hostname} has ${b.hostname} as a wg3 peer`);
         assert.ok(peer.latestHandshake > 0, `${a.hostname} handshook with ${b.hostname} directly`);
         assert.equal(peer.endpoint, `${b.ip}:${planeOf(t, 'wg3').port}`);
-        assert.deepEqual(peer.allowedIps, [`${addr(b, 'wg3')}/32`]);
+        // Between two nodes that run pods, b's pod subnet is b's on wg3 too, and a routes it there.
+        const pods = runsPods(a) && runsPods(b) ? [podSubnetOf(t, b)] : [];
+        assert.deepEqual(peer.allowedIps, [`${addr(b, 'wg3')}/32`, ...pods]);
+        for (const subnet of pods) {
+          const route = await on(a.hostname)(['ip', '-o', 'route', 'show', subnet]);
+          assert.match(route.stdout, /dev wg3/, `${a.hostname} routes ${subnet} via wg3`);
+        }
       }
     }
   });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateWireguardKeyPair, toBase64 } from '../../shared/keys/wireguard.ts';
-import { addressOf, renderWgConfig, stripWgQuickKeys } from '../../shared/planes/render-wg-config.ts';
+import { addressOf, peerRoutes, renderWgConfig, stripWgQuickKeys } from '../../shared/planes/render-wg-config.ts';
 import { parseWgDump } from '../../shared/planes/wg-show.ts';
 import { requireSystem } from '../support/requirements.ts';
 
@@ -41,6 +41,21 @@ describe('WireGuard config rendering', () => {
     const stripped = stripWgQuickKeys(text);
     assert.doesNotMatch(stripped, /Address/);
     assert.match(stripped, /ListenPort = 51821/);
+  });
+
+  it('routes the peers’ networks outside its own (pod subnets), not the plane’s own addresses', () => {
+    const text = renderWgConfig({
+      privateKey: key(),
+      address: '10.80.0.41/24',
+      listenPort: 51823,
+      peers: [
+        { publicKey: pub(), allowedIps: ['10.80.0.0/24'], name: 'master' },
+        { publicKey: pub(), allowedIps: ['10.80.0.43/32', '10.244.43.0/24'] },
+        { publicKey: pub(), allowedIps: ['10.80.0.31/32', '10.244.31.0/24'] },
+        { publicKey: pub(), allowedIps: ['10.80.0.21/32'] },
+      ],
+    });
+    assert.deepEqual(peerRoutes(text), ['10.244.31.0/24', '10.244.43.0/24']);
   });
 
   it('rejects malformed keys and peers without allowed IPs', () => {

@@ -238,6 +238,11 @@ const KUBE_PROXY_CONFIGURATION_SCHEMA = {
     apiVersion: { const: 'kubeproxy.config.k8s.io/v1alpha1' },
     kind: { const: 'KubeProxyConfiguration' },
     mode: { enum: ['', 'iptables', 'ipvs', 'nftables'] },
+    conntrack: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { maxPerCore: { type: 'integer', minimum: 0 }, min: { type: 'integer', minimum: 0 } },
+    },
   },
 };
 

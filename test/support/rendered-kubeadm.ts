@@ -6,10 +6,13 @@ import type { Topology } from '../../shared/topology/model.ts';
 
 /**
  * The kubeadm configs the plan renders for a topology (init on its first
- * control plane, a control-plane join, a worker join), with the secrets the
+ * control plane, a control-plane join, a worker join; init and a worker
+ * join again as a container on a cgroup v1 host gets them), with the secrets the
  * hub would fill in at dispatch made up in their real formats.
  */
-export function renderedKubeadmConfigs(t: Topology): Record<'init' | 'join-control-plane' | 'join-worker', string> {
+export function renderedKubeadmConfigs(
+  t: Topology,
+): Record<'init' | 'join-control-plane' | 'join-worker' | 'init-cgroup-v1' | 'join-worker-cgroup-v1', string> {
   const secrets: Record<string, string> = {
     'join-token': bootstrapToken(),
     'certificate-key': randomBytes(32).toString('hex'),
@@ -28,5 +31,8 @@ export function renderedKubeadmConfigs(t: Topology): Record<'init' | 'join-contr
     init: fill(renderKubeadmInit(t, cps[0]!)),
     'join-control-plane': fill(renderKubeadmJoin(t, cps[1]!, caHash, true)),
     'join-worker': fill(renderKubeadmJoin(t, worker, caHash, false)),
+    // As a container on a cgroup v1 host gets them: kubeadm's patches directory, SystemVerification ignored.
+    'init-cgroup-v1': fill(renderKubeadmInit(t, cps[0]!, { cgroup: 'v1' })),
+    'join-worker-cgroup-v1': fill(renderKubeadmJoin(t, worker, caHash, false, { cgroup: 'v1' })),
   };
 }

@@ -84,6 +84,11 @@ describe('topology', () => {
     ],
     ['two masters', (t) => (node(t, 'prometheus').role = 'master'), /exactly one master is required, found 2/],
     ['CIDR with host bits', (t) => (t.lan.cidr = '10.10.0.5/24'), /has host bits set/],
+    [
+      'a pod CIDR too small for a /24 per node',
+      (t) => (t.kubernetes.podCidr = '10.244.0.0/20'),
+      /kubernetes\.podCidr: 10\.244\.0\.0\/20 is too small: .*w-3's is 43; give a \/18 or larger/,
+    ],
   ];
   for (const [name, mutate, expected] of cases) {
     it(`rejects ${name}`, () => {

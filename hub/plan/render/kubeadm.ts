@@ -11,11 +11,47 @@ export const JOIN_TOKEN_SECRET = 'join-token';
 export const JOIN_TOKEN_TTL = '24h0m0s';
 export const JOIN_TOKEN_TTL_MS = 24 * 3_600_000;
 export const CERTIFICATE_KEY_SECRET = 'certificate-key';
+/** The key the apiservers encrypt Secrets in etcd with (32 random bytes, base64), made by the hub. */
+export const ENCRYPTION_KEY_SECRET = 'etcd-encryption-key';
+/** In the pki folder, which kubeadm already mounts into the apiserver's pod (read-only). */
+export const ENCRYPTION_CONFIG = '/etc/kubernetes/pki/encryption-config.yaml';
 export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 
 export const KUBE_PKI = '/etc/kubernetes/pki';
 
-function nodeRegistration(t: Topology, node: TopologyNode, controlPlane: boolean) {
+/** kubeadm's per-node patches: the kubelet's settings for a node that is a container, written only there. */
+export const KUBEADM_PATCHES = '/etc/kubernetes/patches';
+export const KUBELET_CONTAINER_PATCH = `${KUBEADM_PATCHES}/kubeletconfiguration+merge.yaml`;
+
+/** A node whose kubelet runs in a container (facts.container), with the cgroup version it sees there. */
+export interface KubeletContainer {
+  cgroup: 'v1' | 'v2';
+}
+
+/**
+ * The kubelet in a container (the nspawn lab; docs/nodes.md), as kind
+ * configures its nodes: its disk is the host's, shared by every node, so
+ * disk-based eviction and image garbage collection are off (they would
+ * evict pods and delete the darksite's images for the host's usage). On a
+ * cgroup v1 host, Kubernetes 1.35's kubelet also needs failCgroupV1: false.
+ * A VM or a Proxmox node is no container and gets no patch at all.
+ */
+export function renderKubeletContainerPatch(c: KubeletContainer): string {
+  return stringify({
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    evictionHard: { 'nodefs.available': '0%', 'nodefs.inodesFree': '0%', 'imagefs.available': '0%' },
+    imageGCHighThresholdPercent: 100,
+    ...(c.cgroup === 'v1' ? { failCgroupV1: false } : {}),
+  });
+}
+
+/** In a container, kubeadm reads the kubelet's patch from its patches directory. */
+function containerPatches(c: KubeletContainer | undefined): { patches?: { directory: string } } {
+  return c ? { patches: { directory: KUBEADM_PATCHES } } : {};
+}
+
+function nodeRegistration(t: Topology, node: TopologyNode, controlPlane: boolean, c: KubeletContainer | undefined) {
   return {
     name: node.hostname,
     criSocket: CRI_SOCKET,
@@ -23,6 +59,8 @@ function nodeRegistration(t: Topology, node: TopologyNode, controlPlane: boolean
     taints: controlPlane ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : [],
     // Kubelet, the API server and the CNI all talk over the backplane (docs/addressing.md).
     kubeletExtraArgs: [{ name: 'node-ip', value: wg3Address(t, node) }],
+    // kubeadm's one check that refuses cgroup v1; only a container on a v1 host skips it.
+    ...(c?.cgroup === 'v1' ? { ignorePreflightErrors: ['SystemVerification'] } : {}),
   };
 }
 
@@ -45,7 +83,7 @@ export function apiEndpoint(t: Topology): string {
  * ClusterConfiguration and kube-proxy's configuration in one multi-document file. The join token and
  * the certificate key are placeholders the hub fills in at dispatch.
  */
-export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
+export function renderKubeadmInit(t: Topology, node: TopologyNode, container?: KubeletContainer): string {
   const lbs = t.nodes.filter((n) => n.role === 'lb');
   const cps = t.nodes.filter((n) => n.role === 'cp');
   const init = {
@@ -62,7 +100,8 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
     ],
     certificateKey: secretRef(CERTIFICATE_KEY_SECRET),
     localAPIEndpoint: { advertiseAddress: wg3Address(t, node), bindPort: API_PORT },
-    nodeRegistration: nodeRegistration(t, node, true),
+    nodeRegistration: nodeRegistration(t, node, true, container),
+    ...containerPatches(container),
   };
   const cluster = {
     apiVersion: KUBEADM_API,
@@ -84,7 +123,12 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
         keyFile: `${KUBE_PKI}/apiserver-etcd-client.key`,
       },
     },
+    // Node podCIDRs are not the controller-manager's to hand out: each node's is fixed by the topology
+    // (render/pod-network.ts), and a different one in the Node object would only mislead.
+    controllerManager: { extraArgs: [{ name: 'allocate-node-cidrs', value: 'false' }] },
     apiServer: {
+      // Secrets are encrypted at rest in etcd (renderEncryptionConfig), as Talos and RKE2 do by default.
+      extraArgs: [{ name: 'encryption-provider-config', value: ENCRYPTION_CONFIG }],
       certSANs: [
         t.apiVip,
         ...lbs.map((n) => n.ip),
@@ -96,12 +140,48 @@ export function renderKubeadmInit(t: Topology, node: TopologyNode): string {
     },
   };
   // kube-proxy programs nftables (GA since 1.33): its image carries nft, not iptables (docs/nodes.md).
-  const proxy = { apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', mode: 'nftables' };
+  const proxy = {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    mode: 'nftables',
+    // A cluster of containers (the lab, as kind does): nf_conntrack_max is the host's, not writable from a
+    // container, so kube-proxy leaves it as it is instead of failing to raise it. Cluster-wide, so decided by
+    // the first control plane.
+    ...(container ? { conntrack: { maxPerCore: 0 } } : {}),
+  };
   return [init, cluster, proxy].map((d) => stringify(d)).join('---\n');
 }
 
+/**
+ * The apiservers' EncryptionConfiguration: Secrets are written to etcd
+ * sealed with secretbox (XSalsa20-Poly1305) under the hub's key; `identity`
+ * last, so what was stored before encryption is still read. The key is a
+ * placeholder the hub fills in at dispatch; the file is 0600 on the node.
+ */
+export function renderEncryptionConfig(): string {
+  return stringify({
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'EncryptionConfiguration',
+    resources: [
+      {
+        resources: ['secrets'],
+        providers: [
+          { secretbox: { keys: [{ name: 'key1', secret: secretRef(ENCRYPTION_KEY_SECRET) }] } },
+          { identity: {} },
+        ],
+      },
+    ],
+  });
+}
+
 /** kubeadm join's config for a worker, or (controlPlane) for cp-2/cp-3 with the uploaded certificate key. */
-export function renderKubeadmJoin(t: Topology, node: TopologyNode, caCertHash: string, controlPlane: boolean): string {
+export function renderKubeadmJoin(
+  t: Topology,
+  node: TopologyNode,
+  caCertHash: string,
+  controlPlane: boolean,
+  container?: KubeletContainer,
+): string {
   const join: Record<string, unknown> = {
     apiVersion: KUBEADM_API,
     kind: 'JoinConfiguration',
@@ -112,7 +192,8 @@ export function renderKubeadmJoin(t: Topology, node: TopologyNode, caCertHash: s
         caCertHashes: [caCertHash],
       },
     },
-    nodeRegistration: nodeRegistration(t, node, controlPlane),
+    nodeRegistration: nodeRegistration(t, node, controlPlane, container),
+    ...containerPatches(container),
   };
   if (controlPlane) {
     join.controlPlane = {

@@ -1,22 +1,31 @@
 import { command, file, packages } from '../../../shared/tasks/builders.ts';
 import { IMAGES_DIR, IMAGES_PACKAGE } from '../../../shared/kubernetes/packages.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
-import { FLANNEL_MANIFEST, renderFlannelManifest } from '../render/flannel.ts';
+import { CNI_CONFIG, CNI_PACKAGE, renderCniConfig } from '../render/pod-network.ts';
 import type { RoleContext } from './context.ts';
 
 const IMPORTED_MARKER = '/var/lib/kubedos/images-imported';
 
-/** Imports every archive of kubedos-images into containerd's k8s.io namespace, then runs the argv appended to it. */
+/**
+ * Imports every archive of kubedos-images into containerd's k8s.io
+ * namespace and pins every image there (containerd's CRI label, which the
+ * kubelet's image garbage collection honours: a darksite image deleted could
+ * not be pulled again), then runs the argv appended to it.
+ */
 export const IMPORT_IMAGES = [
   'sh',
   '-ec',
-  `for f in ${IMAGES_DIR}/*.tar; do ctr --namespace k8s.io images import "$f"; done; "$@"`,
+  `for f in ${IMAGES_DIR}/*.tar; do ctr --namespace k8s.io images import "$f"; done
+ctr --namespace k8s.io images list --quiet | while read -r ref; do
+  ctr --namespace k8s.io images label "$ref" io.cri-containerd.pinned=pinned >/dev/null
+done
+"$@"`,
   'import-images',
 ] as const;
 
 /**
  * Every image the node runs (kubeadm's control plane, pause, CoreDNS,
- * flannel) imported into containerd's k8s.io namespace from the darksite's
+ * kube-proxy) imported into containerd's k8s.io namespace from the darksite's
  * package, before kubeadm runs: nothing is pulled from a registry. The
  * marker is written only after every archive imported.
  */
@@ -36,21 +45,17 @@ export function containerImages(ctx: RoleContext, node: TopologyNode, deps: stri
   );
 }
 
-/** The flannel manifest applied from the anchor control plane once the API answers; a rerun that would change nothing does nothing. */
-export function cni(ctx: RoleContext, anchor: TopologyNode, apiReady: string): string {
-  const kubectl = ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf'];
+/**
+ * The node's pod network (render/pod-network.ts): Debian's CNI plugins and
+ * the node's own conflist, before its kubelet starts, so the node is Ready
+ * as soon as it joins. Nothing to apply in the cluster.
+ */
+export function podNetwork(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
   return ctx.plan.add(
-    anchor.hostname,
-    'cni',
-    'control-plane',
-    [
-      file('manifest', FLANNEL_MANIFEST, renderFlannelManifest(ctx.t)),
-      // kubectl diff exits 0 when the cluster already matches the manifest.
-      command('apply', [...kubectl, 'apply', '--server-side', '-f', FLANNEL_MANIFEST], {
-        unless: [...kubectl, 'diff', '--server-side', '-f', FLANNEL_MANIFEST],
-        timeoutMs: 120_000,
-      }),
-    ],
-    { deps: [apiReady] },
+    node.hostname,
+    'pod-network',
+    'runtime',
+    [packages('plugins', [CNI_PACKAGE]), file('config', CNI_CONFIG, renderCniConfig(ctx.t, node))],
+    { deps },
   );
 }

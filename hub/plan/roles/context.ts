@@ -7,6 +7,11 @@ export interface RoleContext {
   t: Topology;
   plan: PlanBuilder;
   material: PlanMaterial;
-  options: Required<Pick<PlanOptions, 'lanInterface' | 'lanInterfaces' | 'kubePackageRevision' | 'etcdBootstrapped'>>;
+  options: Required<
+    Pick<
+      PlanOptions,
+      'lanInterface' | 'lanInterfaces' | 'kubePackageRevision' | 'etcdBootstrapped' | 'kubeletContainers'
+    >
+  >;
   nodesOf: (role: TopologyNode['role']) => TopologyNode[];
 }

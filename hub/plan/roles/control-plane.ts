@@ -1,5 +1,6 @@
 import { certificate, command, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
+import type { State } from '../../../proto/gen/kubedos/v1/State.ts';
 import { secretIdRef, secretRef } from '../../../shared/tasks/redact.ts';
 import { HUB_NODE, taskId } from '../model.ts';
 import {
@@ -8,7 +9,13 @@ import {
   JOIN_TOKEN_SECRET,
   JOIN_TOKEN_TTL,
   KUBE_PKI,
+  ENCRYPTION_CONFIG,
+  ENCRYPTION_KEY_SECRET,
+  KUBELET_CONTAINER_PATCH,
+  renderEncryptionConfig,
+  type KubeletContainer,
   renderKubeadmInit,
+  renderKubeletContainerPatch,
   renderKubeadmJoin,
 } from '../render/kubeadm.ts';
 import type { RoleContext } from './context.ts';
@@ -32,6 +39,10 @@ function resetFailedAttempt(leftover: string) {
 export const JOIN_CONFIG = '/etc/kubernetes/kubeadm-join.yaml';
 const secretFile = { mode: 0o600, secret: true };
 
+function kubeletContainer(ctx: RoleContext, node: TopologyNode): KubeletContainer | undefined {
+  return ctx.options.kubeletContainers[node.hostname];
+}
+
 /**
  * The join token is made anew by the first convergence after it is 12 hours
  * old, half of the 24 hours kubeadm gives a bootstrap token: a join always
@@ -39,9 +50,18 @@ const secretFile = { mode: 0o600, secret: true };
  */
 export const JOIN_TOKEN_MAX_AGE_MS = 12 * 3_600_000;
 
-/** The hub-made secrets: the bootstrap token and the key kubeadm encrypts uploaded certificates with. */
-export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKey: string } {
+/**
+ * The hub-made secrets: the bootstrap token, the key kubeadm encrypts
+ * uploaded certificates with, and the key Secrets are encrypted with in etcd
+ * (never rotated by the hub: rotating it is a key added, every Secret
+ * rewritten, the old key removed; not built yet).
+ */
+export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKey: string; encryptionKey: string } {
   return {
+    encryptionKey: ctx.plan.add(HUB_NODE, ENCRYPTION_KEY_SECRET, 'control-plane', [], {
+      hubAction: { kind: 'generate-secret', secret: ENCRYPTION_KEY_SECRET, format: 'base64-32' },
+      retries: 0,
+    }),
     joinToken: ctx.plan.add(HUB_NODE, JOIN_TOKEN_SECRET, 'control-plane', [], {
       hubAction: {
         kind: 'generate-secret',
@@ -58,26 +78,32 @@ export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKe
   };
 }
 
-/** apiserver's etcd client certificate and the etcd CA, on every control plane. */
-export function etcdClientCerts(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
+/**
+ * What a control plane keeps in /etc/kubernetes/pki besides kubeadm's own:
+ * the Secrets' encryption config, etcd's CA and the apiserver's etcd client
+ * pair. They are states of the kubeadm task itself, after its reset: a
+ * `kubeadm reset` empties /etc/kubernetes/pki, these included.
+ */
+function controlPlanePkiStates(ctx: RoleContext): State[] {
   const { caCertPem } = ctx.material.etcd;
-  return ctx.plan.add(
-    node.hostname,
-    'etcd-client-certs',
-    'control-plane',
-    [
-      directory('pki-etcd', `${KUBE_PKI}/etcd`, { mode: 0o755 }),
-      file('etcd-ca', `${KUBE_PKI}/etcd/ca.crt`, caCertPem),
-      // Made on the control plane itself; only its certificate request goes to the hub.
-      certificate('client-cert', {
-        profile: 'apiserver-etcd-client',
-        keyFile: `${KUBE_PKI}/apiserver-etcd-client.key`,
-        certFile: `${KUBE_PKI}/apiserver-etcd-client.crt`,
-        caPem: caCertPem,
-      }),
-    ],
-    { deps },
-  );
+  return [
+    file('encryption-config', ENCRYPTION_CONFIG, renderEncryptionConfig(), secretFile),
+    directory('pki-etcd', `${KUBE_PKI}/etcd`, { mode: 0o755 }),
+    file('etcd-ca', `${KUBE_PKI}/etcd/ca.crt`, caCertPem),
+    // Made on the control plane itself; only its certificate request goes to the hub.
+    certificate('client-cert', {
+      profile: 'apiserver-etcd-client',
+      keyFile: `${KUBE_PKI}/apiserver-etcd-client.key`,
+      certFile: `${KUBE_PKI}/apiserver-etcd-client.crt`,
+      caPem: caCertPem,
+    }),
+  ];
+}
+
+/** The kubelet's per-node patch kubeadm applies (its `patches` directory): in a container only. */
+function kubeletPatchStates(ctx: RoleContext, node: TopologyNode): State[] {
+  const c = kubeletContainer(ctx, node);
+  return c ? [file('kubelet-in-container', KUBELET_CONTAINER_PATCH, renderKubeletContainerPatch(c))] : [];
 }
 
 /** kubeadm init on the first control plane of a new cluster, guarded by the member marker so a rerun does nothing. */
@@ -88,10 +114,13 @@ export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]
     'kubeadm-init',
     'control-plane',
     [
+      // First: a reset empties /etc/kubernetes/pki, so everything below is delivered after it.
+      resetFailedAttempt('/etc/kubernetes/manifests/kube-apiserver.yaml'),
       file('cluster-ca-cert', `${KUBE_PKI}/ca.crt`, ca.certPem),
       file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ctx.plan.secret('pki-kubernetes-ca-key', ca.keyPem), secretFile),
-      file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node), secretFile),
-      resetFailedAttempt('/etc/kubernetes/manifests/kube-apiserver.yaml'),
+      ...controlPlanePkiStates(ctx),
+      ...kubeletPatchStates(ctx, node),
+      file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node, kubeletContainer(ctx, node)), secretFile),
       command('init', ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs'], {
         creates: KUBEADM_MARKER,
         timeoutMs: 10 * 60_000,
@@ -126,13 +155,15 @@ export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: 
     'kubeadm-join',
     controlPlane ? 'control-plane' : 'workers',
     [
+      resetFailedAttempt('/etc/kubernetes/kubelet.conf'),
+      ...(controlPlane ? controlPlanePkiStates(ctx) : []),
+      ...kubeletPatchStates(ctx, node),
       file(
         'config',
         JOIN_CONFIG,
-        renderKubeadmJoin(ctx.t, node, ctx.material.kubernetesCa.hash, controlPlane),
+        renderKubeadmJoin(ctx.t, node, ctx.material.kubernetesCa.hash, controlPlane, kubeletContainer(ctx, node)),
         secretFile,
       ),
-      resetFailedAttempt('/etc/kubernetes/kubelet.conf'),
       command('join', ['kubeadm', 'join', '--config', JOIN_CONFIG], {
         creates: KUBEADM_MARKER,
         timeoutMs: 10 * 60_000,
@@ -143,7 +174,7 @@ export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: 
       deps: [
         ...deps,
         taskId(HUB_NODE, JOIN_TOKEN_SECRET),
-        ...(controlPlane ? [taskId(HUB_NODE, CERTIFICATE_KEY_SECRET)] : []),
+        ...(controlPlane ? [taskId(HUB_NODE, CERTIFICATE_KEY_SECRET), taskId(HUB_NODE, ENCRYPTION_KEY_SECRET)] : []),
       ],
       timeoutMs: 12 * 60_000,
       retries: 2,
@@ -169,7 +200,16 @@ export function uploadCerts(
     'control-plane',
     [
       // A control plane that joined has no init config; upload-certs reads the cluster's from one.
-      ...(anchor.init ? [] : [file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, anchor.node), secretFile)]),
+      ...(anchor.init
+        ? []
+        : [
+            file(
+              'config',
+              INIT_CONFIG,
+              renderKubeadmInit(ctx.t, anchor.node, kubeletContainer(ctx, anchor.node)),
+              secretFile,
+            ),
+          ]),
       command('upload', ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', INIT_CONFIG], {
         unless: [
           'kubectl',

@@ -16,6 +16,7 @@ export interface Facts {
   'minionVersion'?: (string);
   'interfaces'?: (_kubedos_v1_NetInterface)[];
   'container'?: (string);
+  'cgroup'?: (string);
 }
 
 export interface Facts__Output {
@@ -31,4 +32,5 @@ export interface Facts__Output {
   'minionVersion': (string);
   'interfaces': (_kubedos_v1_NetInterface__Output)[];
   'container': (string);
+  'cgroup': (string);
 }
