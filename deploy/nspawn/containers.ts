@@ -176,9 +176,9 @@ export class NspawnLab {
   }
 
   /**
-   * Boots the container (systemd as PID 1); its console goes to logFile. A
-   * container that runs a kubelet (runsKubelet; unsaid, as it was recorded)
-   * gets kubeletArgs and its own cgroups besides.
+   * Boots the container (systemd as PID 1) in its own cgroups; its console
+   * goes to logFile. A container that runs a kubelet (runsKubelet; unsaid,
+   * as it was recorded) gets kubeletArgs besides.
    */
   boot(name: string, bridge: string, logFile: string, hostname: string, runsKubelet?: boolean): OwnedProcess {
     const c = this.container(name);

@@ -17,9 +17,9 @@ import path from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
 
-/** True when the host runs cgroup v1 controllers (legacy or hybrid), as /proc/self/cgroup lists them. */
+/** True when the host runs cgroup v1 controllers (legacy or hybrid), as its mounts show. */
 export function hostHasCgroupV1(): boolean {
-  return v1Hierarchies().length > 0;
+  return hostHierarchies().length > 0;
 }
 
 /**
@@ -27,7 +27,7 @@ export function hostHasCgroupV1(): boolean {
  * unified one beside them (/sys/fs/cgroup/unified, where nspawn tracks its
  * payload), with the cgroup this process is in there.
  */
-function v1Hierarchies(): { dir: string; own: string }[] {
+function hostHierarchies(): { dir: string; own: string }[] {
   const mounts = fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -50,12 +50,12 @@ function v1Hierarchies(): { dir: string; own: string }[] {
 }
 
 /**
- * `<own cgroup>/kubedos-<machine>` in every v1 hierarchy. Nested under this
+ * `<own cgroup>/kubedos-<machine>` in every hierarchy. Nested under this
  * process's own cgroup: whatever limits the deployer runs under bound the
  * lab too.
  */
 export function nodeCgroupDirs(machine: string): string[] {
-  return v1Hierarchies().map((h) => path.join(h.dir, h.own, `kubedos-${machine}`));
+  return hostHierarchies().map((h) => path.join(h.dir, h.own, `kubedos-${machine}`));
 }
 
 /** Makes the cgroups (cpuset's gets its parent's cpus and mems, without which no task may join it). */

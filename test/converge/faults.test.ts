@@ -115,7 +115,7 @@ describe('convergence faults', function () {
       fs.rmSync(path.join(sim.root('etcd-2'), 'etc/etcd/pki'));
       const before = new Map([...sim.channel.nodes.values()].map((n) => [n.name, n.started.length]));
       const reset = sim.engine.rerun('etcd-2/etcd-config');
-      assert.equal(reset.length, 14);
+      assert.equal(reset.length, 13);
       const after = await sim.engine.waitForRun(first.runId);
       assert.equal(after.state, 'done');
       assert.equal(after.failed + after.blocked, 0);

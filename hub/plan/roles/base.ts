@@ -69,12 +69,31 @@ export function kubePackages(ctx: RoleContext, node: TopologyNode, deps: string[
   );
 }
 
+const NODE_EXPORTER_DROPIN = '/etc/systemd/system/prometheus-node-exporter.service.d/kubedos.conf';
+
+/**
+ * After a reboot the exporter starts before the minion has brought wg2 up,
+ * and cannot bind its address until then: Debian's unit retries every
+ * 100 ms and gives up after five, leaving it failed. It keeps trying, every
+ * 2 s, until wg2 is there.
+ */
+const NODE_EXPORTER_RETRIES = `# Written by the kubedos hub: the wg2 address appears only once the minion has brought wg2 up.
+[Unit]
+StartLimitIntervalSec=0
+
+[Service]
+RestartSec=2s
+`;
+
 /** prometheus-node-exporter listening on the node's wg2 address. */
 export function nodeExporter(ctx: RoleContext, node: TopologyNode): string {
   return ctx.plan.add(node.hostname, 'node-exporter', 'platform-services', [
     packages('packages', ['prometheus-node-exporter']),
     file('defaults', '/etc/default/prometheus-node-exporter', renderNodeExporterDefaults(ctx.t, node)),
-    service('service', 'prometheus-node-exporter', { restartOnChange: ['/etc/default/prometheus-node-exporter'] }),
+    file('retries', NODE_EXPORTER_DROPIN, NODE_EXPORTER_RETRIES),
+    service('service', 'prometheus-node-exporter', {
+      restartOnChange: ['/etc/default/prometheus-node-exporter', NODE_EXPORTER_DROPIN],
+    }),
   ]);
 }
 
