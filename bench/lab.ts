@@ -19,6 +19,7 @@ import { buildPlatformImage } from '../iso-builder/platform-image.ts';
 import { packagesForTopology } from '../iso-builder/role-packages.ts';
 import { ensureExecutables } from '../scripts/sea/build.ts';
 import { REPO_ROOT } from '../scripts/sea/targets.ts';
+import { runsPods } from '../shared/kubernetes/pod-subnets.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 
 const json = process.argv.includes('--json');
@@ -118,7 +119,7 @@ try {
         { reject: false, ...(input === undefined ? {} : { input }) },
       )
     ).stdout;
-  const kubeNodes = t.nodes.filter((n) => n.role === 'cp' || n.role === 'worker');
+  const kubeNodes = t.nodes.filter(runsPods);
   const allReady = async () => {
     const items = (
       JSON.parse((await kubectl(['get', 'nodes', '-o', 'json'])) || '{"items":[]}') as {
@@ -204,7 +205,7 @@ try {
     upToConvergedSeconds: lab.timings.convergedMs !== undefined ? seconds(lab.timings.convergedMs) : undefined,
     convergence: lab.status.convergence?.counts,
     minionRssMiB: {
-      median: Math.round(minions[Math.floor(minions.length / 2)]!),
+      median: median(minions),
       max: Math.round(minions.at(-1)!),
     },
     hubRssMiB: Math.round(hub),

@@ -17,6 +17,7 @@ import type { PlatformImage } from '../../iso-builder/platform-image.ts';
 import { requireTools } from '../../iso-builder/tools.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
+import { runsPods } from '../../shared/kubernetes/pod-subnets.ts';
 import { networkContains, parseIpv4Network } from '../../shared/net/ipv4.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
@@ -105,7 +106,7 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
       const root = await lab.addContainer(node.hostname, lower, run.nodeDir(node.hostname), node.vmid);
       seedContainer(root, t, run.topologyCopy, node, secrets);
       const logFile = path.join(run.logs, `${node.hostname}.console.log`);
-      lab.boot(node.hostname, bridge, logFile, node.hostname, runsKubelet(node));
+      lab.boot(node.hostname, bridge, logFile, node.hostname, runsPods(node));
     }
     const master = masterNode(t).hostname;
     // The hub's state dir inside the master, as the host sees it: its admin socket is the operator's way in.
@@ -148,7 +149,7 @@ function seedContainer(
     useSmbios: false,
   });
   for (const f of files) writeInto(root, f.path, f.content, f.mode);
-  if (runsKubelet(node) && hostHasCgroupV1()) {
+  if (runsPods(node) && hostHasCgroupV1()) {
     writeInto(root, CONTAINER_CGROUP_UNIT.path, CONTAINER_CGROUP_UNIT.content, 0o644);
     fs.mkdirSync(path.dirname(path.join(root, CONTAINER_CGROUP_UNIT.wants)), { recursive: true });
     fs.rmSync(path.join(root, CONTAINER_CGROUP_UNIT.wants), { force: true });
@@ -169,11 +170,6 @@ function hostGatewayAddress(t: Topology): string | undefined {
   return held ? undefined : `${t.lan.gateway}/${lan.prefix}`;
 }
 
-/** Control planes and workers run containerd and a kubelet: their containers get kubelet settings. */
-function runsKubelet(node: TopologyNode): boolean {
-  return node.role === 'cp' || node.role === 'worker';
-}
-
 /**
  * "If it breaks, replace it", in the lab: the node's container is stopped,
  * its own layer thrown away (a blank disk from the same image), its seed
@@ -191,7 +187,7 @@ export async function nspawnRebuildNode(runRoot: string, node: string): Promise<
   const secrets = await ensureDeploymentSecrets(run.secrets, t);
   const root = await lab.resetContainer(node);
   seedContainer(root, t, run.topologyCopy, n, secrets);
-  lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node, runsKubelet(n));
+  lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node, runsPods(n));
   await lab.waitForInit(node);
 }
 

@@ -5,10 +5,11 @@ import { renderContainerdConfig } from '../render/containerd.ts';
 import { renderHosts } from '../render/hosts.ts';
 import { renderNodeExporterDefaults } from '../render/prometheus.ts';
 import type { RoleContext } from './context.ts';
+import { runsPods } from '../../../shared/kubernetes/pod-subnets.ts';
 
 /** Kubernetes nodes: swap off (now and in fstab), overlay + br_netfilter, forwarding sysctls, hosts. */
 export function preflight(ctx: RoleContext, node: TopologyNode): string {
-  const kubelet = node.role === 'cp' || node.role === 'worker';
+  const kubelet = runsPods(node);
   const states = [
     file('hosts', '/etc/hosts', renderHosts(ctx.t, node)),
     ...(kubelet
