@@ -189,26 +189,32 @@ describe('kubedos build-kubernetes: the pinned release from its Go modules', fun
 
   it('a build killed half-way leaves no entry; the next clears its leftovers and gives the same bytes', async () => {
     const state = tempDir('kube-killed');
-    const root = kubernetesCacheDir(path.join(state, 'kubedos/cache'));
-    const child = execa(path.join(import.meta.dirname, '../../bin/kubedos'), ['build-kubernetes'], {
-      env: { ...env, XDG_STATE_HOME: state },
-      reject: false,
-    });
-    const leftovers = () => (fs.existsSync(root) ? fs.readdirSync(root) : []);
-    await until('the build to start its temporary folder', () => (leftovers().length ? true : undefined), 120_000);
-    child.kill('SIGKILL');
-    await child;
-    assert.ok(
-      leftovers().every((n) => /^\..+\.\d+\.tmp$/.test(n)),
-      `only a temporary folder is left: ${leftovers().join(', ')}`,
-    );
-    // Built again in that cache: linked and packaged anew (compiled objects come from GOCACHE).
-    const other = await buildKubernetes({ cacheDir: path.join(state, 'kubedos/cache'), env });
-    assert.equal(other.cached, false);
-    assert.deepEqual(leftovers(), [path.basename(other.dir)], "the killed build's folder is gone");
-    for (const [name, p] of Object.entries(m.programs))
-      assert.equal(other.manifest.programs[name]?.sha256, p.sha256, name);
-    for (const [name, i] of Object.entries(m.images)) assert.equal(other.manifest.images[name]?.sha256, i.sha256, name);
-    for (const [name, d] of Object.entries(m.debs)) assert.equal(other.manifest.debs[name]?.sha256, d.sha256, name);
+    // A whole second build (about 1 GB): removed, so repeated CI runs on one machine do not fill its disk.
+    try {
+      const root = kubernetesCacheDir(path.join(state, 'kubedos/cache'));
+      const child = execa(path.join(import.meta.dirname, '../../bin/kubedos'), ['build-kubernetes'], {
+        env: { ...env, XDG_STATE_HOME: state },
+        reject: false,
+      });
+      const leftovers = () => (fs.existsSync(root) ? fs.readdirSync(root) : []);
+      await until('the build to start its temporary folder', () => (leftovers().length ? true : undefined), 120_000);
+      child.kill('SIGKILL');
+      await child;
+      assert.ok(
+        leftovers().every((n) => /^\..+\.\d+\.tmp$/.test(n)),
+        `only a temporary folder is left: ${leftovers().join(', ')}`,
+      );
+      // Built again in that cache: linked and packaged anew (compiled objects come from GOCACHE).
+      const other = await buildKubernetes({ cacheDir: path.join(state, 'kubedos/cache'), env });
+      assert.equal(other.cached, false);
+      assert.deepEqual(leftovers(), [path.basename(other.dir)], "the killed build's folder is gone");
+      for (const [name, p] of Object.entries(m.programs))
+        assert.equal(other.manifest.programs[name]?.sha256, p.sha256, name);
+      for (const [name, i] of Object.entries(m.images))
+        assert.equal(other.manifest.images[name]?.sha256, i.sha256, name);
+      for (const [name, d] of Object.entries(m.debs)) assert.equal(other.manifest.debs[name]?.sha256, d.sha256, name);
+    } finally {
+      fs.rmSync(state, { recursive: true, force: true });
+    }
   });
 });
