@@ -5,7 +5,8 @@
  * VIP) and to a test pod Running; the minion's, the hub's, the kubelets',
  * containerd's and the apiservers' resident memory; how long the API VIP
  * takes to move when haproxy stops on the VRRP master, and the longest gap
- * a client of the API sees meanwhile. Figures are printed, never asserted.
+ * a client of the API sees meanwhile; the time to replace a control plane
+ * (hubctl replace to its new Node Ready). Figures are printed, never asserted.
  *
  *   ./node_modules/.bin/node bench/lab.ts [--json] [--topology F]
  */
@@ -13,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { nspawnUp } from '../deploy/nspawn/substrate.ts';
+import { nspawnNewCredential, nspawnRebuildNode, nspawnUp } from '../deploy/nspawn/substrate.ts';
 import { ensureDarksiteKey } from '../iso-builder/darksite-key.ts';
 import { buildPlatformImage } from '../iso-builder/platform-image.ts';
 import { packagesForTopology } from '../iso-builder/role-packages.ts';
@@ -80,10 +81,11 @@ async function imageFigures() {
 const image = await imageFigures();
 const controller = new AbortController();
 const upStarted = Date.now();
+const runRoot = path.join(work, 'run');
 const lab = await nspawnUp({
   topology: t,
   topologyFile,
-  runRoot: path.join(work, 'run'),
+  runRoot,
   timeoutMs: 600_000,
   windowTtlMs: 900_000,
   signal: controller.signal,
@@ -199,6 +201,42 @@ try {
     apiGapSeconds = seconds(Number((await watching).stdout.trim()));
     await lab.lab.exec(from, ['systemctl', 'start', 'haproxy']);
   }
+  // Replacing a control plane as an operator does: hubctl replace (drained, Node deleted, keys revoked), a
+  // window for it, the node rebuilt blank; until its new Node is Ready in the API.
+  const replaced = kubeNodes.filter((n) => n.role === 'cp').at(-1)!.hostname;
+  const hubctl = async (args: string[]) =>
+    (
+      await execa(path.join(REPO_ROOT, 'bin/hubctl'), args, {
+        env: { ...process.env, KUBEDOS_HUB_DIR: lab.hubDir },
+      })
+    ).stdout;
+  const replaceStarted = Date.now();
+  await hubctl(['replace', replaced, '--credential-key', await nspawnNewCredential(runRoot, replaced)]);
+  await hubctl(['enroll', 'open', '--node', replaced, '--ttl', '15m']);
+  await nspawnRebuildNode(runRoot, replaced);
+  const stateOf = async () =>
+    (
+      JSON.parse(await hubctl(['status', '--json', '--no-kubernetes'])) as {
+        nodes: { name: string; state: string }[];
+      }
+    ).nodes.find((n) => n.name === replaced)?.state;
+  while ((await stateOf()) !== 'connected' && Date.now() - replaceStarted < 10 * 60_000)
+    await new Promise((r) => setTimeout(r, 500));
+  await hubctl(['converge', '--json']);
+  const newReady = async () => {
+    const out = await kubectl(['get', 'node', replaced, '-o', 'json']);
+    if (!out) return false;
+    const n = JSON.parse(out) as {
+      metadata: { creationTimestamp: string };
+      status: { conditions: { type: string; status: string }[] };
+    };
+    return (
+      Date.parse(n.metadata.creationTimestamp) > replaceStarted - 1000 &&
+      n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')
+    );
+  };
+  while (!(await newReady()) && Date.now() - replaceStarted < 15 * 60_000) await new Promise((r) => setTimeout(r, 500));
+  const controlPlaneReplaceSeconds = seconds(Date.now() - replaceStarted);
   const figures = {
     image,
     upToConnectedSeconds: seconds(lab.timings.connectedMs),
@@ -216,6 +254,7 @@ try {
     apiserverRssMiB: apiservers.map(Math.round),
     vrrpFailoverSeconds: failoverSeconds,
     apiGapThroughVipSeconds: apiGapSeconds,
+    controlPlaneReplaceSeconds,
   };
   if (json) process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
   else {
@@ -233,6 +272,7 @@ try {
     );
     say(`VRRP failover after haproxy stops on the VIP holder: ${failoverSeconds ?? 'did not happen'} s`);
     say(`longest gap of a client of the API through the VIP meanwhile: ${apiGapSeconds ?? '-'} s`);
+    say(`${replaced} replaced (hubctl replace → rebuilt → its new Node Ready): ${controlPlaneReplaceSeconds} s`);
   }
 } finally {
   await lab.stop();

@@ -31,7 +31,7 @@ import { recordIssued } from './pki/issued-certificates.ts';
 import { CertificateRenewalWatch } from './pki/renewal-watch.ts';
 import { topologyWithStoredAddresses } from './ipam/stored-topology.ts';
 import { darksitePackages } from '../shared/darksite/package-index.ts';
-import { lanInterfaceOf } from '../shared/net/lan-interface.ts';
+import { lanInterfaceOf, reportedLanInterface } from '../shared/net/lan-interface.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import { importInventory, inventoryNode } from './state/inventory.ts';
 import { isIpv4, networkContains, parseIpv4Network } from '../shared/net/ipv4.ts';
@@ -128,9 +128,12 @@ export class Hub {
       channel: new SessionChannel(this.registry),
       topology: opts.topology,
       hubStateDir: opts.stateDir,
-      ...(opts.topology.convergence?.parallelInstalls
-        ? { engine: { maxParallelInstalls: opts.topology.convergence.parallelInstalls } }
-        : {}),
+      engine: {
+        ...(opts.topology.convergence?.parallelInstalls
+          ? { maxParallelInstalls: opts.topology.convergence.parallelInstalls }
+          : {}),
+        onStoreError: (what, err) => opts.log.error(`${what} failed`, { error: err.message }),
+      },
       plan: async () => ({
         ...(opts.darksiteDir ? { availablePackages: darksitePackages(opts.darksiteDir) } : {}),
         lanInterfaces: await this.#lanInterfaces(opts.topology, opts.log),
@@ -287,6 +290,14 @@ export class Hub {
         return nic ? [[n.hostname, nic]] : [];
       }),
     );
+    for (const n of t.nodes) {
+      const said = reportedLanInterface(this.registry.get(n.hostname)?.facts, n.ip);
+      if (said !== undefined && !known[n.hostname])
+        log.warn('refused a LAN interface name a node reported: not an interface name', {
+          node: n.hostname,
+          name: JSON.stringify(said).slice(0, 80),
+        });
+    }
     const unknown = t.nodes.filter((n) => n.role !== 'master' && !known[n.hostname]).map((n) => n.hostname);
     if (unknown.length)
       log.warn('plan made without these nodes’ LAN interface (no facts from them yet): the default is named', {

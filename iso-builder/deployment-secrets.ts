@@ -72,3 +72,28 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
     identityPath,
   };
 }
+
+/**
+ * "If it breaks, replace it": a node's enrollment credential is spent by its
+ * first enrollment, so a rebuilt node gets a new one. Its file is replaced
+ * (0600, atomically: the old seed is worthless from here on) and the
+ * inventory follows; returns the new public key (base64), which the hub is
+ * given with `hubctl replace NODE --credential-key`.
+ */
+export async function renewNodeCredential(dir: string, topology: Topology, node: string): Promise<string> {
+  const n = topology.nodes.find((x) => x.hostname === node);
+  if (!n) throw new Error(`no node ${node} in ${topology.name}`);
+  const identity: NodeIdentityFile = {
+    deployment: topology.name,
+    node,
+    credentialSeed: Buffer.from(generateSigningKeyPair().seed).toString('base64'),
+    ...(n.smbiosUuid ? { smbiosUuid: n.smbiosUuid } : {}),
+  };
+  ensurePrivateDir(path.join(dir, 'nodes'));
+  writeFileAtomic(path.join(dir, 'nodes', `${node}.identity.json`), JSON.stringify(identity, null, 2) + '\n', 0o600);
+  // The inventory is written again from the files, this node's new one included.
+  await ensureDeploymentSecrets(dir, topology);
+  return Buffer.from(signingKeyPairFromSeed(Buffer.from(identity.credentialSeed!, 'base64')).publicKey).toString(
+    'base64',
+  );
+}

@@ -24,8 +24,8 @@ import type { PlatformImage } from './platform-image.ts';
 import { removeStale } from './stale.ts';
 import { requireTools, run } from './tools.ts';
 
-/** Bumped when the ISO's layout changes for the same image. */
-const ISO_FORMAT = 1;
+/** Bumped when the ISO's layout changes for the same image (2: squashfs at zstd level 3). */
+const ISO_FORMAT = 2;
 /** The live kernel's command line: the installer runs; its words go to the serial console. */
 export const LIVE_KERNEL_ARGS = `boot=live ${INSTALL_FLAG} console=tty0 console=ttyS0,115200n8`;
 
@@ -110,8 +110,10 @@ export async function buildPlatformIso(opts: {
         '-quiet',
         '-comp',
         'zstd',
+        // Level 3, not 15: 20 times faster to make (198 against 9.9 MB/s per core, measured on this
+        // image), 4% larger, and no slower to unpack; the image is made again on every change.
         '-Xcompression-level',
-        '15',
+        '3',
         '-all-time',
         String(opts.epoch),
         '-mkfs-time',

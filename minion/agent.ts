@@ -17,6 +17,7 @@ import { hubChannel } from '../shared/proto/hub-channel.ts';
 import { Backoff, delay } from './backoff.ts';
 import { buildEnrollRequest, CredentialGone } from './enrollment-request.ts';
 import { forgetCredential } from './forget-credential.ts';
+import { loadIdentityFile } from './config.ts';
 import {
   forgetEnrollment,
   loadEnrollment,
@@ -77,7 +78,7 @@ export class Agent {
   /** The contract version of the hub last welcomed by (1 until a hub says otherwise). */
   #hubContract = 1;
   #configs: Promise<void> = Promise.resolve();
-  readonly #identity: NodeIdentityFile;
+  #identity: NodeIdentityFile;
   readonly #log: Logger;
   readonly #handlers: AgentHandlers;
   readonly #hardware: () => Promise<HardwareIdentity>;
@@ -123,12 +124,24 @@ export class Agent {
     }
   }
 
+  /** The identity file as it is now; the one read before when it cannot be read (it is replaced atomically). */
+  #currentIdentity(): NodeIdentityFile {
+    try {
+      const now = loadIdentityFile(this.#config.identityFile);
+      return now.node === this.#identity.node && now.deployment === this.#identity.deployment ? now : this.#identity;
+    } catch {
+      return this.#identity;
+    }
+  }
+
   async #enroll(client: EnrollmentClient, keys: NodeKeys, signal: AbortSignal): Promise<StoredEnrollment | undefined> {
     const backoff = new Backoff(500, 15_000);
     let lastReason = '';
     while (!signal.aborted) {
       this.phase = 'enrolling';
       try {
+        // Read again at each try: a node given a new seed (its credential renewed by a replace) enrolls with it.
+        this.#identity = this.#currentIdentity();
         const hardware = await this.#hardware();
         const request = buildEnrollRequest(this.#identity, keys, hardware, await gatherFacts(hardware));
         const response = await new Promise<Parameters<Parameters<EnrollmentClient['Enroll']>[1]>[1]>(
@@ -145,9 +158,10 @@ export class Agent {
         return stored;
       } catch (err) {
         if (err instanceof CredentialGone) {
-          this.#log.error('cannot enroll', { reason: err.message });
-          // Nothing to retry with: wait for the operator to redeploy the node.
-          await delay(2 ** 31 - 1, signal);
+          if (lastReason !== err.message) this.#log.error('cannot enroll', { reason: err.message });
+          lastReason = err.message;
+          // Nothing to enroll with until the node is given a new seed (a redeploy): look again now and then.
+          await delay(30_000, signal);
           continue;
         }
         const e = err as grpc.ServiceError;

@@ -40,7 +40,8 @@ export async function followNodes(
 /** What `up` needs of a hub: the admin socket on this host, or (qemu) hubctl inside the master VM. */
 export interface HubControl {
   status(): Promise<StatusResponse__Output>;
-  openWindow(ttlMs: number): Promise<void>;
+  /** A window for these nodes only (a redeploy), or for every expected node. */
+  openWindow(ttlMs: number, nodes?: string[]): Promise<void>;
   /** Starts a real convergence run; its id. */
   startConvergence(): Promise<number>;
   close(): void;
@@ -51,11 +52,11 @@ export function adminHubControl(hubDir: string): HubControl {
   const admin = new AdminConnection(hubDir);
   return {
     status: () => admin.call<object, StatusResponse__Output>((a) => a.Status, {}),
-    openWindow: async (ttlMs) => {
+    openWindow: async (ttlMs, nodes = []) => {
       await admin.call<object, Window__Output>((a) => a.OpenWindow, {
         ttlSeconds: Math.round(ttlMs / 1000),
         role: '',
-        nodes: [],
+        nodes,
       });
     },
     startConvergence: async () =>

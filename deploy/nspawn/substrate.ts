@@ -22,7 +22,11 @@ import { networkContains, parseIpv4Network } from '../../shared/net/ipv4.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
-import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
+import {
+  ensureDeploymentSecrets,
+  renewNodeCredential,
+  type DeploymentSecrets,
+} from '../../iso-builder/deployment-secrets.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../local/current-hub.ts';
 import { sleep } from '../local/owned-process.ts';
 import { platformForRun } from '../local/platform-for-run.ts';
@@ -91,7 +95,8 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
 
   const lab = NspawnLab.open(labFile(run), opts.tag ?? DEFAULT_NSPAWN_TAG);
   const stop = async () => {
-    await lab.teardown();
+    // As recorded now: a node rebuilt since (nspawnRebuildNode) runs as a process this object never saw.
+    await (NspawnLab.openRecorded(labFile(run)) ?? lab).teardown();
     unlinkCurrentHub(run.root);
   };
   try {
@@ -170,11 +175,18 @@ function hostGatewayAddress(t: Topology): string | undefined {
   return held ? undefined : `${t.lan.gateway}/${lan.prefix}`;
 }
 
+/** A new enrollment credential for a node to be rebuilt (its seed's was spent): its public key, for hubctl replace. */
+export async function nspawnNewCredential(runRoot: string, node: string): Promise<string> {
+  const run = runDir(runRoot);
+  return renewNodeCredential(run.secrets, loadTopology(run.topologyCopy), node);
+}
+
 /**
  * "If it breaks, replace it", in the lab: the node's container is stopped,
  * its own layer thrown away (a blank disk from the same image), its seed
  * written again, and it boots. It enrolls again once the operator has run
- * `hubctl replace NODE` and opened a window for it.
+ * `hubctl replace NODE --credential-key KEY` with the key nspawnNewCredential
+ * gave (the old seed's credential was spent) and opened a window for it.
  */
 export async function nspawnRebuildNode(runRoot: string, node: string): Promise<void> {
   const run = runDir(runRoot);

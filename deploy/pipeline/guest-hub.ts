@@ -2,6 +2,7 @@ import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusRe
 import { UserError } from '../../shared/errors.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import type { HubControl } from '../local/wait-for-nodes.ts';
+import { statusKey } from '../../hub/cli/status-change.ts';
 
 /** A program run in a guest and waited for: the QEMU lab's agent socket, or the Proxmox API's agent/exec. */
 export interface GuestExec {
@@ -18,12 +19,32 @@ export async function guestHubctl(agent: GuestExec, args: string[], timeoutMs = 
   return r.stdout;
 }
 
-/** The hub in the master VM, for `up` and `deploy`: each call one hubctl run in the guest. */
+/**
+ * The hub in the master VM, for `up` and `deploy`: each call one hubctl run
+ * in the guest. A status after the first waits in the guest until the
+ * progress changes (at most 30 s): a hubctl started every few seconds took
+ * a core of emulated CPU from the VMs installing beside the master.
+ */
 export function guestHubControl(agent: GuestExec): HubControl {
+  let seen: string | undefined;
   return {
-    status: async () => JSON.parse(await guestHubctl(agent, ['status', '--json'])) as StatusResponse__Output,
-    openWindow: async (ttlMs) => {
-      await guestHubctl(agent, ['enroll', 'open', '--ttl', `${Math.round(ttlMs / 1000)}s`, '--json']);
+    status: async () => {
+      const wait = seen ? ['--changed-from', seen, '--wait-max', '30s'] : [];
+      const s = JSON.parse(
+        await guestHubctl(agent, ['status', '--json', '--no-kubernetes', ...wait], 120_000),
+      ) as StatusResponse__Output & { changeKey?: string };
+      seen = s.changeKey ?? statusKey(s);
+      return s;
+    },
+    openWindow: async (ttlMs, nodes = []) => {
+      await guestHubctl(agent, [
+        'enroll',
+        'open',
+        '--ttl',
+        `${Math.round(ttlMs / 1000)}s`,
+        ...nodes.flatMap((n) => ['--node', n]),
+        '--json',
+      ]);
     },
     startConvergence: async () =>
       (JSON.parse(await guestHubctl(agent, ['converge', '--no-wait', '--json'])) as { runId: number }).runId,

@@ -48,6 +48,8 @@ export interface PipelineOptions<Media> {
   say(line: string): void;
   /** Poll interval of the hub's status (a Proxmox guest agent call each time). */
   pollMs?: number;
+  /** The nodes the enrollment window is for (a redeploy's, and no other); default every expected node. */
+  windowNodes?: string[];
 }
 
 export interface PipelineResult {
@@ -112,7 +114,7 @@ export async function runPipeline<Media>(
       }
     };
     try {
-      await hub.openWindow(opts.windowTtlMs);
+      await hub.openWindow(opts.windowTtlMs, opts.windowNodes);
       let status = await follow();
       await substrate.enrolled(status.nodes.map((n) => n.name));
       if (done('enroll')) return { reached: 'enroll', status, seconds };

@@ -5,6 +5,7 @@ import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { buildDeploymentMedia } from '../media/build-media.ts';
+import { renewNodeCredential } from '../../iso-builder/deployment-secrets.ts';
 import { runDir } from '../local/run-dir.ts';
 import { guestHubControl, guestHubctl } from '../pipeline/guest-hub.ts';
 import { runPipeline, type DeployStage } from '../pipeline/pipeline.ts';
@@ -138,7 +139,8 @@ export async function proxmoxDeploy(o: DeployOptions): Promise<DeployReport> {
     windowTtlMs: o.windowTtlMs,
     quiet: o.quiet,
     say,
-    pollMs: 3000,
+    pollMs: 500,
+    ...(o.only ? { windowNodes: o.only } : {}),
   });
   return {
     deployment: o.topology.name,
@@ -182,8 +184,12 @@ async function replaceNodes(o: DeployOptions, substrate: ProxmoxSubstrate, say: 
   }
   const guest = new ProxmoxGuest(o.api, masterVm.node, master.vmid);
   for (const name of o.only!) {
-    const out = await guestHubctl(guest, ['replace', name, '--json']);
-    const r = JSON.parse(out) as { generation: number; revokedKeys: string[] };
+    // Its seed's credential was spent by its first enrollment: the new VM's seed carries a new one, made here.
+    const credential = await renewNodeCredential(runDir(o.runRoot).secrets, t, name);
+    // A Kubernetes node is drained first: the hub gives that up to 90 s.
+    const out = await guestHubctl(guest, ['replace', name, '--credential-key', credential, '--json'], 180_000);
+    const r = JSON.parse(out) as { generation: number; revokedKeys: string[]; kubernetes?: string };
+    if (r.kubernetes) say(`${name}: ${r.kubernetes}`);
     say(`${name}: the hub revoked ${r.revokedKeys.length} keys (generation ${r.generation})`);
     const n = t.nodes.find((x) => x.hostname === name)!;
     const vm = view.vms.get(n.vmid);

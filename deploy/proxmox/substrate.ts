@@ -257,17 +257,20 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
    * refused or failed ends the deploy with the installer's words.
    */
   private async supervise(): Promise<void> {
-    const pause = this.o.bootPollMs ?? 5000;
+    const pause = this.o.bootPollMs ?? 2000;
     while (!this.stopping) {
-      for (const n of this.nodes()) {
-        const state = this.boots.get(n.hostname)!;
-        if (state.phase === 'booted' || state.phase === 'failed' || this.stopping) continue;
-        try {
-          await this.check(n, state);
-        } catch (err) {
-          if (!isTransient(err) && !(err instanceof ProxmoxApiError)) throw err;
-        }
-      }
+      // Every VM at once: a check waits on its guest agent (seconds while a VM boots), not on the others'.
+      await Promise.all(
+        this.nodes().map(async (n) => {
+          const state = this.boots.get(n.hostname)!;
+          if (state.phase === 'booted' || state.phase === 'failed' || this.stopping) return;
+          try {
+            await this.check(n, state);
+          } catch (err) {
+            if (!isTransient(err) && !(err instanceof ProxmoxApiError)) throw err;
+          }
+        }),
+      );
       if ([...this.boots.values()].every((b) => b.phase === 'booted')) return;
       await sleep(pause);
     }
@@ -332,7 +335,7 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
           'the hub on the master did not answer within 45 minutes',
           'see the master VM console (qm terminal)',
         );
-      await sleep(this.o.bootPollMs ?? 5000);
+      await sleep(this.o.bootPollMs ?? 2000);
     }
     this.o.say('the hub answers on the master');
     return guestHubControl(guest);

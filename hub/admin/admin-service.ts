@@ -4,7 +4,7 @@ import type { AdminHandlers } from '../../proto/gen/kubedos/v1/Admin.ts';
 import type { Window } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
-import { revokeNode } from '../enrollment/enrollments.ts';
+import { checkNewCredential, revokeNode } from '../enrollment/enrollments.ts';
 import { closeWindows, listWindows, openWindow, pendingNodes, type EnrollmentWindow } from '../enrollment/windows.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
@@ -16,6 +16,8 @@ import type { Topology } from '../../shared/topology/model.ts';
 import { tokenMatches } from './admin-token.ts';
 import type { AuditLog } from './audit-log.ts';
 import { nodeStatuses } from './node-status.ts';
+import { kubernetesMembers } from '../converge/cluster-state.ts';
+import { clusterSide, releaseFromCluster } from './cluster-side.ts';
 
 export interface AdminServiceDeps {
   db: DatabaseSync;
@@ -86,9 +88,13 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
   }
 
   return {
-    Status: guarded('Status', (req) => {
+    Status: guarded('Status', async (req) => {
       const t = now();
       const { nodes, summary } = nodeStatuses(db, deps.registry, deps.heartbeatIntervalMs, t);
+      const kube =
+        req.kubernetes && deps.pkiDir && deps.topology
+          ? await clusterSide(deps.pkiDir, deps.topology, kubernetesMembers(db), nodes)
+          : { kubernetesError: '' };
       return {
         deployment: deps.deployment,
         hubVersion: deps.version,
@@ -97,6 +103,7 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
         nodes,
         windows: listWindows(db, t, false).map(toWire),
         convergence: deps.converge.status(req.runId || undefined) ?? null,
+        kubernetesError: kube.kubernetesError,
       };
     }),
     Plan: guarded('Plan', async () => deps.converge.planView()),
@@ -160,14 +167,28 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
     ReplaceNode: guarded('ReplaceNode', async (req) => {
       const node = req.node ?? '';
       if (!inventoryNode(db, node)) throw new UserError(`unknown node "${node}"`);
-      const result = await writes.run(() => revokeNode(db, node, now()));
+      const credential = req.credentialPublicKey?.length ? new Uint8Array(req.credentialPublicKey) : undefined;
+      if (credential) checkNewCredential(db, node, credential);
+      // The cluster lets the node go first (drained, its Node deleted), while the node may still be there to help.
+      const kubernetes =
+        deps.pkiDir && deps.topology && kubernetesMembers(db).includes(node)
+          ? await releaseFromCluster(deps.pkiDir, deps.topology, node, (line) => deps.log.warn(line, { node }))
+          : '';
+      if (kubernetes) deps.log.info('node released by the cluster', { node, kubernetes });
+      const result = await writes.run(() => revokeNode(db, node, now(), credential));
       await deps.registry.drop(node);
       deps.onReplaced?.(node);
-      deps.log.info('node replaced: keys revoked', { node, generation: result.generation });
+      deps.log.info('node replaced: keys revoked', {
+        node,
+        generation: result.generation,
+        newCredential: credential !== undefined,
+      });
       return {
         node,
         generation: result.generation,
         revokedKeys: result.revoked.map((k) => Buffer.from(k).toString('base64')),
+        kubernetes,
+        newCredential: credential !== undefined,
       };
     }),
   };

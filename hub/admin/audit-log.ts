@@ -31,7 +31,14 @@ export class AuditLog {
   record(call: string, request: object, result: string): void {
     if (READS.has(call) && result === 'ok') return;
     const entry: AuditEntry = { at: new Date().toISOString(), call, request: { ...request }, result };
-    fs.appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    // Written and flushed to the disk before the call returns: a power loss keeps what was answered.
+    const fd = fs.openSync(this.file, 'a', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(entry) + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   read(): AuditEntry[] {

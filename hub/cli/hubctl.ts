@@ -11,14 +11,22 @@ import { AdminConnection } from './admin-client.ts';
 import { hubctlInGuest, readGuestHubRef, splitHubDirArg } from './guest-proxy.ts';
 import { locateHubDir } from './locate-hub.ts';
 import { describeWindow, renderStatus } from './render-status.ts';
+import { statusKey } from './status-change.ts';
 import { waitForRun } from './wait-for-run.ts';
 import { fetchKubeconfig } from './kubeconfig.ts';
 import { KUBECONFIG_TTL_DEFAULT_MS } from '../pki/admin-kubeconfig.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
 import { reportUnfinishedRun } from './report-run.ts';
+import { inert } from '../../shared/text/inert.ts';
+import { UserError } from '../../shared/errors.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
 import type { LogsResponse__Output } from '../../proto/gen/kubedos/v1/LogsResponse.ts';
 import type { CertificatesResponse__Output } from '../../proto/gen/kubedos/v1/CertificatesResponse.ts';
+
+/** Human output: whatever a node wrote into it is shown, never obeyed (see inert). */
+function out(text: string): void {
+  process.stdout.write(inert(text));
+}
 
 function printJson(value: unknown): void {
   process.stdout.write(
@@ -48,29 +56,61 @@ runMain('hubctl', async () => {
       c.close();
     }
   };
-  const status = (c: AdminConnection) => c.call<object, StatusResponse__Output>((a) => a.Status, {});
+  // The operator's view reads the Kubernetes side too (the hub waits at most a few seconds for the API).
+  const status = (c: AdminConnection, kubernetes: boolean) =>
+    c.call<object, StatusResponse__Output>((a) => a.Status, { kubernetes }, 20_000);
 
   program
     .command('status')
-    .description('every node: role, state (expected/enrolled/connected/lost), plane addresses, last heartbeat')
+    .description(
+      'every node: role, state (expected/enrolled/connected/lost), plane addresses, last heartbeat, and its Node as the cluster sees it',
+    )
     .option('--json', 'machine-readable output')
     .option('--watch', 'refresh in place until Ctrl-C')
     .option('--interval <duration>', 'refresh interval for --watch', duration, 2000)
-    .action(async (o: { json?: boolean; watch?: boolean; interval: number }) => {
-      await withAdmin(async (c) => {
-        if (!o.watch) {
-          const s = await status(c);
-          if (o.json) printJson(s);
-          else process.stdout.write(renderStatus(s));
-          return;
-        }
-        for (;;) {
-          const s = await status(c);
-          process.stdout.write(o.json ? JSON.stringify(s) + '\n' : `\x1b[H\x1b[2J${renderStatus(s)}`);
-          await new Promise((r) => setTimeout(r, o.interval));
-        }
-      });
-    });
+    .option('--no-kubernetes', "the kubedos side only: the cluster's API is not asked (for scripts that poll)")
+    .option(
+      '--changed-from <key>',
+      'answer once the progress differs from this key (a status --json answer has it as changeKey), or after --wait-max',
+    )
+    .option('--wait-max <duration>', 'the longest --changed-from waits', duration, 30_000)
+    .action(
+      async (o: {
+        json?: boolean;
+        watch?: boolean;
+        interval: number;
+        kubernetes: boolean;
+        changedFrom?: string;
+        waitMax: number;
+      }) => {
+        await withAdmin(async (c) => {
+          if (o.changedFrom !== undefined) {
+            // One process waiting on the socket instead of one started per poll: in a VM under emulation a
+            // start costs seconds of CPU, taken from the nodes being installed beside it.
+            const deadline = Date.now() + o.waitMax;
+            let s = await status(c, false);
+            while (statusKey(s) === o.changedFrom && Date.now() < deadline) {
+              await new Promise((r) => setTimeout(r, 500));
+              s = await status(c, false);
+            }
+            printJson({ ...s, changeKey: statusKey(s) });
+            return;
+          }
+          if (!o.watch) {
+            const s = await status(c, o.kubernetes);
+            if (o.json) printJson(s);
+            else out(renderStatus(s));
+            return;
+          }
+          for (;;) {
+            const s = await status(c, o.kubernetes);
+            if (o.json) process.stdout.write(JSON.stringify(s) + '\n');
+            else process.stdout.write(`\x1b[H\x1b[2J${inert(renderStatus(s))}`);
+            await new Promise((r) => setTimeout(r, o.interval));
+          }
+        });
+      },
+    );
 
   program
     .command('nodes')
@@ -78,7 +118,7 @@ runMain('hubctl', async () => {
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       await withAdmin(async (c) => {
-        const s = await status(c);
+        const s = await status(c, false);
         const rows = s.nodes.map((n) => ({
           node: n.name,
           role: n.role,
@@ -90,7 +130,7 @@ runMain('hubctl', async () => {
         if (o.json) printJson(rows);
         else
           for (const r of rows)
-            process.stdout.write(
+            out(
               `${r.node.padEnd(14)} ${r.role.padEnd(11)} ${String(r.vmid).padEnd(7)} ${r.lanIp.padEnd(15)} gen ${r.generation}  ${r.state}\n`,
             );
       });
@@ -112,7 +152,7 @@ runMain('hubctl', async () => {
           nodes: o.node ?? [],
         });
         if (o.json) printJson(w);
-        else process.stdout.write(`${describeWindow(w, Date.now())}\n`);
+        else out(`${describeWindow(w, Date.now())}\n`);
       });
     });
   enroll
@@ -123,10 +163,7 @@ runMain('hubctl', async () => {
       await withAdmin(async (c) => {
         const r = await c.call<object, { closed: Window__Output[] }>((a) => a.CloseWindow, { id: id ?? '' });
         if (o.json) printJson(r.closed);
-        else
-          process.stdout.write(
-            r.closed.length === 0 ? 'no window was open\n' : r.closed.map((w) => `closed ${w.id}\n`).join(''),
-          );
+        else out(r.closed.length === 0 ? 'no window was open\n' : r.closed.map((w) => `closed ${w.id}\n`).join(''));
       });
     });
   enroll
@@ -138,29 +175,41 @@ runMain('hubctl', async () => {
       await withAdmin(async (c) => {
         const r = await c.call<object, { windows: Window__Output[] }>((a) => a.ListWindows, { includeClosed: !!o.all });
         if (o.json) printJson(r.windows);
-        else if (r.windows.length === 0) process.stdout.write('enrollment is closed\n');
+        else if (r.windows.length === 0) out('enrollment is closed\n');
         else
           for (const w of r.windows)
-            process.stdout.write(
-              `${describeWindow(w, Date.now())}${w.pendingNodes.length ? `: ${w.pendingNodes.join(', ')}` : ''}\n`,
-            );
+            out(`${describeWindow(w, Date.now())}${w.pendingNodes.length ? `: ${w.pendingNodes.join(', ')}` : ''}\n`);
       });
     });
 
   program
     .command('replace <node>')
-    .description("revoke a node's keys so a rebuilt node can enroll in its place (it keeps its addresses)")
+    .description(
+      'let a node go so a rebuilt one can enroll in its place (it keeps its addresses): the cluster drains it and deletes its Node, then its keys are revoked',
+    )
+    .option(
+      '--credential-key <base64>',
+      "the rebuilt node's enrollment credential (the public key of its new seed; kubedos redeploy gives it): the old one was spent",
+    )
     .option('--json', 'machine-readable output')
-    .action(async (node: string, o: { json?: boolean }) => {
+    .action(async (node: string, o: { json?: boolean; credentialKey?: string }) => {
+      const credential = o.credentialKey === undefined ? undefined : Buffer.from(o.credentialKey, 'base64');
+      if (credential && credential.length !== 32)
+        throw new UserError('--credential-key is the base64 of a 32-byte Ed25519 public key');
       await withAdmin(async (c) => {
-        const r = await c.call<object, { node: string; generation: number; revokedKeys: string[] }>(
-          (a) => a.ReplaceNode,
-          { node },
-        );
+        if (!o.json)
+          process.stderr.write(inert(`hubctl: replacing ${node} (a Kubernetes node is drained first: up to 90 s)\n`));
+        const r = await c.call<
+          object,
+          { node: string; generation: number; revokedKeys: string[]; kubernetes: string; newCredential: boolean }
+        >((a) => a.ReplaceNode, { node, ...(credential ? { credentialPublicKey: credential } : {}) }, 150_000);
         if (o.json) printJson(r);
         else
-          process.stdout.write(
-            `${r.node}: ${r.revokedKeys.length} keys revoked, now generation ${r.generation}; open a window for it: hubctl enroll open --node ${r.node}\n`,
+          out(
+            `${r.kubernetes ? `${r.node}: ${r.kubernetes}\n` : ''}${r.node}: ${r.revokedKeys.length} keys revoked, now generation ${r.generation}; ` +
+              (r.newCredential
+                ? `open a window for it: hubctl enroll open --node ${r.node}\n`
+                : `it has no credential to enroll with (its seed's was spent): give it one with --credential-key, or use kubedos redeploy\n`),
           );
       });
     });
@@ -173,7 +222,7 @@ runMain('hubctl', async () => {
       await withAdmin(async (c) => {
         const plan = await c.call<object, PlanResponse__Output>((a) => a.Plan, {}, 60_000);
         if (o.json) printJson(plan);
-        else process.stdout.write(formatPlanView(plan));
+        else out(formatPlanView(plan));
       });
     });
 
@@ -190,7 +239,7 @@ runMain('hubctl', async () => {
           const r = await c.call<object, { runId: number; cancelledTasks: number }>((a) => a.CancelConvergence, {});
           if (o.json) printJson(r);
           else
-            process.stdout.write(
+            out(
               r.runId
                 ? `convergence run ${r.runId} cancelled: ${r.cancelledTasks} unfinished task${r.cancelledTasks === 1 ? '' : 's'} ended\n`
                 : 'no convergence run is running\n',
@@ -200,12 +249,12 @@ runMain('hubctl', async () => {
         const { runId } = await c.call<object, { runId: number }>((a) => a.Converge, { dryRun: !!o.dryRun }, 60_000);
         if (!o.wait) {
           if (o.json) printJson({ runId });
-          else process.stdout.write(`convergence run ${runId} started; "hubctl status" shows its progress\n`);
+          else out(`convergence run ${runId} started; "hubctl status" shows its progress\n`);
           return;
         }
         const final = await waitForRun(c, runId, !o.json);
         if (o.json) printJson(final);
-        else process.stdout.write(formatConvergeStatus(final as unknown as ConvergeStatus));
+        else out(formatConvergeStatus(final as unknown as ConvergeStatus));
         if (reportUnfinishedRun(final, 'hubctl')) process.exitCode = 3;
       });
     });
@@ -227,7 +276,7 @@ runMain('hubctl', async () => {
           ...(o.user ? { user: o.user } : {}),
         });
         if (o.json) return printJson(r);
-        process.stdout.write(
+        out(
           `wrote ${r.path} (0600): ${r.server} as kubedos-admin:${r.user}, until ${new Date(r.notAfterMs).toISOString()}\n` +
             `  KUBECONFIG=${r.path} kubectl get nodes\n`,
         );
@@ -246,7 +295,7 @@ runMain('hubctl', async () => {
         if (o.json) return printJson(r.certificates);
         const day = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
         for (const x of r.certificates)
-          process.stdout.write(
+          out(
             `${day(Number(x.notAfterMs))}  ${x.kind.padEnd(15)} ${(x.node ? `${x.node} ` : '') + x.name}` +
               (Number(x.renewAtMs) ? `  (renewed from ${day(Number(x.renewAtMs))})` : `  (${x.note})`) +
               '\n',
@@ -261,7 +310,7 @@ runMain('hubctl', async () => {
     const final = await waitForRun(c, runId, !o.json);
     if (o.json) printJson(final);
     else
-      process.stdout.write(
+      out(
         `${what}: ${final.state}\n${final.state === 'done' ? '' : formatConvergeStatus(final as unknown as ConvergeStatus)}`,
       );
     if (reportUnfinishedRun(final, 'hubctl')) process.exitCode = 3;
@@ -274,7 +323,7 @@ runMain('hubctl', async () => {
     .action(async (o: { wait: boolean; json?: boolean }) => {
       await withAdmin(async (c) => {
         const r = await c.call<object, { runId: number; node: string; path: string }>((a) => a.EtcdBackup, {});
-        if (!o.json) process.stdout.write(`backup run ${r.runId}: ${r.node} saves ${r.path}\n`);
+        if (!o.json) out(`backup run ${r.runId}: ${r.node} saves ${r.path}\n`);
         else if (!o.wait) printJson(r);
         await finishRun(c, r.runId, o, `etcd backup ${r.path} on ${r.node}`);
       });
@@ -290,10 +339,8 @@ runMain('hubctl', async () => {
           { backups: Array<{ name: string; node: string; path: string; takenAtMs: number; summary: string }> }
         >((a) => a.ListEtcdBackups, {});
         if (o.json) return printJson(r.backups);
-        if (r.backups.length === 0)
-          return void process.stdout.write('no etcd backups yet ("hubctl etcd backup" takes one)\n');
-        for (const b of r.backups)
-          process.stdout.write(`${b.name}  ${b.node}  ${new Date(b.takenAtMs).toISOString()}  ${b.summary}\n`);
+        if (r.backups.length === 0) return void out('no etcd backups yet ("hubctl etcd backup" takes one)\n');
+        for (const b of r.backups) out(`${b.name}  ${b.node}  ${new Date(b.takenAtMs).toISOString()}  ${b.summary}\n`);
       });
     });
   etcd
@@ -306,7 +353,7 @@ runMain('hubctl', async () => {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { yes?: boolean; wait: boolean; json?: boolean }) => {
       if (!o.yes) {
-        process.stdout.write(
+        out(
           `"hubctl etcd restore ${name} --yes" stops every etcd member, restores ${name} on the member that holds it, ` +
             'and makes the others join it empty: every write since that backup is lost (the old data dirs are kept beside as <data dir>.before-<restore id>).\n',
         );
@@ -319,10 +366,7 @@ runMain('hubctl', async () => {
           { name },
           60_000,
         );
-        if (!o.json)
-          process.stdout.write(
-            `restore ${r.restoreId} (run ${r.runId}): ${r.node} restores ${name}; the others join it\n`,
-          );
+        if (!o.json) out(`restore ${r.restoreId} (run ${r.runId}): ${r.node} restores ${name}; the others join it\n`);
         else if (!o.wait) printJson(r);
         await finishRun(c, r.runId, o, `etcd restore ${r.restoreId}`);
       });
@@ -337,16 +381,16 @@ runMain('hubctl', async () => {
         const r = await c.call<object, LogsResponse__Output>((a) => a.Logs, { node, task: task ?? '' });
         if (o.json) printJson(r.tasks);
         else if (r.tasks.length === 0)
-          process.stdout.write(`no tasks for ${node}${task ? ` matching ${task}` : ''} in the latest run\n`);
+          out(`no tasks for ${node}${task ? ` matching ${task}` : ''} in the latest run\n`);
         else
           for (const t of r.tasks) {
-            process.stdout.write(
+            out(
               `${t.task}: ${t.state}${t.status ? ` (${t.status})` : ''}, attempt ${t.attempt}${t.error ? `: ${t.error}` : ''}\n`,
             );
-            if (t.summary) process.stdout.write(`  ${t.summary}\n`);
-            for (const l of t.lines) process.stdout.write(`  ${new Date(l.atMs).toISOString()} ${l.level} ${l.text}\n`);
+            if (t.summary) out(`  ${t.summary}\n`);
+            for (const l of t.lines) out(`  ${new Date(l.atMs).toISOString()} ${l.level} ${l.text}\n`);
             if (t.outputTail)
-              process.stdout.write(
+              out(
                 t.outputTail
                   .trimEnd()
                   .split('\n')
@@ -366,7 +410,7 @@ runMain('hubctl', async () => {
         const r = await c.call<object, { tasks: string[] }>((a) => a.Rerun, { target });
         if (o.json) printJson(r.tasks);
         else
-          process.stdout.write(
+          out(
             `${r.tasks.length} task${r.tasks.length === 1 ? '' : 's'} will run again${r.tasks.length ? `: ${r.tasks.join(', ')}` : ''}\n`,
           );
       });

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { NodeStatus__Output } from '../../proto/gen/kubedos/v1/NodeStatus.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { formatConvergeStatus, type ConvergeStatus } from '../converge/views.ts';
@@ -34,7 +35,7 @@ export function renderStatus(s: StatusResponse__Output): string {
   const planes = [...new Set(s.nodes.flatMap((n) => n.planes.map((p) => p.plane)))].sort();
   const names = planes.length > 0 ? planes : ['wg1', 'wg2', 'wg3'];
   const table = new Table({
-    head: ['node', 'role', 'state', ...names, 'heartbeat'],
+    head: ['node', 'role', 'state', ...names, 'heartbeat', 'kubernetes'],
     style: { head: [], border: [], compact: true },
   });
   for (const n of s.nodes) {
@@ -45,9 +46,19 @@ export function renderStatus(s: StatusResponse__Output): string {
       n.state,
       ...names.map((p) => byPlane.get(p) ?? '-'),
       n.lastHeartbeatMs ? ago(s.nowMs - n.lastHeartbeatMs) : '-',
+      kubeSide(n.kubernetes),
     ]);
   }
+  const apiLine = s.kubernetesError ? `kubernetes: not read: ${s.kubernetesError}\n` : '';
   // The wire message has the same fields as the engine's view; only its enum-like strings are wider.
   const convergence = s.convergence ? formatConvergeStatus(s.convergence as unknown as ConvergeStatus) : '';
-  return `${head}\n${table.toString()}\n${convergence}`;
+  return `${head}\n${table.toString()}\n${apiLine}${convergence}`;
+}
+
+/** The node as the cluster's API sees it: "Ready v1.35.4", "NotReady (reason)", "no Node", or "-" (no kubelet, or not read). */
+function kubeSide(k: NodeStatus__Output['kubernetes']): string {
+  if (!k) return '-';
+  if (!k.registered) return 'no Node';
+  const state = k.ready ? 'Ready' : 'NotReady';
+  return `${state}${k.unschedulable ? ',cordoned' : ''} ${k.kubeletVersion}${k.ready ? '' : ` (${k.reason.slice(0, 40)})`}`;
 }

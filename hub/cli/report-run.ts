@@ -1,5 +1,6 @@
 import type { Convergence__Output } from '../../proto/gen/kubedos/v1/Convergence.ts';
 import { runProblems } from '../converge/run-problems.ts';
+import { inert } from '../../shared/text/inert.ts';
 
 /**
  * After a command that waited for a convergence run (`kubedos up`,
@@ -15,9 +16,11 @@ export function reportUnfinishedRun(
 ): boolean {
   if (!run || run.state === 'done') return false;
   process.stderr.write(
-    runProblems({ ...run, counts: run.counts ?? null }, hubctl)
-      .map((l) => `${prog}: ${l}\n`)
-      .join(''),
+    inert(
+      runProblems({ ...run, counts: run.counts ?? null }, hubctl)
+        .map((l) => `${prog}: ${l}\n`)
+        .join(''),
+    ),
   );
   return true;
 }

@@ -39,7 +39,12 @@ export interface EngineOptions {
   runDeadlineMs?: number;
   /** Package installs running at once across the fleet (the topology's convergence.parallelInstalls); default unbounded. */
   maxParallelInstalls?: number;
+  /** Told when recording what nodes sent failed (a full disk): the hub goes on; default: a line on stderr. */
+  onStoreError?: (what: string, err: Error) => void;
 }
+
+/** A node's log line is kept up to this many characters: the rest says how much was cut. */
+const LOG_LINE_MAX = 4_096;
 
 export interface RunSummary {
   runId: number;
@@ -91,6 +96,7 @@ export class ConvergeEngine {
   private readonly maxParallelInstalls: number;
   /** Installs the limit held back: candidates again when an install ends (a resume or pump considers all anyway). */
   private deferredInstalls = new Set<string>();
+  private readonly onStoreError: (what: string, err: Error) => void;
 
   constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
     this.store = new RunStore(db);
@@ -100,6 +106,8 @@ export class ConvergeEngine {
     this.logLines = opts.logLinesPerTask ?? 200;
     this.runDeadlineMs = opts.runDeadlineMs ?? 60 * 60_000;
     this.maxParallelInstalls = opts.maxParallelInstalls ?? Infinity;
+    this.onStoreError =
+      opts.onStoreError ?? ((what, err) => process.stderr.write(`kubedos-hub: ${what} failed: ${err.message}\n`));
     this.secrets = new SecretStore(db);
     channel.onResult((node, result) => this.onResult(node, result));
     channel.onConnected((node) => this.onConnected(node));
@@ -431,13 +439,21 @@ export class ConvergeEngine {
 
   private flush(): void {
     const batch = this.inbox.splice(0);
-    const run = this.store.activeRun();
-    if (this.closed || !run) return;
-    const secrets = this.secrets.values();
-    this.store.transaction(() => {
-      const next = batch.flatMap(({ node, result }) => this.applyResult(run, node, result, secrets));
-      this.advance(run, next);
-    });
+    if (this.closed) return;
+    try {
+      const run = this.store.activeRun();
+      if (!run) return;
+      const secrets = this.secrets.values();
+      this.store.transaction(() => {
+        const next = batch.flatMap(({ node, result }) => this.applyResult(run, node, result, secrets));
+        this.advance(run, next);
+      });
+    } catch (err) {
+      // Nothing of the batch was recorded (one transaction): it is kept and tried again, and the hub stays up.
+      this.onStoreError(`recording ${batch.length} task results`, err as Error);
+      this.inbox.unshift(...batch);
+      setTimeout(() => this.flush(), 2_000).unref();
+    }
   }
 
   /** Records one answer; returns the tasks that may have become ready. */
@@ -492,13 +508,28 @@ export class ConvergeEngine {
   private flushLogs(): void {
     const batch = this.logInbox.splice(0);
     if (this.closed || batch.length === 0) return;
-    const secrets = this.secrets.values();
-    this.store.transaction(() => {
-      for (const { node, line } of batch) {
-        const id = parseWireTaskId(line.taskId);
-        if (id) this.appendLog(id.runId, node, id.taskId, line.level || 'info', redactSecrets(line.text, secrets));
-      }
-    });
+    try {
+      const run = this.store.activeRun();
+      const secrets = this.secrets.values();
+      this.store.transaction(() => {
+        for (const { node, line } of batch) {
+          // Only for a task of the active run the hub sent to this very node: a node writes no other task's log.
+          const id = parseWireTaskId(line.taskId);
+          if (!id || id.runId !== run?.id) continue;
+          const t = this.store.task(id.runId, id.taskId);
+          if (!t || t.node !== node || t.attempt === 0) continue;
+          const text =
+            line.text.length > LOG_LINE_MAX
+              ? `${line.text.slice(0, LOG_LINE_MAX)}… (${line.text.length - LOG_LINE_MAX} more characters)`
+              : line.text;
+          const level = ['debug', 'info', 'warn', 'error'].includes(line.level) ? line.level : 'info';
+          this.appendLog(id.runId, node, id.taskId, level, redactSecrets(text, secrets));
+        }
+      });
+    } catch (err) {
+      // Log lines are not worth the hub: the batch is dropped, and said.
+      this.onStoreError(`recording ${batch.length} log lines`, err as Error);
+    }
   }
 
   private appendLog(runId: number, node: string, taskId: string, level: string, text: string): void {

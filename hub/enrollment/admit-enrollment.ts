@@ -11,9 +11,10 @@ import { statement } from '../state/statements.ts';
 
 /**
  * The stateful half of enrollment, run inside a group-commit transaction:
- * single-use nonce, no takeover of an enrolled identity, an open window for
- * this node, then the durable record and the node's addresses. The grant
- * is read back after commit.
+ * single-use nonce, no takeover of an enrolled identity, a credential not
+ * spent before, an open window for this node, then the durable record, the
+ * node's addresses and the credential marked spent. The grant is read back
+ * after commit.
  */
 export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: CheckedEnrollment, now: number): void {
   const { payload, inventory } = checked;
@@ -28,6 +29,13 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     throw new EnrollError(
       status.ALREADY_EXISTS,
       `${inventory.node} is already enrolled with another identity; if the node was rebuilt, run "hubctl replace ${inventory.node}" and open a window`,
+    );
+  }
+  // A credential is spent by the first enrollment it made: after a replace the node needs a new one (a new seed).
+  if (statement(db, 'SELECT 1 FROM spent_credentials WHERE public_key = ?').get(inventory.credentialPublicKey)) {
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      `the enrollment credential of ${inventory.node} was spent by an earlier enrollment; a rebuilt node needs a new seed (kubedos redeploy makes one)`,
     );
   }
   const window = coveringWindow(db, inventory, now);
@@ -46,6 +54,21 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
   if (statement(db, 'SELECT 1 FROM enrollments WHERE identity_public_key = ?').get(payload.identityPublicKey)) {
     throw new EnrollError(status.PERMISSION_DENIED, 'this identity key already belongs to another node');
   }
+  // A WireGuard key is one peer: taking another node's would move its allowed-ips here and cut that node off.
+  const planeKeys = payload.planeKeys.map((k) => k.publicKey);
+  const held = statement(
+    db,
+    `SELECT 1 FROM plane_keys WHERE node != ? AND public_key IN (${planeKeys.map(() => '?').join(', ')}) LIMIT 1`,
+  );
+  if (
+    new Set(planeKeys.map((k) => Buffer.from(k).toString('hex'))).size !== planeKeys.length ||
+    held.get(inventory.node, ...planeKeys)
+  ) {
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      "a plane key in this request is not this node's own; the node must generate new keys",
+    );
+  }
   try {
     allocatePlaneAddresses(db, planes, inventory, now);
   } catch (err) {
@@ -63,4 +86,9 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     'INSERT INTO plane_keys (node, plane, public_key) VALUES (?, ?, ?) ON CONFLICT (node, plane) DO UPDATE SET public_key = excluded.public_key',
   );
   for (const k of payload.planeKeys) key.run(inventory.node, k.plane, k.publicKey);
+  statement(db, 'INSERT INTO spent_credentials (public_key, node, spent_at) VALUES (?, ?, ?)').run(
+    inventory.credentialPublicKey,
+    inventory.node,
+    now,
+  );
 }

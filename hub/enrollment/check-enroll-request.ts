@@ -7,7 +7,7 @@ import type { SignatureVerifier } from './signature-verifier.ts';
 import { decodeEnrollPayload } from '../../shared/proto/contract.ts';
 import { PLANE_NAMES } from '../../shared/topology/model.ts';
 import { inventoryNode, type InventoryNode } from '../state/inventory.ts';
-import { EnrollError } from './enroll-error.ts';
+import { EnrollError, NOT_A_CREDENTIAL } from './enroll-error.ts';
 
 export interface CheckedEnrollment {
   payload: EnrollPayload__Output;
@@ -49,15 +49,17 @@ export async function checkEnrollRequest(
   }
   if (payload.deployment !== deployment) {
     throw new EnrollError(
-      status.PERMISSION_DENIED,
-      `this hub serves deployment "${deployment}", not "${payload.deployment}"`,
+      status.UNAUTHENTICATED,
+      NOT_A_CREDENTIAL,
+      `a request for deployment "${payload.deployment.slice(0, 64)}", not this one`,
     );
   }
   const inventory = inventoryNode(db, payload.node);
   if (!inventory) {
     throw new EnrollError(
-      status.PERMISSION_DENIED,
-      `unknown node "${payload.node}": not in this deployment's inventory`,
+      status.UNAUTHENTICATED,
+      NOT_A_CREDENTIAL,
+      `unknown node "${payload.node.slice(0, 64)}": not in this deployment's inventory`,
     );
   }
   const [credentialOk, identityOk] = await Promise.all([
@@ -67,7 +69,8 @@ export async function checkEnrollRequest(
   if (!credentialOk) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
-      `enrollment credential rejected for ${payload.node}: the request was altered, or the credential belongs to another node`,
+      NOT_A_CREDENTIAL,
+      `enrollment credential rejected for ${payload.node}: the request was altered, or the credential belongs to another node (or was renewed by a replace)`,
     );
   }
   if (!identityOk) {

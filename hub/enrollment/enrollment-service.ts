@@ -47,8 +47,8 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
         })
         .catch((err: unknown) => {
           if (err instanceof EnrollError) {
-            deps.log.warn('enrollment refused', { node, peer: call.getPeer(), reason: err.message });
-            deps.onAnswered?.(err.message);
+            deps.log.warn('enrollment refused', { node, peer: call.getPeer(), reason: err.detail ?? err.message });
+            deps.onAnswered?.(err.detail ?? err.message);
             callback({ code: err.code, details: err.message } as ServiceError);
           } else {
             deps.log.error('enrollment failed', { node, error: String(err) });

@@ -1,3 +1,4 @@
+import { UserError } from '../../shared/errors.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { statement } from '../state/statements.ts';
 
@@ -65,12 +66,29 @@ export function anyRevoked(db: DatabaseSync, keys: Uint8Array[]): boolean {
   return statement(db, sql).get(...keys) !== undefined;
 }
 
+/** A credential a replaced node may be given: 32 bytes, never spent, no other node's. */
+export function checkNewCredential(db: DatabaseSync, node: string, key: Uint8Array): void {
+  if (key.length !== 32) throw new UserError('a credential key is 32 bytes (base64 of an Ed25519 public key)');
+  if (statement(db, 'SELECT 1 FROM spent_credentials WHERE public_key = ?').get(key))
+    throw new UserError(`that credential was spent already: ${node} needs a new one`);
+  if (statement(db, 'SELECT 1 FROM inventory WHERE credential_public_key = ? AND node != ?').get(key, node))
+    throw new UserError("that credential is another node's");
+}
+
 /**
  * `hubctl replace NODE`: the node's identity and plane keys are revoked for
  * good and the node becomes expected again (its addresses are kept). Its
- * next enrollment needs a window, like any other.
+ * next enrollment needs a window, like any other, and a new credential
+ * (the old seed's was spent by its first enrollment): the deployer makes it
+ * and gives its public half here.
  */
-export function revokeNode(db: DatabaseSync, node: string, now: number): { generation: number; revoked: Uint8Array[] } {
+export function revokeNode(
+  db: DatabaseSync,
+  node: string,
+  now: number,
+  newCredential?: Uint8Array,
+): { generation: number; revoked: Uint8Array[] } {
+  if (newCredential) checkNewCredential(db, node, newCredential);
   const current = enrollmentOf(db, node);
   const revoked: Uint8Array[] = [];
   const record = statement(
@@ -88,6 +106,9 @@ export function revokeNode(db: DatabaseSync, node: string, now: number): { gener
   statement(db, 'DELETE FROM enrollments WHERE node = ?').run(node);
   statement(db, 'DELETE FROM plane_keys WHERE node = ?').run(node);
   statement(db, 'UPDATE inventory SET generation = generation + 1 WHERE node = ?').run(node);
+  // The rebuilt node's credential (its new seed's); without one the node cannot enroll again (its own was spent).
+  if (newCredential)
+    statement(db, 'UPDATE inventory SET credential_public_key = ? WHERE node = ?').run(newCredential, node);
   const { generation } = statement(db, 'SELECT generation FROM inventory WHERE node = ?').get(node) as {
     generation: number;
   };

@@ -15,6 +15,7 @@ export function refusalReason(message: string): string {
     [/SMBIOS/, 'wrong_machine'],
     [/already enrolled|already belongs/, 'already_enrolled'],
     [/revoked/, 'revoked_key'],
+    [/was spent/, 'spent_credential'],
     [/deployment/, 'wrong_deployment'],
     [/malformed|must be|is required/, 'malformed'],
   ];

@@ -33,6 +33,9 @@ async function importKey(pem: string): Promise<CryptoKey> {
   return (await webcrypto.subtle.importKey('pkcs8', der, P256, false, ['sign'])) as unknown as CryptoKey;
 }
 
+/** CAs being loaded or made in this process, by certificate path. */
+const making = new Map<string, Promise<CertificateAuthority>>();
+
 export class CertificateAuthority {
   readonly certPem: string;
   private readonly cert: x509.X509Certificate;
@@ -53,7 +56,22 @@ export class CertificateAuthority {
    * a crash in between leaves no certificate and the next start makes both
    * again; nothing was signed by the lost key.
    */
-  static async ensure(dir: string, name: string, deployment: string, validDays = 3650): Promise<CertificateAuthority> {
+  static ensure(dir: string, name: string, deployment: string, validDays = 3650): Promise<CertificateAuthority> {
+    // Two callers at once (a kubeconfig and a plan) share one making: two would leave one's key beside the other's cert.
+    const f = CertificateAuthority.files(dir, name);
+    const inFlight = making.get(f.cert);
+    if (inFlight) return inFlight;
+    const made = CertificateAuthority.loadOrMake(dir, name, deployment, validDays).finally(() => making.delete(f.cert));
+    making.set(f.cert, made);
+    return made;
+  }
+
+  private static async loadOrMake(
+    dir: string,
+    name: string,
+    deployment: string,
+    validDays: number,
+  ): Promise<CertificateAuthority> {
     ensurePrivateDir(dir);
     const f = CertificateAuthority.files(dir, name);
     if (fs.existsSync(f.cert) && fs.existsSync(f.key)) {

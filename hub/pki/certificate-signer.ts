@@ -16,17 +16,22 @@ export class CertificateRefused extends Error {}
 export function certificateProfile(t: Topology, node: string, profile: string): IssueRequest {
   const n = t.nodes.find((x) => x.hostname === node);
   if (!n) throw new CertificateRefused(`${node} is not in the topology`);
-  const allowed: Record<string, IssueRequest | undefined> = {
-    'etcd-server': n.role === 'etcd' ? { commonName: n.hostname, usage: 'server', ...memberSans(t, n) } : undefined,
-    'etcd-peer': n.role === 'etcd' ? { commonName: n.hostname, usage: 'peer', ...memberSans(t, n) } : undefined,
-    'etcd-healthcheck-client':
+  // A Map knows only the profiles put in it: on a plain object "constructor" or "__proto__" would pass.
+  const allowed = new Map<string, IssueRequest | undefined>([
+    ['etcd-server', n.role === 'etcd' ? { commonName: n.hostname, usage: 'server', ...memberSans(t, n) } : undefined],
+    ['etcd-peer', n.role === 'etcd' ? { commonName: n.hostname, usage: 'peer', ...memberSans(t, n) } : undefined],
+    [
+      'etcd-healthcheck-client',
       n.role === 'etcd' ? { commonName: 'kube-etcd-healthcheck-client', usage: 'client' } : undefined,
-    'apiserver-etcd-client':
+    ],
+    [
+      'apiserver-etcd-client',
       n.role === 'cp'
         ? { commonName: 'kube-apiserver-etcd-client', organization: 'system:masters', usage: 'client' }
         : undefined,
-  };
-  const req = allowed[profile];
+    ],
+  ]);
+  const req = allowed.get(profile);
   if (!req) throw new CertificateRefused(`${node} (${n.role}) may not have a "${profile}" certificate`);
   return req;
 }

@@ -25,6 +25,9 @@ export interface InventoryNode {
  * into the hub's state, in one transaction. Existing rows are updated in
  * place so enrollments and allocations survive a topology edit; nodes that
  * left the topology are kept only while enrolled (an operator replaces them).
+ * A credential the file still has but a node already spent does not come
+ * back over the one a replace gave the node (the file on the master is the
+ * first deploy's).
  */
 export function importInventory(db: DatabaseSync, topology: Topology, inventory: InventoryFile): void {
   if (inventory.deployment !== topology.name) {
@@ -49,7 +52,9 @@ export function importInventory(db: DatabaseSync, topology: Topology, inventory:
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (node) DO UPDATE SET position = excluded.position, role = excluded.role, vmid = excluded.vmid,
         lan_ip = excluded.lan_ip, plane_host = excluded.plane_host,
-        credential_public_key = excluded.credential_public_key,
+        credential_public_key = CASE
+          WHEN excluded.credential_public_key IN (SELECT public_key FROM spent_credentials)
+          THEN inventory.credential_public_key ELSE excluded.credential_public_key END,
         smbios_uuid = excluded.smbios_uuid, smbios_serial = excluded.smbios_serial`,
     );
     topology.nodes.forEach((n, i) => {

@@ -82,4 +82,14 @@ export const CORE_MIGRATIONS: Migration[] = [
     // this index each lookup scanned the table (10,000 nodes: minutes).
     sql: 'CREATE INDEX allocations_node ON allocations (node);',
   },
+  {
+    version: 3,
+    name: 'enrollment credentials are spent once',
+    // A credential's public key, once a node enrolled with it: refused for ever after, replace or not.
+    sql: `CREATE TABLE spent_credentials (
+        public_key BLOB PRIMARY KEY,
+        node TEXT NOT NULL,
+        spent_at INTEGER NOT NULL
+      );`,
+  },
 ];

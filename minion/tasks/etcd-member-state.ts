@@ -14,14 +14,17 @@ interface Member {
   clientURLs?: string[];
 }
 
-const CALL_TIMEOUT_MS = 3_000;
+/** A listing is a read; a membership change waits for the cluster to agree on it, which takes longer under load. */
+const LIST_TIMEOUT_MS = 3_000;
+const CHANGE_TIMEOUT_MS = 15_000;
 
 /** One call to etcd's JSON gateway (the v3 API over HTTPS, etcd 3.4 and later) with mutual TLS. */
 function gateway(endpoint: string, call: string, body: object, tls: { ca: Buffer; cert: Buffer; key: Buffer }) {
+  const timeoutMs = call === 'list' ? LIST_TIMEOUT_MS : CHANGE_TIMEOUT_MS;
   return new Promise<Record<string, unknown>>((resolve, reject) => {
     const req = https.request(
       new URL(`/v3/cluster/member/${call}`, endpoint),
-      { method: 'POST', timeout: CALL_TIMEOUT_MS, ...tls, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', timeout: timeoutMs, ...tls, headers: { 'content-type': 'application/json' } },
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
@@ -35,7 +38,7 @@ function gateway(endpoint: string, call: string, body: object, tls: { ca: Buffer
         });
       },
     );
-    req.once('timeout', () => req.destroy(new Error(`${endpoint} ${call}: no answer in ${CALL_TIMEOUT_MS} ms`)));
+    req.once('timeout', () => req.destroy(new Error(`${endpoint} ${call}: no answer in ${timeoutMs} ms`)));
     req.once('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -85,6 +88,8 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
   const read = (f: string) => fs.readFileSync(underRoot(ctx.root, f));
   const tls = { ca: read(s.caFile), cert: read(s.certFile), key: read(s.keyFile) };
   const deadline = Date.now() + (s.deadlineMs || 120_000);
+  // Stale members this attempt removed: a removal whose answer was lost is found done on the next listing.
+  const removed = new Set<string>();
   for (;;) {
     const answer = await askCluster(s, tls);
     if ('members' in answer) {
@@ -114,12 +119,16 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
         gateway(answer.endpoint, what, body, tls).catch((err: Error) => {
           throw new StateError(`etcd member ${what} failed: ${err.message}`, true);
         });
-      for (const stale of mine) await call('remove', { ID: stale.ID });
       let added: Record<string, unknown>;
       try {
+        for (const stale of mine) {
+          removed.add(stale.ID);
+          await call('remove', { ID: stale.ID });
+        }
         added = await call('add', { peerURLs: [s.peerUrl] });
       } catch (err) {
-        // etcd refuses an add until the members it has are started and connected (a cluster growing one by one).
+        // etcd refuses an add until the members it has are started and connected (a cluster growing one by one);
+        // a change may also time out under load and be found done, or not, on the next listing.
         if (Date.now() > deadline || ctx.signal.aborted) throw err;
         ctx.log(`${(err as Error).message}; asking again`);
         await delay(2_000, undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -132,7 +141,7 @@ export async function etcdMemberState(s: EtcdMemberState__Output, ctx: StateCont
       writeFileAtomic(joinFile, joinEnv(now, s));
       const id = (added.member as Member | undefined)?.ID ?? '?';
       return changed(
-        `${mine.length ? `removed stale member ${mine.map((m) => m.ID).join(', ')}; ` : ''}added ${s.name} (id ${id}) at ${s.peerUrl}; joins as existing`,
+        `${removed.size ? `removed stale member ${[...removed].join(', ')}; ` : ''}added ${s.name} (id ${id}) at ${s.peerUrl}; joins as existing`,
       );
     }
     if (!s.bootstrapped) return unchanged(`no etcd member answers yet: ${s.name} bootstraps with the others`);

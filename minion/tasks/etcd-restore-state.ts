@@ -7,6 +7,9 @@ import { etcdOfflineTool } from './etcd-offline-tool.ts';
 import { underRoot } from './paths.ts';
 import { changed, StateError, unchanged, type StateContext, type StateOutcome } from './state-context.ts';
 
+/** Far more writes than a cluster makes between a backup and its restore (etcd's guide suggests 1e9). */
+const RESTORE_REVISION_BUMP = 1_000_000_000;
+
 function chownTree(p: string, uid: number, gid: number): void {
   fs.chownSync(p, uid, gid);
   if (!fs.lstatSync(p).isDirectory()) return;
@@ -57,6 +60,10 @@ export async function etcdRestoreState(s: EtcdRestoreState__Output, ctx: StateCo
         s.clusterToken,
         '--data-dir',
         staging,
+        // Kubernetes on top: the restored revision must stay ahead of every revision an apiserver (or a
+        // controller's watch) has seen, and marked compacted, so they list again instead of serving what
+        // the restore took back. etcd's guide for Kubernetes; etcdutl only (etcdctl 3.4 has neither flag).
+        ...(tool === 'etcdutl' ? ['--bump-revision', String(RESTORE_REVISION_BUMP), '--mark-compacted'] : []),
       ],
       { env: { ETCDCTL_API: '3' }, signal: ctx.signal },
     );

@@ -42,6 +42,7 @@ import type { HubMessage as _kubedos_v1_HubMessage, HubMessage__Output as _kubed
 import type { IssueKubeconfigRequest as _kubedos_v1_IssueKubeconfigRequest, IssueKubeconfigRequest__Output as _kubedos_v1_IssueKubeconfigRequest__Output } from './kubedos/v1/IssueKubeconfigRequest.ts';
 import type { IssueKubeconfigResponse as _kubedos_v1_IssueKubeconfigResponse, IssueKubeconfigResponse__Output as _kubedos_v1_IssueKubeconfigResponse__Output } from './kubedos/v1/IssueKubeconfigResponse.ts';
 import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleState__Output as _kubedos_v1_KernelModuleState__Output } from './kubedos/v1/KernelModuleState.ts';
+import type { KubeNode as _kubedos_v1_KubeNode, KubeNode__Output as _kubedos_v1_KubeNode__Output } from './kubedos/v1/KubeNode.ts';
 import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from './kubedos/v1/ListEtcdBackupsRequest.ts';
 import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from './kubedos/v1/ListEtcdBackupsResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from './kubedos/v1/ListWindowsRequest.ts';
@@ -134,6 +135,7 @@ export interface ProtoGrpcType {
       IssueKubeconfigRequest: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigRequest, _kubedos_v1_IssueKubeconfigRequest__Output>
       IssueKubeconfigResponse: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigResponse, _kubedos_v1_IssueKubeconfigResponse__Output>
       KernelModuleState: MessageTypeDefinition<_kubedos_v1_KernelModuleState, _kubedos_v1_KernelModuleState__Output>
+      KubeNode: MessageTypeDefinition<_kubedos_v1_KubeNode, _kubedos_v1_KubeNode__Output>
       ListEtcdBackupsRequest: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsRequest__Output>
       ListEtcdBackupsResponse: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsResponse__Output>
       ListWindowsRequest: MessageTypeDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsRequest__Output>

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { UserError } from '../errors.ts';
+import { inert } from '../text/inert.ts';
 
 /**
  * The top level of every kubedos command: an operator error prints its
@@ -10,7 +11,8 @@ export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode);
     if (err instanceof UserError) {
-      process.stderr.write(`${name}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+      // A message may carry what a node or a hub said: shown, never obeyed by the terminal.
+      process.stderr.write(inert(`${name}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`));
       process.exit(2);
     }
     process.stderr.write(

@@ -4,9 +4,25 @@ import type { Facts__Output } from '../../proto/gen/kubedos/v1/Facts.ts';
 /**
  * The node's LAN interface: the one that holds its LAN address, as the node
  * itself reported it (ens18 on a Proxmox VM, host0 in an nspawn container).
- * Undefined until the node has said.
+ * Undefined until the node has said, or when what it said is not an
+ * interface name (INTERFACE_NAME).
  */
 export function lanInterfaceOf(facts: Facts__Output | null | undefined, lanAddress: string): string | undefined {
+  const name = reportedLanInterface(facts, lanAddress);
+  return name !== undefined && INTERFACE_NAME.test(name) ? name : undefined;
+}
+
+/**
+ * What a Linux interface name can be, as far as kubedos writes one into a
+ * config or a command: at most 15 characters, letters, digits, `_ . -`.
+ * Anything else a node reports (a space, a `$`, a quote, a newline) is
+ * refused: a node's facts are data, and this one ends up in keepalived.conf
+ * and the firewall.
+ */
+export const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+
+/** The name the node reported for the interface holding its LAN address, as it reported it (unchecked). */
+export function reportedLanInterface(facts: Facts__Output | null | undefined, lanAddress: string): string | undefined {
   return facts?.interfaces.find((i) => i.addresses.includes(lanAddress))?.name;
 }
 

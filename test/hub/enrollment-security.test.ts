@@ -5,10 +5,11 @@ import * as grpc from '@grpc/grpc-js';
 import type { AgentClient } from '../../proto/gen/kubedos/v1/Agent.ts';
 import type { HubMessage__Output } from '../../proto/gen/kubedos/v1/HubMessage.ts';
 import { signCall } from '../../shared/auth/call-signature.ts';
-import { generateSigningKeyPair } from '../../shared/keys/ed25519.ts';
+import { generateSigningKeyPair, signingKeyPairFromSeed } from '../../shared/keys/ed25519.ts';
 import { contract, encodeEnrollPayload, decodeEnrollPayload } from '../../shared/proto/contract.ts';
 import { hubChannel } from '../../shared/proto/hub-channel.ts';
 import { makeNodeKeys, rejectionCode, startHub, type HubFixture } from '../support/hub-fixture.ts';
+import { NOT_A_CREDENTIAL } from '../../hub/enrollment/enroll-error.ts';
 import { AuditLog } from '../../hub/admin/audit-log.ts';
 
 const SESSION = '/kubedos.v1.Agent/Session';
@@ -102,8 +103,8 @@ describe('enrollment security', function () {
       credentialSeed: Buffer.from(generateSigningKeyPair().seed).toString('base64'),
     };
     const r = await rejectionCode(f.enroll(f.request('w-1', makeNodeKeys(), { identity: stranger })));
-    assert.equal(r.code, grpc.status.PERMISSION_DENIED);
-    assert.match(r.details, /unknown node "intruder"/);
+    assert.equal(r.code, grpc.status.UNAUTHENTICATED);
+    assert.equal(r.details, NOT_A_CREDENTIAL);
   });
 
   it("refuses a stolen credential: w-1's ISO credential cannot enroll w-2", async () => {
@@ -111,7 +112,27 @@ describe('enrollment security', function () {
     const stolen = { ...f.identity('w-1'), node: 'w-2' };
     const r = await rejectionCode(f.enroll(f.request('w-2', makeNodeKeys(), { identity: stolen })));
     assert.equal(r.code, grpc.status.UNAUTHENTICATED);
-    assert.match(r.details, /credential rejected for w-2/);
+    assert.equal(r.details, NOT_A_CREDENTIAL);
+  });
+
+  it('answers an unknown node, another deployment and a wrong credential alike, naming no deployment', async () => {
+    await f.openWindow();
+    const seed = () => Buffer.from(generateSigningKeyPair().seed).toString('base64');
+    const answers = [
+      { deployment: f.topology.name, node: 'intruder', credentialSeed: seed() },
+      { deployment: 'elsewhere', node: 'w-1', credentialSeed: f.identity('w-1').credentialSeed },
+      { deployment: f.topology.name, node: 'w-1', credentialSeed: seed() },
+    ];
+    for (const identity of answers) {
+      const r = await rejectionCode(f.enroll(f.request('w-1', makeNodeKeys(), { identity })));
+      assert.deepEqual([r.code, r.details], [grpc.status.UNAUTHENTICATED, NOT_A_CREDENTIAL], identity.node);
+      assert.ok(!r.details.includes(f.topology.name), 'the deployment is not named');
+    }
+    // The operator learns which it was, from the hub's log.
+    const refusals = f.log.lines.filter((l) => /enrollment refused/.test(l)).join('\n');
+    assert.match(refusals, /unknown node \\?"intruder/);
+    assert.match(refusals, /deployment \\?"elsewhere/);
+    assert.match(refusals, /credential rejected for w-1/);
   });
 
   it('refuses a request signed long ago (expired proof)', async () => {
@@ -143,20 +164,68 @@ describe('enrollment security', function () {
     const again = await f.enroll(f.request('w-1', original));
     assert.equal(again.planes[0]!.address, '10.78.0.41/32');
 
-    const replaced = await f.admin.call<object, { revokedKeys: string[]; generation: number }>((a) => a.ReplaceNode, {
-      node: 'w-1',
-    });
+    // The rebuilt node's new credential: the deployer makes it, the hub is given its public half.
+    const credentialSeed = generateSigningKeyPair().seed;
+    const newCredential = signingKeyPairFromSeed(credentialSeed).publicKey;
+    const replaced = await f.admin.call<object, { revokedKeys: string[]; generation: number; newCredential: boolean }>(
+      (a) => a.ReplaceNode,
+      { node: 'w-1', credentialPublicKey: Buffer.from(newCredential) },
+    );
     assert.equal(replaced.revokedKeys.length, 4);
     assert.equal(replaced.generation, 2);
+    assert.equal(replaced.newCredential, true);
     // the old identity can no longer open a session
     const old = await openSession(agent, signCall(original.identity.seed, SESSION, 'w-1'));
     assert.equal(old.code, grpc.status.UNAUTHENTICATED);
-    // revoked keys cannot come back, even with a window open
-    const reuse = await rejectionCode(f.enroll(f.request('w-1', original)));
+    const rebuilt = {
+      ...f.identity('w-1'),
+      credentialSeed: Buffer.from(credentialSeed).toString('base64'),
+    };
+    // Whoever read the old seed gets nothing from it, window open or not: the node's credential is another now.
+    for (const keys of [original, usurper]) {
+      const stolenSeed = await rejectionCode(f.enroll(f.request('w-1', keys)));
+      assert.equal(stolenSeed.code, grpc.status.UNAUTHENTICATED, stolenSeed.details);
+    }
+    // revoked keys cannot come back, even with the new credential and a window open
+    const reuse = await rejectionCode(f.enroll(f.request('w-1', original, { identity: rebuilt })));
     assert.equal(reuse.code, grpc.status.PERMISSION_DENIED);
-    const fresh = await f.enroll(f.request('w-1', usurper));
+    const fresh = await f.enroll(f.request('w-1', makeNodeKeys(), { identity: rebuilt }));
     assert.equal(fresh.generation, 2);
     assert.equal(fresh.planes[0]!.address, '10.78.0.41/32', 'a replaced node keeps its addresses');
+  });
+
+  it('spends a credential at its first enrollment: after a replace without a new one, the old seed is refused', async () => {
+    await f.openWindow({ ttlSeconds: 600 });
+    await f.enroll(f.request('w-2', makeNodeKeys()));
+    const replaced = await f.admin.call<object, { newCredential: boolean }>((a) => a.ReplaceNode, { node: 'w-2' });
+    assert.equal(replaced.newCredential, false);
+    await f.openWindow({ ttlSeconds: 600, nodes: ['w-2'] });
+    const again = await rejectionCode(f.enroll(f.request('w-2', makeNodeKeys())));
+    assert.equal(again.code, grpc.status.PERMISSION_DENIED);
+    assert.match(again.details, /credential of w-2 was spent/);
+    // A spent credential cannot be given back to the node either.
+    const spent = signingKeyPairFromSeed(Buffer.from(f.identity('w-2').credentialSeed!, 'base64')).publicKey;
+    await assert.rejects(
+      f.admin.call((a) => a.ReplaceNode, { node: 'w-2', credentialPublicKey: Buffer.from(spent) }),
+      /spent already/,
+    );
+  });
+
+  it("refuses a plane key that is another node's (it would take that node's place on the plane)", async () => {
+    await f.openWindow({ ttlSeconds: 600 });
+    const w1 = makeNodeKeys();
+    await f.enroll(f.request('w-1', w1));
+    const thief = makeNodeKeys();
+    thief.planes.wg3 = w1.planes.wg3;
+    const r = await rejectionCode(f.enroll(f.request('w-2', thief)));
+    assert.equal(r.code, grpc.status.PERMISSION_DENIED);
+    assert.match(r.details, /plane key .* not this node's own/);
+    // One key for two planes of the same node is refused too.
+    const twice = makeNodeKeys();
+    twice.planes.wg2 = twice.planes.wg1;
+    assert.equal((await rejectionCode(f.enroll(f.request('w-3', twice)))).code, grpc.status.PERMISSION_DENIED);
+    // w-2 with keys of its own is welcome.
+    await f.enroll(f.request('w-2', makeNodeKeys()));
   });
 
   it('after enrollment, a session without a valid signature is refused and a valid one is welcomed', async () => {

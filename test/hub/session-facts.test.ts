@@ -51,3 +51,20 @@ describe('hub sessions: a node’s facts, waited for and kept', () => {
     assert.equal(r.get('lb-1')!.facts, null);
   });
 });
+
+describe('hub sessions: a LAN interface name a node reports is data, refused unless it is one', () => {
+  it('keeps real interface names and refuses a secret reference, shell or config syntax, an overlong name', () => {
+    for (const nic of ['ens18', 'host0', 'enp0s31f6', 'eth0', 'br-lan.10', 'wlan_0'])
+      assert.equal(lanInterfaceOf(facts(nic, '10.10.0.51'), '10.10.0.51'), nic);
+    for (const nic of [
+      '${secret:pki-kubernetes-ca-key}',
+      'eth0; rm -rf /',
+      'eth0\n    virtual_ipaddress',
+      'eth0"',
+      'a'.repeat(16),
+      '',
+      '-eth0',
+    ])
+      assert.equal(lanInterfaceOf(facts(nic, '10.10.0.51'), '10.10.0.51'), undefined, JSON.stringify(nic));
+  });
+});

@@ -7,6 +7,8 @@ import { loadIdentityFile, loadMinionConfig } from '../../minion/config.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { memoryLogger, startHub, type HubFixture } from '../support/hub-fixture.ts';
 import { until } from '../support/until.ts';
+import { generateSigningKeyPair, signingKeyPairFromSeed } from '../../shared/keys/ed25519.ts';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 
 describe('minion agent', function () {
   let f: HubFixture;
@@ -14,6 +16,7 @@ describe('minion agent', function () {
   let running: Promise<void>;
   let log: ReturnType<typeof memoryLogger>;
   let stateDir: string;
+  let configFile: string;
 
   const nodeState = async (node: string) => {
     const s = await f.admin.call<object, StatusResponse__Output>((a) => a.Status, {});
@@ -22,7 +25,7 @@ describe('minion agent', function () {
 
   before(async () => {
     f = await startHub();
-    const configFile = writeNodeFiles(path.join(f.dir, 'w-1'), 'w-1', f.secrets, { hub: `127.0.0.1:${f.hub.port}` });
+    configFile = writeNodeFiles(path.join(f.dir, 'w-1'), 'w-1', f.secrets, { hub: `127.0.0.1:${f.hub.port}` });
     const config = loadMinionConfig(configFile);
     stateDir = config.stateDir;
     log = memoryLogger();
@@ -57,16 +60,38 @@ describe('minion agent', function () {
     await until('w-1 connected again', async () => ((await nodeState('w-1')).state === 'connected' ? true : undefined));
   });
 
-  it('after hubctl replace, makes new keys and enrolls again in the next window', async () => {
+  it('after hubctl replace, its spent credential is refused; with a new seed it makes new keys and enrolls again', async () => {
     const before = fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8');
-    await f.admin.call((a) => a.ReplaceNode, { node: 'w-1' });
+    // The deployer's part of a replace: a new credential for the node, the hub told its public half.
+    const identityFile = loadMinionConfig(configFile).identityFile;
+    const credentialSeed = generateSigningKeyPair().seed;
+    await f.admin.call((a) => a.ReplaceNode, {
+      node: 'w-1',
+      credentialPublicKey: Buffer.from(signingKeyPairFromSeed(credentialSeed).publicKey),
+    });
     await until('the agent to notice', () => (log.lines.some((l) => /replaced/.test(l)) ? true : undefined));
     assert.equal((await nodeState('w-1')).state, 'expected');
     await f.openWindow({ nodes: ['w-1'] });
-    const after = await until('w-1 connected with new keys', async () => {
-      const n = await nodeState('w-1');
-      return n.state === 'connected' && n.generation === 2 ? n : undefined;
-    });
+    // With its old seed the node cannot come back, window or not.
+    await until('the old credential refused', () =>
+      log.lines.some((l) => /no enrollment credential of this hub/.test(l)) ? true : undefined,
+    );
+    assert.equal((await nodeState('w-1')).state, 'expected');
+    // Its new seed (a redeploy writes it): the next try enrolls, with new keys.
+    const identity = JSON.parse(fs.readFileSync(identityFile, 'utf8')) as Record<string, unknown>;
+    writeFileAtomic(
+      identityFile,
+      JSON.stringify({ ...identity, credentialSeed: Buffer.from(credentialSeed).toString('base64') }),
+      0o600,
+    );
+    const after = await until(
+      'w-1 connected with new keys',
+      async () => {
+        const n = await nodeState('w-1');
+        return n.state === 'connected' && n.generation === 2 ? n : undefined;
+      },
+      60_000,
+    );
     assert.equal(after.planes.find((p) => p.plane === 'wg1')?.address, '10.78.0.41', 'same address after replace');
     assert.notEqual(fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8'), before, 'a new identity key');
   });

@@ -15,6 +15,7 @@ import { pingFrom, wgStatus } from '../../deploy/netns/plane-probes.ts';
 import { netnsDown, netnsUp, type NetnsDeployment } from '../../deploy/netns/substrate.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { requireSystem } from '../support/requirements.ts';
+import { renewNodeCredential } from '../../iso-builder/deployment-secrets.ts';
 import { until } from '../support/until.ts';
 
 const TAG = 'kdws';
@@ -94,7 +95,13 @@ describe('netns substrate', function () {
     });
     const admin = new AdminConnection(d.run.hubDir);
     try {
-      await admin.call((a) => a.ReplaceNode, { node: 'w-2' });
+      // A rebuilt w-2 in place: a new credential in its seed (the old one was spent), the hub told its public half.
+      const key = await renewNodeCredential(d.run.secrets, loadTopology(d.run.topologyCopy), 'w-2');
+      fs.copyFileSync(
+        path.join(d.run.secrets, 'nodes', 'w-2.identity.json'),
+        path.join(d.run.nodeDir('w-2'), 'identity.json'),
+      );
+      await admin.call((a) => a.ReplaceNode, { node: 'w-2', credentialPublicKey: Buffer.from(key, 'base64') });
       await admin.call((a) => a.OpenWindow, { ttlSeconds: 300, role: '', nodes: ['w-2'] });
     } finally {
       admin.close();

@@ -128,4 +128,15 @@ export class LocalChannel implements NodeChannel {
   onLog(cb: (node: string, l: LogLine__Output) => void): void {
     this.logCbs.push(cb);
   }
+
+  /** A hostile node: a log line it makes up, as its session would carry it to the hub. */
+  forgeLog(node: string, line: LogLine__Output): void {
+    for (const cb of this.logCbs) cb(node, line);
+  }
+
+  /** A hostile node: a result it makes up, for any task id it likes. */
+  forgeResult(node: string, result: TaskResult): void {
+    const wire = resultOverWire(result);
+    for (const cb of this.resultCbs) cb(node, wire);
+  }
 }

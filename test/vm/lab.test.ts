@@ -43,7 +43,19 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
     const started = Date.now();
     const r = await runBin('kubedos', [...args, '--topology', file, '--json'], env, 80 * 60_000);
     const tail = r.stderr.split('\n').slice(-40).join('\n');
-    console.log(`      kubedos ${args.slice(0, 2).join(' ')}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    // The time of each stage, from its start (a deploy report's seconds), to see where the minutes go.
+    let stages: string;
+    try {
+      const s = (JSON.parse(r.stdout) as { seconds?: Record<string, number> }).seconds ?? {};
+      stages = Object.entries(s)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ');
+    } catch {
+      stages = '';
+    }
+    console.log(
+      `      kubedos ${args.slice(0, 2).join(' ')}: ${((Date.now() - started) / 1000).toFixed(0)} s${stages ? ` (stages done at: ${stages} s)` : ''}`,
+    );
     assert.equal(r.code, 0, `kubedos ${what} exited ${r.code}:\n${tail}`);
     return { ...r, tail };
   };

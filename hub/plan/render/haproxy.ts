@@ -12,7 +12,7 @@ export function renderHaproxy(t: Topology): string {
     .filter((n) => n.role === 'cp')
     .map(
       (n) =>
-        `    server ${n.hostname} ${wg3Address(t, n)}:${API_PORT} check check-ssl verify none inter 2s fall 3 rise 2`,
+        `    server ${n.hostname} ${wg3Address(t, n)}:${API_PORT} check check-ssl verify none inter 1s fall 2 rise 2`,
     );
   return `# Written by the kubedos hub.
 global
@@ -24,7 +24,11 @@ defaults
     mode tcp
     log global
     option tcplog
-    timeout connect 5s
+    # An API server that went away between two health checks: a connection it does not take is tried
+    # again, the last time on another server, so the client never sees it (the VIP survives a lost cp).
+    retries 2
+    option redispatch
+    timeout connect 2s
     timeout client 1h
     timeout server 1h
 

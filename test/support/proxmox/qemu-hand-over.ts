@@ -24,11 +24,13 @@ export async function handOverToQemuRun(
 ): Promise<void> {
   // The same deployment: its secrets (the darksite key, so the same image and ISO, taken from the cache).
   fs.cpSync(path.join(deployRunRoot, 'secrets'), path.join(runRoot, 'secrets'), { recursive: true });
+  // A clean power-off of every VM at once; the local API then reads them as stopped, as Proxmox would.
+  await Promise.all(
+    t.nodes.map((n) => stopDaemonVm(vmPaths(backend.dirOf(pve.vms.get(n.vmid)!)!), { graceMs: 120_000 })),
+  );
   for (const n of t.nodes) {
     const vm = pve.vms.get(n.vmid)!;
     const dir = backend.dirOf(vm)!;
-    // A clean power-off; the local API then reads the VM as stopped, as Proxmox would.
-    await stopDaemonVm(vmPaths(dir), { graceMs: 120_000 });
     const nodeDir = path.join(runRoot, 'nodes', n.hostname);
     fs.mkdirSync(path.join(nodeDir, 'vm', 'tpm'), { recursive: true, mode: 0o700 });
     fs.renameSync(diskOf(pve, vm.node, vm.config.scsi0!), path.join(nodeDir, 'disk.qcow2'));

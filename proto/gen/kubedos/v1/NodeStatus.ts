@@ -1,6 +1,7 @@
 // Original file: proto/kubedos/v1/hub.proto
 
 import type { NodePlane as _kubedos_v1_NodePlane, NodePlane__Output as _kubedos_v1_NodePlane__Output } from '../../kubedos/v1/NodePlane.ts';
+import type { KubeNode as _kubedos_v1_KubeNode, KubeNode__Output as _kubedos_v1_KubeNode__Output } from '../../kubedos/v1/KubeNode.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface NodeStatus {
@@ -15,6 +16,7 @@ export interface NodeStatus {
   'vmid'?: (number);
   'generation'?: (number);
   'peer'?: (string);
+  'kubernetes'?: (_kubedos_v1_KubeNode | null);
 }
 
 export interface NodeStatus__Output {
@@ -29,4 +31,5 @@ export interface NodeStatus__Output {
   'vmid': (number);
   'generation': (number);
   'peer': (string);
+  'kubernetes': (_kubedos_v1_KubeNode__Output | null);
 }

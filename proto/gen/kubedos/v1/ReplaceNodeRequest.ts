@@ -3,8 +3,10 @@
 
 export interface ReplaceNodeRequest {
   'node'?: (string);
+  'credentialPublicKey'?: (Buffer | Uint8Array | string);
 }
 
 export interface ReplaceNodeRequest__Output {
   'node': (string);
+  'credentialPublicKey': (Buffer);
 }

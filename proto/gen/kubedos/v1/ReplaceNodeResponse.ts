@@ -5,10 +5,14 @@ export interface ReplaceNodeResponse {
   'node'?: (string);
   'generation'?: (number);
   'revokedKeys'?: (string)[];
+  'kubernetes'?: (string);
+  'newCredential'?: (boolean);
 }
 
 export interface ReplaceNodeResponse__Output {
   'node': (string);
   'generation': (number);
   'revokedKeys': (string)[];
+  'kubernetes': (string);
+  'newCredential': (boolean);
 }

@@ -3,8 +3,10 @@
 
 export interface StatusRequest {
   'runId'?: (number);
+  'kubernetes'?: (boolean);
 }
 
 export interface StatusRequest__Output {
   'runId': (number);
+  'kubernetes': (boolean);
 }

@@ -14,6 +14,7 @@ export interface StatusResponse {
   'nodes'?: (_kubedos_v1_NodeStatus)[];
   'windows'?: (_kubedos_v1_Window)[];
   'convergence'?: (_kubedos_v1_Convergence | null);
+  'kubernetesError'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -24,4 +25,5 @@ export interface StatusResponse__Output {
   'nodes': (_kubedos_v1_NodeStatus__Output)[];
   'windows': (_kubedos_v1_Window__Output)[];
   'convergence': (_kubedos_v1_Convergence__Output | null);
+  'kubernetesError': (string);
 }
