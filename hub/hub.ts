@@ -96,6 +96,9 @@ export class Hub {
     'grpc.keepalive_time_ms': 20_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    // A connection that holds no call for a minute (a client that connects and waits) is closed; a node's
+    // session is a call for as long as it lives.
+    'grpc.max_connection_idle_ms': 60_000,
   });
   #adminServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,

@@ -9,6 +9,13 @@ import { PLANE_NAMES } from '../../shared/topology/model.ts';
 import { inventoryNode, type InventoryNode } from '../state/inventory.ts';
 import { EnrollError, NOT_A_CREDENTIAL } from './enroll-error.ts';
 
+/**
+ * Signature checks queued at once (two per request, a few hundred bytes
+ * each): above the 10,000 nodes bench/enroll.ts enrolls at the same moment,
+ * and a bound on what a flood can queue (a few tens of MiB).
+ */
+export const MAX_SIGNATURE_CHECKS_IN_FLIGHT = 32_768;
+
 export interface CheckedEnrollment {
   payload: EnrollPayload__Output;
   inventory: InventoryNode;
@@ -61,6 +68,10 @@ export async function checkEnrollRequest(
       NOT_A_CREDENTIAL,
       `unknown node "${payload.node.slice(0, 64)}": not in this deployment's inventory`,
     );
+  }
+  // Bounded: a flood of well-formed requests for known names waits here, not in an ever longer queue.
+  if (verifier.inFlight >= MAX_SIGNATURE_CHECKS_IN_FLIGHT) {
+    throw new EnrollError(status.RESOURCE_EXHAUSTED, 'the hub is busy with enrollments: try again shortly');
   }
   const [credentialOk, identityOk] = await Promise.all([
     verifier.verify([inventory.credentialPublicKey, request.payload, request.credentialSignature]),

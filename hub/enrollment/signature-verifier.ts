@@ -31,6 +31,7 @@ export class SignatureVerifier {
   #pending = new Map<number, { jobs: VerifyJob[]; resolve: (r: boolean[]) => void }>();
   #batch: Array<{ job: VerifyJob; resolve: (ok: boolean) => void }> = [];
   #nextId = 1;
+  #inFlight = 0;
 
   constructor() {
     this.#start();
@@ -55,11 +56,17 @@ export class SignatureVerifier {
     this.#pending.clear();
   }
 
+  /** Checks asked for and not answered yet: what a caller bounds (an enrollment flood queues here). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   verify(job: VerifyJob): Promise<boolean> {
-    return new Promise((resolve) => {
+    this.#inFlight++;
+    return new Promise<boolean>((resolve) => {
       if (this.#batch.length === 0) setImmediate(() => this.#flush());
       this.#batch.push({ job, resolve });
-    });
+    }).finally(() => this.#inFlight--);
   }
 
   #flush(): void {

@@ -193,6 +193,9 @@ async function debianBase(
       '--format=tar',
       `--include=${packages.join(',')}`,
       '--aptopt=Acquire::Languages "none"',
+      // apt downloads as root, never as its _apt sandbox user: whether _apt could reach TMPDIR (a 0700
+      // folder cannot be) decided who owned apt's partial/ folders in the layer, so the bytes followed TMPDIR.
+      '--aptopt=APT::Sandbox::User "root"',
       // Devices come from the container runtime, not from an image layer.
       '--skip=output/dev',
       suite,

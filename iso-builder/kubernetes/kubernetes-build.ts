@@ -32,7 +32,7 @@ import { loadKubePins, PINS_DIR, type KubePins } from './pins.ts';
  */
 
 /** Bump when what the build does changes (flags, layout, packages): the cache key includes it. */
-const RECIPE = 'kubernetes-build/4';
+const RECIPE = 'kubernetes-build/5';
 
 export const KUBE_PROGRAMS = [
   'kube-apiserver',

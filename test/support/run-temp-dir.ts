@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-run-'));
+// Passable like /tmp (not listable): tools that drop privileges (apt's _apt) reach their folders under it.
+fs.chmodSync(runDir, 0o711);
 // os.tmpdir() reads TMPDIR on every call; child processes started with this environment inherit it too.
 process.env.TMPDIR = runDir;
 

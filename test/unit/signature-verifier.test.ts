@@ -21,6 +21,17 @@ describe('signature verifier (worker thread)', () => {
     assert.deepEqual(results, [true, false, false, false, false]);
   });
 
+  it('counts the checks asked for and not answered yet (what the hub bounds under a flood)', async () => {
+    const kp = generateSigningKeyPair();
+    const msg = Buffer.from('count');
+    const sig = sign(kp.seed, msg);
+    assert.equal(verifier.inFlight, 0);
+    const asked = Array.from({ length: 50 }, () => verifier.verify([kp.publicKey, msg, sig]));
+    assert.equal(verifier.inFlight, 50);
+    assert.ok((await Promise.all(asked)).every(Boolean));
+    assert.equal(verifier.inFlight, 0);
+  });
+
   it('keeps answering (inline) after its worker is gone', async () => {
     await verifier.close();
     const kp = generateSigningKeyPair();
