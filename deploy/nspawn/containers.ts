@@ -292,6 +292,7 @@ export class NspawnLab {
       for (let waited = 0; waited < graceMs && isAlive(c.process); waited += 100) await sleep(100);
       if (init && isAlive(c.process)) signalPid(init, 'SIGKILL');
       await stopOwned(c.process, 5_000);
+      await this.releaseVeth(c.machine);
     }
     this.record(() => delete this.container(name).process);
     if (c.cgroups) {
@@ -303,6 +304,21 @@ export class NspawnLab {
       }
       if (left.length === 0) this.record(() => delete this.container(name).cgroups);
     }
+  }
+
+  /**
+   * The kernel takes a stopped container's network namespace down after its
+   * last process, and the host end of its veth with it, a moment later
+   * (seconds under load; a container killed outright is the slow case). The
+   * next boot under this name fails on a veth still there ("Failed to add new
+   * veth interfaces: File exists"), so it is waited for, then deleted: no
+   * process of ours holds it any more.
+   */
+  private async releaseVeth(machine: string): Promise<void> {
+    const veth = `vb-${machine}`;
+    const exists = async () => (await execa('ip', ['link', 'show', veth], { reject: false })).exitCode === 0;
+    for (let i = 0; i < 50 && (await exists()); i++) await sleep(100);
+    if (await exists()) await execa('ip', ['link', 'delete', veth], { reject: false });
   }
 
   /** Everything recorded: containers (stopped, unmounted, layers removed), the bridge; then the state file. */
