@@ -4,7 +4,7 @@ import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts'
 import type { InventoryFile, NodeIdentityFile } from '../shared/identity/files.ts';
 import { generateSigningKeyPair, signingKeyPairFromSeed } from '../shared/keys/ed25519.ts';
 import { createHubTlsIdentity } from '../shared/pki/hub-tls.ts';
-import type { Topology } from '../shared/topology/model.ts';
+import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 
 /**
  * A deployment's secrets folder, made on the operator's machine and never
@@ -23,6 +23,16 @@ export interface DeploymentSecrets {
   hubCertPem: string;
   inventoryPath: string;
   identityPath(node: string): string;
+}
+
+/** A node's identity file with a credential made now (an Ed25519 seed), never used. */
+function newNodeIdentity(topology: Topology, node: TopologyNode): NodeIdentityFile {
+  return {
+    deployment: topology.name,
+    node: node.hostname,
+    credentialSeed: Buffer.from(generateSigningKeyPair().seed).toString('base64'),
+    ...(node.smbiosUuid ? { smbiosUuid: node.smbiosUuid } : {}),
+  };
 }
 
 export async function ensureDeploymentSecrets(dir: string, topology: Topology): Promise<DeploymentSecrets> {
@@ -45,12 +55,7 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
     if (fs.existsSync(file)) {
       identity = JSON.parse(fs.readFileSync(file, 'utf8')) as NodeIdentityFile;
     } else {
-      identity = {
-        deployment: topology.name,
-        node: node.hostname,
-        credentialSeed: Buffer.from(generateSigningKeyPair().seed).toString('base64'),
-        ...(node.smbiosUuid ? { smbiosUuid: node.smbiosUuid } : {}),
-      };
+      identity = newNodeIdentity(topology, node);
       writeFileAtomic(file, JSON.stringify(identity, null, 2) + '\n', 0o600);
     }
     const publicKey = signingKeyPairFromSeed(Buffer.from(identity.credentialSeed!, 'base64')).publicKey;
@@ -83,12 +88,7 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
 export async function renewNodeCredential(dir: string, topology: Topology, node: string): Promise<string> {
   const n = topology.nodes.find((x) => x.hostname === node);
   if (!n) throw new Error(`no node ${node} in ${topology.name}`);
-  const identity: NodeIdentityFile = {
-    deployment: topology.name,
-    node,
-    credentialSeed: Buffer.from(generateSigningKeyPair().seed).toString('base64'),
-    ...(n.smbiosUuid ? { smbiosUuid: n.smbiosUuid } : {}),
-  };
+  const identity = newNodeIdentity(topology, n);
   ensurePrivateDir(path.join(dir, 'nodes'));
   writeFileAtomic(path.join(dir, 'nodes', `${node}.identity.json`), JSON.stringify(identity, null, 2) + '\n', 0o600);
   // The inventory is written again from the files, this node's new one included.

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { withTimeout, type ClusterClient } from './cluster-client.ts';
+import { readyCondition } from './node-view.ts';
 
 const CALL_MS = 10_000;
 /** A kubelet renews its node lease every 10 s: one not renewed in 25 s is gone. */
@@ -38,7 +39,7 @@ export async function drainAndForget(
   const coordination = client.coordination;
   const alive = async () => {
     const n = await call(`reading Node ${node}`, core.readNode({ name: node }));
-    if (n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return false;
+    if (readyCondition(n)?.status !== 'True') return false;
     const lease = await call(
       `reading ${node}'s lease`,
       coordination.readNamespacedLease({ name: node, namespace: 'kube-node-lease' }),
@@ -68,7 +69,8 @@ export async function drainAndForget(
       )
     ).items.filter(movable);
   const evicted = new Set<string>();
-  for (let pending = await onNode(); pending.length > 0; pending = await onNode()) {
+  let pending = await onNode();
+  while (pending.length > 0) {
     for (const p of pending) {
       if (evicted.has(key(p))) continue;
       const name = p.metadata!.name!;
@@ -90,11 +92,16 @@ export async function drainAndForget(
         else if (code !== 429) opts.log((err as Error).message);
       }
     }
-    if (!ready || Date.now() > deadline) break;
+    if (!ready || Date.now() > deadline) {
+      // Stopped waiting: what is still there after these evictions (the ones terminating included).
+      pending = await onNode();
+      break;
+    }
     await delay(1_000);
     ready = await alive();
+    pending = await onNode();
   }
-  const left = (await onNode()).map(key);
+  const left = pending.map(key);
   await call(`deleting Node ${node}`, core.deleteNode({ name: node })).catch((err: Error) => {
     if (!err.message.includes('answered 404')) throw err;
   });

@@ -1,3 +1,4 @@
+import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import { withTimeout, type ClusterClient } from './cluster-client.ts';
 
 /** A node as the cluster's API sees it. */
@@ -9,12 +10,17 @@ export interface KubeNodeView {
   unschedulable: boolean;
 }
 
+/** The Node's Ready condition (its status, reason and message), if the kubelet has set one. */
+export function readyCondition(n: V1Node): V1NodeCondition | undefined {
+  return n.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
 /** Every Node object by name, read from the API (one list call). */
 export async function kubeNodeViews(client: ClusterClient, timeoutMs: number): Promise<Map<string, KubeNodeView>> {
   const list = await withTimeout('listing the nodes', client.server, timeoutMs, client.core.listNode());
   const views = new Map<string, KubeNodeView>();
   for (const n of list.items) {
-    const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+    const ready = readyCondition(n);
     views.set(n.metadata?.name ?? '', {
       ready: ready?.status === 'True',
       kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',

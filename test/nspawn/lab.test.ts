@@ -60,6 +60,9 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     assert.equal(r.code, 0, `hubctl ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
+  /** A node as hubctl status shows it (both sides). */
+  const statusOf = async (node: string) =>
+    (JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output).nodes.find((n) => n.name === node);
   const vipHolders = async () => {
     const holders: string[] = [];
     for (const lb of ['lb-1', 'lb-2', 'lb-3']) {
@@ -539,9 +542,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
   });
 
   it('brings a restarted node container back connected, its services running and Ready in the API, without an operator', async function () {
-    const stateOf = async () =>
-      (JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output).nodes.find((n) => n.name === 'w-2')
-        ?.state;
+    const stateOf = async () => (await statusOf('w-2'))?.state;
     await lab.stop('w-2');
     assert.equal(lab.isRunning('w-2'), false);
     // The hub must have seen the node go before "connected" can mean it came back.
@@ -580,8 +581,6 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
       },
       60_000,
     );
-  const statusOf = async (node: string) =>
-    (JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output).nodes.find((n) => n.name === node);
   interface KubePod {
     metadata: { name: string; deletionTimestamp?: string };
     spec: { nodeName?: string };
@@ -774,9 +773,6 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
   });
 
   it('replaces an etcd member: the rebuilt node rejoins as existing, three healthy members keep the data', async function () {
-    const stateOf = async (node: string) =>
-      (JSON.parse(await hubctl(['status', '--json'])) as StatusResponse__Output).nodes.find((n) => n.name === node)
-        ?.state;
     await hubctl(['replace', 'etcd-2', '--credential-key', await nspawnNewCredential(runRoot, 'etcd-2')]);
     await hubctl(['enroll', 'open', '--node', 'etcd-2', '--ttl', '15m']);
     await nspawnRebuildNode(runRoot, 'etcd-2');
@@ -786,7 +782,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     assert.notEqual(empty.exitCode, 0, 'the rebuilt etcd-2 starts with an empty data dir');
     await until(
       'etcd-2 enrolled and connected again',
-      async () => ((await stateOf('etcd-2')) === 'connected' ? true : undefined),
+      async () => ((await statusOf('etcd-2'))?.state === 'connected' ? true : undefined),
       240_000,
     );
     const out = JSON.parse(await hubctl(['converge', '--json'])) as {
