@@ -156,7 +156,13 @@ describe('hub etcd PKI and role plans', function () {
 
   it('skips kubeadm on a control plane declared smaller than kubeadm accepts, with that reason, and what needs it', async () => {
     const lab3 = loadTopology(path.resolve(import.meta.dirname, '../../examples/lab-3.yaml'));
-    const plan = buildPlan(lab3, await ensurePlanMaterial(dir, lab3));
+    // lab-3 as it was before its control plane had kubeadm's minimum: one core, 1280 MiB.
+    const small = {
+      ...lab3,
+      nodes: lab3.nodes.map((n) => (n.hostname === 'cp-1' ? { ...n, cores: 1, memoryMiB: 1280 } : n)),
+    };
+    assert.ok(buildPlan(lab3, await ensurePlanMaterial(dir, lab3)).tasks.every((x) => x.skip === undefined));
+    const plan = buildPlan(small, await ensurePlanMaterial(dir, small));
     const init = plan.tasks.find((x) => x.id === 'cp-1/kubeadm-init')!;
     assert.equal(
       init.skip,
