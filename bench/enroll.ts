@@ -13,7 +13,8 @@ import { hubArgs } from '../deploy/local/node-files.ts';
 import { AdminConnection } from '../hub/cli/admin-client.ts';
 import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
 import type { StatusResponse__Output } from '../proto/gen/kubedos/v1/StatusResponse.ts';
-import { createHubTlsIdentity } from '../shared/pki/hub-tls.ts';
+import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
+import { HUB_TLS_CA, hubTlsCaFiles } from '../shared/pki/hub-tls.ts';
 import { contract } from '../shared/proto/contract.ts';
 import { hubChannel } from '../shared/proto/hub-channel.ts';
 import { syntheticTopology } from '../shared/topology/synthetic.ts';
@@ -41,11 +42,9 @@ async function benchOnce(n: number): Promise<void> {
     const topology = syntheticTopology(n, `bench-${n}`);
     const workers = topology.nodes.filter((x) => x.role === 'worker').map((x) => x.hostname);
     const { inventory, requests } = benchEnrollment(topology, workers);
-    const tls = await createHubTlsIdentity(topology.name);
+    const tls = await CertificateAuthority.ensure(dir, HUB_TLS_CA, topology.name);
     fs.writeFileSync(path.join(dir, 'topology.json'), JSON.stringify(topology));
     fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
-    fs.writeFileSync(path.join(dir, 'tls.crt'), tls.certPem);
-    fs.writeFileSync(path.join(dir, 'tls.key'), tls.keyPem, { mode: 0o600 });
 
     const logFile = path.join(dir, 'hub.log');
     hub = spawnEntry(
@@ -55,8 +54,8 @@ async function benchOnce(n: number): Promise<void> {
         topologyFile: path.join(dir, 'topology.json'),
         secrets: {
           inventoryPath: path.join(dir, 'inventory.json'),
-          hubCertPath: path.join(dir, 'tls.crt'),
-          hubKeyPath: path.join(dir, 'tls.key'),
+          hubCaCertPath: hubTlsCaFiles(dir).cert,
+          hubCaKeyPath: hubTlsCaFiles(dir).key,
         },
         listen: '127.0.0.1:0',
       }),

@@ -27,7 +27,8 @@ import type { HubMessage__Output } from '../proto/gen/kubedos/v1/HubMessage.ts';
 import type { MinionMessage } from '../proto/gen/kubedos/v1/MinionMessage.ts';
 import { signCall } from '../shared/auth/call-signature.ts';
 import type { Logger } from '../shared/log.ts';
-import { createHubTlsIdentity } from '../shared/pki/hub-tls.ts';
+import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
+import { HUB_TLS_CA, hubTlsCaFiles } from '../shared/pki/hub-tls.ts';
 import { CONTRACT_VERSION } from '../shared/proto/contract-version.ts';
 import { contract } from '../shared/proto/contract.ts';
 import { hubChannel } from '../shared/proto/hub-channel.ts';
@@ -102,14 +103,14 @@ async function fanoutGrpc(n: number, procs: number): Promise<void> {
     const topology = syntheticTopology(n, `fanout-${n}`);
     const workers = topology.nodes.filter((x) => x.role === 'worker').map((x) => x.hostname);
     const { inventory, requests } = benchEnrollment(topology, workers);
-    const tls = await createHubTlsIdentity(topology.name);
+    const tls = await CertificateAuthority.ensure(dir, HUB_TLS_CA, topology.name);
     hub = new Hub({
       stateDir: path.join(dir, 'hub'),
       topology,
       inventory,
       listen: '127.0.0.1:0',
-      tlsCertPem: tls.certPem,
-      tlsKeyPem: tls.keyPem,
+      tlsCaCertPem: tls.certPem,
+      tlsCaKeyPem: fs.readFileSync(hubTlsCaFiles(dir).key, 'utf8'),
       heartbeatIntervalMs: 60_000,
       log: quiet,
     });

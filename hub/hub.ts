@@ -31,7 +31,7 @@ import { recordIssued } from './pki/issued-certificates.ts';
 import { CertificateRenewalWatch } from './pki/renewal-watch.ts';
 import { topologyWithStoredAddresses } from './ipam/stored-topology.ts';
 import { darksitePackages } from '../shared/darksite/package-index.ts';
-import { lanInterfaceOf, reportedLanInterface } from '../shared/net/lan-interface.ts';
+import { lanInterfaceOf, refusedLanInterface } from '../shared/net/lan-interface.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import { importInventory, inventoryNode } from './state/inventory.ts';
 import { isIpv4, networkContains, parseIpv4Network } from '../shared/net/ipv4.ts';
@@ -50,6 +50,8 @@ import { openHubDb } from './state/open-db.ts';
 import { statement } from './state/statements.ts';
 
 import { HUB_VERSION } from './version.ts';
+import { HubTlsIdentity } from './pki/hub-tls-identity.ts';
+import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
 
 export interface HubOptions {
   stateDir: string;
@@ -57,8 +59,11 @@ export interface HubOptions {
   inventory: InventoryFile;
   /** "host:port" for enrollment and sessions (TLS). Port 0 picks a free port. */
   listen: string;
-  tlsCertPem: string;
-  tlsKeyPem: string;
+  /** The hub's TLS CA (what nodes pin): the hub issues itself its serving certificate from it. */
+  tlsCaCertPem: string;
+  tlsCaKeyPem: string;
+  /** The life of each serving certificate (30 days); renewed with a third left. */
+  tlsLeafLifetimeMs?: number;
   heartbeatIntervalMs?: number;
   /** The master's own WireGuard planes: off (sim, tests), or how to bring them up, with the root their configs go under. */
   planes?: { mode: 'auto' | BringUpMode; root: string };
@@ -105,6 +110,7 @@ export class Hub {
     'grpc.max_send_message_length': ADMIN_MAX_RECEIVE_BYTES,
   });
   #timers: NodeJS.Timeout[] = [];
+  #tls: HubTlsIdentity | undefined;
   #planeSync: PlaneSync | undefined;
   #hubPlanes: HubPlanes | undefined;
   readonly #verifier = new SignatureVerifier();
@@ -198,7 +204,8 @@ export class Hub {
         log: log.child('admin'),
         onReplaced: () => void this.#planeSync?.reconcile(),
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
-        tlsCertPem: opts.tlsCertPem,
+        hubTls: () =>
+          this.#tls && { caPem: opts.tlsCaCertPem, certPem: this.#tls.certPem, renewAtMs: this.#tls.renewAtMs },
         pkiDir: path.join(opts.stateDir, 'pki'),
         topology: opts.topology,
       }),
@@ -234,12 +241,12 @@ export class Hub {
       });
       await this.#planeSync.start();
     }
-    const creds = grpc.ServerCredentials.createSsl(
-      null,
-      [{ cert_chain: Buffer.from(this.#opts.tlsCertPem), private_key: Buffer.from(this.#opts.tlsKeyPem) }],
-      false,
+    this.#tls = await HubTlsIdentity.issue(
+      await CertificateAuthority.fromPem(this.#opts.tlsCaCertPem, this.#opts.tlsCaKeyPem),
+      this.#opts.tlsLeafLifetimeMs,
     );
-    this.#port = await bind(this.#nodeServer, this.#opts.listen, creds);
+    this.#tls.start(undefined, () => this.#opts.log.info('renewed the TLS certificate the hub serves'));
+    this.#port = await bind(this.#nodeServer, this.#opts.listen, this.#tls.credentials());
     // A socket left by a killed hub would make bind fail; nothing else can own this path (0700 dir).
     fs.rmSync(this.adminSocket, { force: true });
     await bind(this.#adminServer, `unix:${this.adminSocket}`, grpc.ServerCredentials.createInsecure());
@@ -294,12 +301,8 @@ export class Hub {
       }),
     );
     for (const n of t.nodes) {
-      const said = reportedLanInterface(this.registry.get(n.hostname)?.facts, n.ip);
-      if (said !== undefined && !known[n.hostname])
-        log.warn('refused a LAN interface name a node reported: not an interface name', {
-          node: n.hostname,
-          name: JSON.stringify(said).slice(0, 80),
-        });
+      const refused = refusedLanInterface(this.registry.get(n.hostname)?.facts, n.ip);
+      if (refused) log.warn('refused what a node reported (hubctl status shows it)', { node: n.hostname, refused });
     }
     const unknown = t.nodes.filter((n) => n.role !== 'master' && !known[n.hostname]).map((n) => n.hostname);
     if (unknown.length)
@@ -340,6 +343,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
+    this.#tls?.stop();
     clearTimeout(this.#metricsRetry);
     this.#backups?.stop();
     this.#renewals.stop();

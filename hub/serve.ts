@@ -30,8 +30,8 @@ runMain('kubedos-hub', async () => {
     .requiredOption('--state-dir <dir>', 'hub state (database, keys, admin socket); created 0700')
     .requiredOption('--topology <file>', 'the deployment topology (YAML)')
     .requiredOption('--inventory <file>', 'inventory.json from the deployer (credential public keys)')
-    .requiredOption('--tls-cert <file>', "the hub's TLS certificate (pinned by minions)")
-    .requiredOption('--tls-key <file>', "the hub's TLS private key")
+    .requiredOption('--tls-ca-cert <file>', "the hub's TLS CA certificate (what every node pins)")
+    .requiredOption('--tls-ca-key <file>', "the hub's TLS CA key: the hub issues itself its serving certificate")
     .option(
       '--listen <host:port>',
       "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port",
@@ -57,8 +57,8 @@ runMain('kubedos-hub', async () => {
     stateDir: string;
     topology: string;
     inventory: string;
-    tlsCert: string;
-    tlsKey: string;
+    tlsCaCert: string;
+    tlsCaKey: string;
     listen?: string;
     heartbeatMs: number;
     planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
@@ -81,8 +81,8 @@ runMain('kubedos-hub', async () => {
     topology,
     inventory,
     listen,
-    tlsCertPem: readFile('TLS certificate', o.tlsCert),
-    tlsKeyPem: readFile('TLS key', o.tlsKey),
+    tlsCaCertPem: readFile('TLS CA certificate', o.tlsCaCert),
+    tlsCaKeyPem: readFile('TLS CA key', o.tlsCaKey),
     heartbeatIntervalMs: o.heartbeatMs,
     ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
     ...(o.darksite ? { darksiteDir: o.darksite } : {}),

@@ -58,6 +58,8 @@ interface SnapshotManifest {
   format: number;
   key: string;
   files: Array<{ file: string; size: number }>;
+  /** The operator's --extra-debs signed into this snapshot: each file's package and sha256, as checked. */
+  extraDebs?: Array<{ package: string; file: string; sha256: string }>;
 }
 
 export function snapshotKey(opts: SnapshotOptions): string {
@@ -122,7 +124,8 @@ export async function buildSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
   opts.onStep?.('indexing (dpkg-scanpackages, apt-ftparchive) and signing');
   await writeIndexes(tmp, opts);
   const files = walk(tmp).map((file) => ({ file, size: fs.statSync(path.join(tmp, file)).size }));
-  const manifest: SnapshotManifest = { format: FORMAT, key, files };
+  const extraDebs = opts.extraDebs.map((d) => ({ package: d.package, file: path.basename(d.file), sha256: d.sha256 }));
+  const manifest: SnapshotManifest = { format: FORMAT, key, files, extraDebs };
   fs.writeFileSync(path.join(tmp, 'snapshot.json'), JSON.stringify(manifest, null, 2) + '\n');
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.rmSync(dir, { recursive: true, force: true });

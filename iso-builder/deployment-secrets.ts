@@ -3,13 +3,16 @@ import path from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts';
 import type { InventoryFile, NodeIdentityFile } from '../shared/identity/files.ts';
 import { generateSigningKeyPair, signingKeyPairFromSeed } from '../shared/keys/ed25519.ts';
-import { createHubTlsIdentity } from '../shared/pki/hub-tls.ts';
+import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
+import { HUB_TLS_CA, hubTlsCaFiles } from '../shared/pki/hub-tls.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 
 /**
  * A deployment's secrets folder, made on the operator's machine and never
  * committed (0700):
- *   hub/tls.crt, hub/tls.key   the hub's TLS identity (the key goes only to the master)
+ *   hub/hub-tls-ca.crt, .key    the hub's TLS CA: every node pins the certificate; the key
+ *                               goes only to the master, whose hub issues itself its
+ *                               serving certificates from it
  *   nodes/<node>.identity.json  one enrollment credential per node (only to that node)
  *   inventory.json              public halves, for the hub
  * Re-running keeps what exists, so ISOs already built stay valid; nodes new to
@@ -18,9 +21,10 @@ import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 export interface DeploymentSecrets {
   dir: string;
   deployment: string;
-  hubCertPath: string;
-  hubKeyPath: string;
-  hubCertPem: string;
+  /** The hub's TLS CA: what every node pins, and what the hub issues its serving certificates from. */
+  hubCaCertPath: string;
+  hubCaKeyPath: string;
+  hubCaPem: string;
   inventoryPath: string;
   identityPath(node: string): string;
 }
@@ -39,14 +43,10 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
   ensurePrivateDir(dir);
   ensurePrivateDir(path.join(dir, 'hub'));
   ensurePrivateDir(path.join(dir, 'nodes'));
-  const hubCertPath = path.join(dir, 'hub', 'tls.crt');
-  const hubKeyPath = path.join(dir, 'hub', 'tls.key');
-  if (!fs.existsSync(hubCertPath) || !fs.existsSync(hubKeyPath)) {
-    const tls = await createHubTlsIdentity(topology.name);
-    // Key first: a crash between the two leaves no certificate without its key.
-    writeFileAtomic(hubKeyPath, tls.keyPem, 0o600);
-    writeFileAtomic(hubCertPath, tls.certPem, 0o644);
-  }
+  const hubDir = path.join(dir, 'hub');
+  migrateSelfSignedHubTls(hubDir);
+  await CertificateAuthority.ensure(hubDir, HUB_TLS_CA, topology.name);
+  const hubCa = hubTlsCaFiles(hubDir);
   const identityPath = (node: string) => path.join(dir, 'nodes', `${node}.identity.json`);
   const inventory: InventoryFile = { deployment: topology.name, nodes: [] };
   for (const node of topology.nodes) {
@@ -70,12 +70,27 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
   return {
     dir,
     deployment: topology.name,
-    hubCertPath,
-    hubKeyPath,
-    hubCertPem: fs.readFileSync(hubCertPath, 'utf8'),
+    hubCaCertPath: hubCa.cert,
+    hubCaKeyPath: hubCa.key,
+    hubCaPem: fs.readFileSync(hubCa.cert, 'utf8'),
     inventoryPath,
     identityPath,
   };
+}
+
+/**
+ * A secrets folder from before the hub had a TLS CA held one self-signed
+ * certificate (hub/tls.crt, a CA itself) that its nodes pin: it becomes the
+ * hub's TLS CA, so those nodes keep trusting the hub, which now serves
+ * certificates issued by it. Key first, certificate last: a crash in
+ * between is finished by the next run.
+ */
+function migrateSelfSignedHubTls(hubDir: string): void {
+  const ca = hubTlsCaFiles(hubDir);
+  const old = { cert: path.join(hubDir, 'tls.crt'), key: path.join(hubDir, 'tls.key') };
+  if (fs.existsSync(ca.cert) || !fs.existsSync(old.cert)) return;
+  if (fs.existsSync(old.key)) fs.renameSync(old.key, ca.key);
+  if (fs.existsSync(ca.key)) fs.renameSync(old.cert, ca.cert);
 }
 
 /**

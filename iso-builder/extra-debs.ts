@@ -43,10 +43,47 @@ async function scanFolder(dir: string, wanted: readonly string[]): Promise<Map<s
   const found = new Map<string, ExtraDeb>();
   for (const name of names.sort()) {
     const file = path.resolve(dir, name);
-    const pkg = await debField(file, 'Package');
+    const pkg = await checkedPackage(file);
     if (wanted.includes(pkg) && !found.has(pkg)) found.set(pkg, { package: pkg, file, sha256: await sha256File(file) });
   }
   return found;
+}
+
+/** Architectures a node can install. */
+const NODE_ARCHITECTURES = ['amd64', 'all'];
+
+/**
+ * The package a file in the folder is, once dpkg-deb has read it as a
+ * well-formed .deb with a package name, a version and an architecture a node
+ * installs; anything else is refused in one line naming the file, before
+ * it is signed into the darksite.
+ */
+async function checkedPackage(file: string): Promise<string> {
+  let fields: Record<string, string>;
+  try {
+    const out = (await run('dpkg-deb', ['--field', file, 'Package', 'Version', 'Architecture'])).stdout;
+    fields = Object.fromEntries(
+      out
+        .split('\n')
+        .map((l) => /^([A-Za-z-]+):\s*(.*)$/.exec(l))
+        .filter((m) => m !== null)
+        .map((m) => [m[1]!, m[2]!.trim()]),
+    );
+  } catch {
+    throw new UserError(
+      `--extra-debs: ${file} is not a well-formed .deb (dpkg-deb cannot read its control file)`,
+      'remove it from the folder, or put the real package there',
+    );
+  }
+  const pkg = fields.Package ?? '';
+  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pkg) || !fields.Version)
+    throw new UserError(`--extra-debs: ${file} has no valid Package and Version in its control file`);
+  if (!NODE_ARCHITECTURES.includes(fields.Architecture ?? ''))
+    throw new UserError(
+      `--extra-debs: ${file} is for architecture ${JSON.stringify(fields.Architecture ?? '')}; the nodes are amd64`,
+      'put the amd64 (or all) build of the package there',
+    );
+  return pkg;
 }
 
 /**

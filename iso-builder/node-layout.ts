@@ -1,3 +1,5 @@
+import { hubTlsCaFiles } from '../shared/pki/hub-tls.ts';
+
 /**
  * Where kubedos lives on a node, and the units the platform image carries.
  * One place, read by the image builder, the seeds and the substrates.
@@ -34,8 +36,8 @@ const HUB_EXEC = [
   `--state-dir ${NODE_PATHS.hubState}`,
   `--topology ${NODE_PATHS.topology}`,
   `--inventory ${NODE_PATHS.inventory}`,
-  `--tls-cert ${NODE_PATHS.hubDir}/tls.crt`,
-  `--tls-key ${NODE_PATHS.hubDir}/tls.key`,
+  `--tls-ca-cert ${hubTlsCaFiles(NODE_PATHS.hubDir).cert}`,
+  `--tls-ca-key ${hubTlsCaFiles(NODE_PATHS.hubDir).key}`,
   '--planes auto',
   `--darksite ${NODE_PATHS.darksite}`,
   // GET /metrics on the hub's wg2 address, for the platform's prometheus.
@@ -71,7 +73,7 @@ WantedBy=multi-user.target
 Description=kubedos hub (enrollment, planes, convergence)
 Wants=network-online.target
 After=network-online.target
-ConditionPathExists=${NODE_PATHS.hubDir}/tls.key
+ConditionPathExists=${hubTlsCaFiles(NODE_PATHS.hubDir).key}
 ConditionKernelCommandLine=!${INSTALL_FLAG}
 
 [Service]

@@ -12,6 +12,7 @@ import type { MinionConfigFile } from '../shared/identity/files.ts';
 import { parseIpv4Network } from '../shared/net/ipv4.ts';
 import type { Topology, TopologyNode } from '../shared/topology/model.ts';
 import { NODE_PATHS } from './node-layout.ts';
+import { hubTlsCaFiles } from '../shared/pki/hub-tls.ts';
 
 export interface SeedFile {
   path: string;
@@ -24,7 +25,7 @@ export interface SeedInput {
   /** The topology file as given to the deployer (the hub on the master reads this copy). */
   topologyFile: string;
   node: TopologyNode;
-  secrets: Pick<DeploymentSecrets, 'hubCertPem' | 'hubKeyPath' | 'identityPath' | 'inventoryPath'>;
+  secrets: Pick<DeploymentSecrets, 'hubCaPem' | 'hubCaKeyPath' | 'identityPath' | 'inventoryPath'>;
   /** How the node finds its LAN NIC: by MAC address on a VM, by name in a container (nspawn's host0). */
   lanMatch: { macAddress: string } | { name: string };
   /** Whether the node has SMBIOS of its own to report (a VM does; a container would report the host's). */
@@ -61,7 +62,7 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
   const { topology: t, node } = input;
   const config: MinionConfigFile = {
     hub: hubAddress(t),
-    hubCertPem: input.secrets.hubCertPem,
+    hubCaPem: input.secrets.hubCaPem,
     identityFile: NODE_PATHS.identity,
     stateDir: NODE_PATHS.minionState,
     useSmbios: input.useSmbios,
@@ -99,9 +100,9 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
   }
   if (node.role === 'master') {
     files.push(
-      { path: `${NODE_PATHS.hubDir}/tls.crt`, mode: 0o644, content: input.secrets.hubCertPem },
-      // The hub's private key is in the master's seed and no other.
-      { path: `${NODE_PATHS.hubDir}/tls.key`, mode: 0o600, content: fs.readFileSync(input.secrets.hubKeyPath) },
+      { path: hubTlsCaFiles(NODE_PATHS.hubDir).cert, mode: 0o644, content: input.secrets.hubCaPem },
+      // The hub's TLS CA key is in the master's seed and no other: the hub issues itself its certificates.
+      { path: hubTlsCaFiles(NODE_PATHS.hubDir).key, mode: 0o600, content: fs.readFileSync(input.secrets.hubCaKeyPath) },
       { path: NODE_PATHS.topology, mode: 0o644, content: fs.readFileSync(input.topologyFile) },
       { path: NODE_PATHS.inventory, mode: 0o644, content: fs.readFileSync(input.secrets.inventoryPath) },
     );

@@ -94,7 +94,7 @@ export class Agent {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const { credentials, options } = hubChannel(this.#config.hubCertPem);
+    const { credentials, options } = hubChannel(this.#config.hubCaPem);
     const v1 = contract();
     const enrollClient = new v1.Enrollment(this.#config.hub, credentials, options);
     // One client per endpoint the session has used (the LAN address, the hub's wg1 address).

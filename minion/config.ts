@@ -7,11 +7,11 @@ const ajv = new Ajv({ allErrors: true });
 
 const checkConfig = ajv.compile<MinionConfigFile>({
   type: 'object',
-  required: ['hub', 'hubCertPem', 'identityFile', 'stateDir', 'useSmbios'],
+  required: ['hub', 'hubCaPem', 'identityFile', 'stateDir', 'useSmbios'],
   additionalProperties: false,
   properties: {
     hub: { type: 'string', pattern: '^[^\\s:]+:\\d{1,5}$' },
-    hubCertPem: { type: 'string', pattern: 'BEGIN CERTIFICATE' },
+    hubCaPem: { type: 'string', pattern: 'BEGIN CERTIFICATE' },
     identityFile: { type: 'string', minLength: 1 },
     stateDir: { type: 'string', minLength: 1 },
     useSmbios: { type: 'boolean' },

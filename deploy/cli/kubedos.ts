@@ -15,6 +15,7 @@ import { qemuDown, qemuUp } from '../qemu/substrate.ts';
 import { buildMediaCommand } from '../media/media-command.ts';
 import { buildKubernetesCommand } from '../media/kubernetes-command.ts';
 import { proxmoxCommands } from '../proxmox/commands.ts';
+import { takeEnvToken } from '../proxmox/env-token.ts';
 import { readSshKey } from '../local/ssh-key.ts';
 import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
 import { apiEndpoint } from '../../hub/plan/render/kubeadm.ts';
@@ -31,6 +32,8 @@ function substrateOption(): Option {
 }
 
 runMain('kubedos', async () => {
+  // Before anything is started: no child process inherits the Proxmox token.
+  takeEnvToken();
   const program = new Command('kubedos')
     .description('Deploy a whole HA Kubernetes platform from one topology.')
     .version('0.1.0')

@@ -8,15 +8,15 @@ import type { DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts'
 export function hubArgs(opts: {
   stateDir: string;
   topologyFile: string;
-  secrets: Pick<DeploymentSecrets, 'inventoryPath' | 'hubCertPath' | 'hubKeyPath'>;
+  secrets: Pick<DeploymentSecrets, 'inventoryPath' | 'hubCaCertPath' | 'hubCaKeyPath'>;
   listen: string;
 }): string[] {
   return [
     '--state-dir', opts.stateDir,
     '--topology', opts.topologyFile,
     '--inventory', opts.secrets.inventoryPath,
-    '--tls-cert', opts.secrets.hubCertPath,
-    '--tls-key', opts.secrets.hubKeyPath,
+    '--tls-ca-cert', opts.secrets.hubCaCertPath,
+    '--tls-ca-key', opts.secrets.hubCaKeyPath,
     '--listen', opts.listen,
   ]; // prettier-ignore
 }
@@ -30,7 +30,7 @@ export function hubArgs(opts: {
 export function writeNodeFiles(
   dir: string,
   node: string,
-  secrets: Pick<DeploymentSecrets, 'identityPath' | 'hubCertPem'>,
+  secrets: Pick<DeploymentSecrets, 'identityPath' | 'hubCaPem'>,
   settings: Pick<MinionConfigFile, 'hub'> & Partial<MinionConfigFile>,
 ): string {
   ensurePrivateDir(dir);
@@ -38,7 +38,7 @@ export function writeNodeFiles(
   fs.copyFileSync(secrets.identityPath(node), identityFile);
   fs.chmodSync(identityFile, 0o600);
   const config: MinionConfigFile = {
-    hubCertPem: secrets.hubCertPem,
+    hubCaPem: secrets.hubCaPem,
     identityFile,
     stateDir: path.join(dir, 'state'),
     useSmbios: false,

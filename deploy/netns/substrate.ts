@@ -182,10 +182,10 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
         run.topologyCopy,
         '--inventory',
         secrets.inventoryPath,
-        '--tls-cert',
-        secrets.hubCertPath,
-        '--tls-key',
-        secrets.hubKeyPath,
+        '--tls-ca-cert',
+        secrets.hubCaCertPath,
+        '--tls-ca-key',
+        secrets.hubCaKeyPath,
         '--listen',
         `0.0.0.0:${t.hub.port}`,
         '--planes',
@@ -203,7 +203,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
       fs.chmodSync(identityFile, 0o600);
       const config: MinionConfigFile = {
         hub: `${master.ip}:${hubPort}`,
-        hubCertPem: secrets.hubCertPem,
+        hubCaPem: secrets.hubCaPem,
         identityFile,
         stateDir: path.join(dir, 'state'),
         useSmbios: false,

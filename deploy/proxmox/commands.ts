@@ -10,6 +10,7 @@ import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
 import { parseStage } from '../pipeline/pipeline.ts';
 import { apiFor, proxmoxDeploy, type DeployOptions, type DeployReport } from './proxmox-deploy.ts';
 import { proxmoxDestroy } from './proxmox-destroy.ts';
+import { deployerPaths, deployerPrivileges, pveumCommands } from './privileges.ts';
 
 interface ApiFlags {
   topology: string;
@@ -180,7 +181,26 @@ export function proxmoxCommands(): Command[] {
       } else process.stdout.write(`destroyed ${r.vms.length} VMs and ${r.media.length} media of ${topology.name}\n`);
       if (!r.destroyed && r.vms.length) throw new UserError('nothing was destroyed', 'run it again with --yes');
     });
-  return [deploy, redeploy, destroy];
+  const role = new Command('proxmox-role')
+    .description(
+      "print the pveum commands that give kubedos exactly the privileges it uses, on this topology's VMs, storages and bridge only",
+    )
+    .option('--topology <file>', 'topology YAML', DEFAULT_TOPOLOGY)
+    .addOption(new Option('--pve <major>', 'Proxmox VE major version').choices(['8', '9']).default('9'))
+    .option('--user <user@realm>', 'the user the token belongs to', 'kubedos@pve')
+    .option('--json', 'the privileges and paths as JSON')
+    .action((o: { topology: string; pve: string; user: string; json?: boolean }) => {
+      const topology = loadTopology(o.topology);
+      const major = Number(o.pve);
+      if (!/^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+$/.test(o.user))
+        throw new UserError(`--user ${JSON.stringify(o.user)} is not USER@REALM`, 'for example kubedos@pve');
+      if (o.json)
+        process.stdout.write(
+          JSON.stringify({ privileges: deployerPrivileges(major), paths: deployerPaths(topology) }, null, 2) + '\n',
+        );
+      else process.stdout.write(pveumCommands(topology, major, o.user).join('\n') + '\n');
+    });
+  return [deploy, redeploy, destroy, role];
 }
 
 function output(report: DeployReport, json?: boolean): void {

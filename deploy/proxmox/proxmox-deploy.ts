@@ -16,6 +16,7 @@ import { ProxmoxGuest } from './guest.ts';
 import type { StampMedia } from './media-store.ts';
 import { ProxmoxSubstrate, type VmReport } from './substrate.ts';
 import { trustFrom } from './tls-trust.ts';
+import { takeEnvToken } from './env-token.ts';
 
 export interface ApiSettings {
   endpoint?: string;
@@ -33,7 +34,7 @@ export function apiFor(t: Topology, topologyFile: string, s: ApiSettings = {}): 
       'the topology has no proxmox.endpoint',
       'add proxmox.endpoint: https://HOST:8006 (or give --endpoint)',
     );
-  const raw = s.tokenFile ? readTokenFile(s.tokenFile) : process.env.KUBEDOS_PROXMOX_TOKEN;
+  const raw = s.tokenFile ? readTokenFile(s.tokenFile) : takeEnvToken();
   if (!raw)
     throw new UserError(
       'no Proxmox API token',

@@ -10,7 +10,7 @@ import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import type { ConvergeService } from '../converge/converge-service.ts';
-import { certificateInventory } from '../pki/certificate-inventory.ts';
+import { certificateInventory, type HubTlsView } from '../pki/certificate-inventory.ts';
 import { issueAdminKubeconfig } from '../pki/admin-kubeconfig.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { tokenMatches } from './admin-token.ts';
@@ -31,8 +31,9 @@ export interface AdminServiceDeps {
   converge: ConvergeService;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
   onReplaced?: (node: string) => void;
-  /** The hub's TLS certificate and its PKI dir, for `hubctl certs`. */
-  tlsCertPem?: string;
+  /** For `hubctl certs`: the hub's TLS CA and the certificate it serves now (undefined before it listens)... */
+  hubTls?: () => HubTlsView | undefined;
+  /** ...and its PKI dir. */
   pkiDir?: string;
   /** The deployment, for what a kubeconfig names (the API VIP). */
   topology?: Topology;
@@ -133,7 +134,7 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
       return r;
     }),
     Certificates: guarded('Certificates', () => ({
-      certificates: deps.tlsCertPem && deps.pkiDir ? certificateInventory(db, deps.pkiDir, deps.tlsCertPem) : [],
+      certificates: deps.pkiDir ? certificateInventory(db, deps.pkiDir, deps.hubTls?.()) : [],
     })),
     EtcdBackup: guarded('EtcdBackup', () => {
       const b = deps.converge.startEtcdBackup();

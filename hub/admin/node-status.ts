@@ -5,6 +5,7 @@ import { listEnrollments } from '../enrollment/enrollments.ts';
 import { listInventory } from '../state/inventory.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import { statement } from '../state/statements.ts';
+import { refusedLanInterface } from '../../shared/net/lan-interface.ts';
 
 export type NodeState = 'expected' | 'enrolled' | 'connected' | 'lost';
 
@@ -67,6 +68,7 @@ export function nodeStatuses(
       vmid: inv.vmid,
       generation: inv.generation,
       peer: live?.peer ?? '',
+      refused: [refusedLanInterface(live?.facts, inv.lanIp)].filter((x) => x !== undefined),
     };
   });
   return { nodes, summary };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { State } from '../../proto/gen/kubedos/v1/State.ts';
 import { statement } from '../state/statements.ts';
-import { SECRET_PLACEHOLDER } from '../../shared/tasks/redact.ts';
+import { secretIdRef, secretRef } from '../../shared/tasks/redact.ts';
 import type { HubAction } from '../plan/model.ts';
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -23,7 +23,9 @@ export function bootstrapToken(): string {
 /**
  * Secrets the convergence makes and hands to later tasks (the join token and
  * the certificate key). They live only in the hub's database; plans carry
- * `${secret:name}` placeholders, filled in just before a task is sent.
+ * `${secret:name}` placeholders, and each state names the secrets it refers
+ * to (State.secret_refs): those, and only those, are filled in just before
+ * the task is sent.
  */
 export class SecretStore {
   private readonly db: DatabaseSync;
@@ -78,27 +80,34 @@ export class SecretStore {
     return made === undefined ? 'made' : 'rotated';
   }
 
-  private fill(text: string, missing: string): string {
-    return text.replace(SECRET_PLACEHOLDER, (_, name: string, part: string | undefined) => {
-      const v = this.get(name);
-      if (v === undefined) return missing;
-      return part ? v.split('.')[0]! : v;
-    });
-  }
-
-  /** The states with every placeholder replaced (a dry run may see one not made yet). */
+  /**
+   * The states as they are sent: in each, exactly the secrets its
+   * `secretRefs` names (set by the hub's plan) are filled in, at their exact
+   * `${secret:NAME}` and `${secret:NAME|id}` references; the field is
+   * cleared. A state that names none is sent as planned, whatever its text
+   * holds, so a placeholder that came in through a node's input stays text.
+   * `missing` stands in for a secret not made yet (a dry run).
+   */
   substitute(states: State[], missing = '[secret not generated yet]'): State[] {
-    return states.map((s) => {
+    return states.map((planned) => {
+      const { secretRefs, ...s } = planned;
+      if (!secretRefs?.length) return planned;
+      const pairs = secretRefs.flatMap((name): [string, string][] => {
+        const v = this.get(name);
+        return [
+          [secretRef(name), v ?? missing],
+          [secretIdRef(name), v === undefined ? missing : v.split('.')[0]!],
+        ];
+      });
+      const fill = (text: string) => pairs.reduce((t, [ref, value]) => t.split(ref).join(value), text);
+      const fillAll = (argv: string[] | undefined) => argv?.map(fill);
       if (s.file?.content) {
         const text = Buffer.from(s.file.content as Uint8Array).toString('utf8');
-        if (!text.includes('${secret:')) return s;
-        return { ...s, file: { ...s.file, content: Buffer.from(this.fill(text, missing)) } };
+        return { ...s, file: { ...s.file, content: Buffer.from(fill(text)) } };
       }
       const c = s.command;
-      if (c && [...(c.argv ?? []), ...(c.unless ?? []), ...(c.onlyif ?? [])].some((a) => a.includes('${secret:'))) {
-        const fill = (argv: string[] | undefined) => argv?.map((a) => this.fill(a, missing));
-        return { ...s, command: { ...c, argv: fill(c.argv), unless: fill(c.unless), onlyif: fill(c.onlyif) } };
-      }
+      if (c)
+        return { ...s, command: { ...c, argv: fillAll(c.argv), unless: fillAll(c.unless), onlyif: fillAll(c.onlyif) } };
       return s;
     });
   }

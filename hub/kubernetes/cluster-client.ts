@@ -1,6 +1,6 @@
 import type * as K8s from '@kubernetes/client-node';
 import type { Topology } from '../../shared/topology/model.ts';
-import { CertificateAuthority } from '../pki/ca.ts';
+import { CertificateAuthority } from '../../shared/pki/certificate-authority.ts';
 import { ADMIN_GROUP } from '../pki/admin-kubeconfig.ts';
 import { apiEndpoint } from '../plan/render/kubeadm.ts';
 

@@ -3,7 +3,7 @@ import { x509 } from '../../shared/pki/x509.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { apiEndpoint } from '../plan/render/kubeadm.ts';
 import { CertificateRefused, requestedKey } from './certificate-signer.ts';
-import { CertificateAuthority } from './ca.ts';
+import { CertificateAuthority } from '../../shared/pki/certificate-authority.ts';
 
 export const KUBECONFIG_TTL_DEFAULT_MS = 24 * 3_600_000;
 export const KUBECONFIG_TTL_MAX_MS = 30 * 86_400_000;

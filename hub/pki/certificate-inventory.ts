@@ -2,30 +2,48 @@ import fs from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import type { CertificateInfo } from '../../proto/gen/kubedos/v1/CertificateInfo.ts';
 import { x509 } from '../../shared/pki/x509.ts';
-import { CertificateAuthority } from './ca.ts';
+import { CertificateAuthority } from '../../shared/pki/certificate-authority.ts';
 import { SecretStore } from '../converge/secrets.ts';
 import { JOIN_TOKEN_SECRET, JOIN_TOKEN_TTL_MS } from '../plan/render/kubeadm.ts';
 import { JOIN_TOKEN_MAX_AGE_MS } from '../plan/roles/control-plane.ts';
 import { currentCertificates } from './issued-certificates.ts';
 
+/** The hub's TLS CA (what every node pins) and the certificate the hub serves now. */
+export interface HubTlsView {
+  caPem: string;
+  certPem: string;
+  renewAtMs: number;
+}
+
 /**
  * hubctl certs: everything with an expiry the hub made or signed, soonest
- * first, and what renews it. The CAs and the hub's TLS certificate are
- * valid for ten years and are not renewed by the hub: the note says so.
- * The join token's expiry is kubeadm's TTL from when it went into the
- * cluster (the hub cannot ask the cluster here).
+ * first, and what renews it. The CAs are valid for ten years and are not
+ * renewed by the hub: the note says so. The certificate the hub serves is
+ * renewed by the hub itself. The join token's expiry is kubeadm's TTL from
+ * when it went into the cluster (the hub cannot ask the cluster here).
  */
-export function certificateInventory(db: DatabaseSync, pkiDir: string, hubTlsPem: string): CertificateInfo[] {
+export function certificateInventory(db: DatabaseSync, pkiDir: string, hubTls?: HubTlsView): CertificateInfo[] {
   const out: CertificateInfo[] = [];
   const expiry = (pem: string) => new x509.X509Certificate(pem).notAfter.getTime();
-  out.push({
-    kind: 'hub-tls',
-    name: 'hub TLS (gRPC, pinned by every node)',
-    node: '',
-    notAfterMs: expiry(hubTlsPem),
-    renewAtMs: 0,
-    note: 'not renewed by the hub: a new one means new seeds (kubedos build-media)',
-  });
+  if (hubTls)
+    out.push(
+      {
+        kind: 'hub-tls-ca',
+        name: 'hub TLS CA (pinned by every node)',
+        node: '',
+        notAfterMs: expiry(hubTls.caPem),
+        renewAtMs: 0,
+        note: 'not renewed by the hub: a new one means new seeds (kubedos build-media)',
+      },
+      {
+        kind: 'hub-tls',
+        name: 'hub TLS (the gRPC port serves it)',
+        node: '',
+        notAfterMs: expiry(hubTls.certPem),
+        renewAtMs: hubTls.renewAtMs,
+        note: 'the hub issues itself the next from its TLS CA; nodes need nothing new',
+      },
+    );
   for (const ca of ['etcd-ca', 'kubernetes-ca']) {
     const f = CertificateAuthority.files(pkiDir, ca).cert;
     if (!fs.existsSync(f)) continue;

@@ -1,7 +1,7 @@
 import type { Topology } from '../../shared/topology/model.ts';
 import { x509 } from '../../shared/pki/x509.ts';
 import { topologyDuration } from '../../shared/topology/duration.ts';
-import { CertificateAuthority, LEAF_LIFETIME_MS, type IssueRequest } from './ca.ts';
+import { CertificateAuthority, LEAF_LIFETIME_MS, type IssueRequest } from '../../shared/pki/certificate-authority.ts';
 import { memberSans } from './etcd-pki.ts';
 
 /** A refused certificate request; the text goes back to the node. */

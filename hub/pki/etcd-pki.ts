@@ -1,7 +1,7 @@
 import { intendedPlaneAddresses } from '../../shared/planes/addressing.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import fs from 'node:fs';
-import { CertificateAuthority, caCertHash, type CertPair } from './ca.ts';
+import { CertificateAuthority, caCertHash, type CertPair } from '../../shared/pki/certificate-authority.ts';
 
 /**
  * What the plan needs from the etcd PKI: the CA certificate. Member and

@@ -1,3 +1,4 @@
+import { timeSource } from './roles/time-source.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
 import type { PlanMaterial, PlanOptions } from './material.ts';
 import type { Plan } from './model.ts';
@@ -50,6 +51,7 @@ export function buildPlan(t: Topology, material: PlanMaterial, options: PlanOpti
   const pre = new Map<string, string>();
   for (const node of t.nodes.filter(isKubernetesNode)) pre.set(node.hostname, preflight(ctx, node));
   for (const node of minionNodes(t)) nodeExporter(ctx, node);
+  for (const node of minionNodes(t)) timeSource(ctx, node);
 
   const etcdServices = ctx.nodesOf('etcd').map((n) => etcdMember(ctx, n, pre.get(n.hostname)!));
   const etcdHealthy = etcdHealthGate(ctx, etcdServices);

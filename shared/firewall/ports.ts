@@ -11,4 +11,6 @@ export const PORTS = {
   hubMetrics: 9464,
   grafana: 3000,
   nfs: 2049,
+  /** NTP (UDP): the master serves time on wg1. */
+  ntp: 123,
 } as const;

@@ -99,6 +99,8 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
         `iifname "${lan}" tcp dport ${PORTS.ssh} accept`,
         `iifname "${lan}" tcp dport ${t.hub.port} accept`,
         `iifname "wg1" ip daddr ${wg1Hub} tcp dport ${t.hub.port} accept`,
+        // Time for the nodes (chrony), from the master's wg1 address.
+        `iifname "wg1" ip daddr ${wg1Hub} udp dport ${PORTS.ntp} accept`,
         // The hub's metrics, on its wg2 address, for the platform's prometheus.
         ...(t.nodes.some((n) => n.role === 'prometheus')
           ? [

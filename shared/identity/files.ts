@@ -38,7 +38,7 @@ export interface MinionConfigFile {
   /** "host:port" of the hub's LAN listener (enrollment, and sessions until wg1 is up). */
   hub: string;
   /** The hub's certificate, pinned: the only certificate this minion trusts for the hub. */
-  hubCertPem: string;
+  hubCaPem: string;
   /** Path to the NodeIdentityFile. */
   identityFile: string;
   /** Where the minion keeps its keys and enrollment (0700). */

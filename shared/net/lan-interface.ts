@@ -26,6 +26,13 @@ export function reportedLanInterface(facts: Facts__Output | null | undefined, la
   return facts?.interfaces.find((i) => i.addresses.includes(lanAddress))?.name;
 }
 
+/** One line saying why the hub refused the LAN interface name the node reported, or undefined when it did not. */
+export function refusedLanInterface(facts: Facts__Output | null | undefined, lanAddress: string): string | undefined {
+  const said = reportedLanInterface(facts, lanAddress);
+  if (said === undefined || INTERFACE_NAME.test(said)) return undefined;
+  return `its LAN interface name ${JSON.stringify(said).slice(0, 60)} is not one (at most 15 of A-Z a-z 0-9 _ . -)`;
+}
+
 /** This machine's interface that holds the address (the hub finds its own LAN NIC so). */
 export function localInterfaceHolding(address: string): string | undefined {
   return Object.entries(os.networkInterfaces()).find(([, list]) => list?.some((a) => a.address === address))?.[0];

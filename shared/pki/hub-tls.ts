@@ -1,31 +1,28 @@
+import { CertificateAuthority, type CertPair } from './certificate-authority.ts';
 import { HUB_TLS_NAME } from './hub-tls-name.ts';
-import { randomSerial, webcrypto, x509 } from './x509.ts';
 
-export interface TlsIdentity {
-  certPem: string;
-  keyPem: string;
+/**
+ * The hub's TLS CA, made by the deployer beside the deployment's other
+ * secrets (`hub/hub-tls-ca.crt`, `.key`): every node pins its certificate
+ * (the seed carries it); only the master gets its key. The hub issues itself
+ * short-lived serving certificates from it (issueHubTlsLeaf), so the
+ * certificate the hub serves rotates without new seeds.
+ */
+export const HUB_TLS_CA = 'hub-tls-ca';
+
+/** The CA's file names in a folder (the deployer's `secrets/hub`, the master's hub folder). */
+export function hubTlsCaFiles(dir: string): { cert: string; key: string } {
+  return CertificateAuthority.files(dir, HUB_TLS_CA);
 }
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+/** The certificate the hub serves lives 30 days; the hub makes the next when 10 are left (hub/pki/hub-tls-identity.ts). */
+export const HUB_TLS_LEAF_LIFETIME_MS = 30 * 86_400_000;
 
-/** A self-signed P-256 certificate for the hub's gRPC listener; minions pin it. */
-export async function createHubTlsIdentity(deployment: string, validDays = 3650): Promise<TlsIdentity> {
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: `CN=${HUB_TLS_NAME}, O=kubedos ${deployment}`,
-    notBefore: new Date(now - 5 * 60_000),
-    notAfter: new Date(now + validDays * 86_400_000),
-    keys,
-    signingAlgorithm: ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: HUB_TLS_NAME }]),
-    ],
-  });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { certPem: cert.toString('pem'), keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
+/**
+ * A serving certificate for the hub's gRPC listener, issued by its TLS CA:
+ * not a CA, server authentication only, the fixed name every node expects
+ * (HUB_TLS_NAME). Its key is made here, where it is used.
+ */
+export function issueHubTlsLeaf(ca: CertificateAuthority, lifetimeMs = HUB_TLS_LEAF_LIFETIME_MS): Promise<CertPair> {
+  return ca.issue({ commonName: HUB_TLS_NAME, dns: [HUB_TLS_NAME], usage: 'server-only' }, lifetimeMs);
 }

@@ -8,9 +8,9 @@ import { MINION_MAX_RECEIVE_BYTES } from './contract.ts';
  * checked against the certificate's fixed name rather than the dialled
  * address, which differs by substrate (LAN IP, wg1 address, loopback).
  */
-export function hubChannel(hubCertPem: string): { credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions } {
+export function hubChannel(hubCaPem: string): { credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions } {
   return {
-    credentials: grpc.credentials.createSsl(Buffer.from(hubCertPem)),
+    credentials: grpc.credentials.createSsl(Buffer.from(hubCaPem)),
     options: {
       'grpc.ssl_target_name_override': HUB_TLS_NAME,
       'grpc.default_authority': HUB_TLS_NAME,

@@ -13,6 +13,13 @@ export interface FileOptions {
   owner?: string;
   group?: string;
   secret?: boolean;
+  /** The hub's secrets the content refers to by `${secret:NAME}`: the only ones filled in (State.secret_refs). */
+  secrets?: readonly string[];
+}
+
+/** The state's secret references, when it has any: typed, set here by the hub's own code, never found in text. */
+function secretRefs(names: readonly string[] | undefined): Pick<State, 'secretRefs'> {
+  return names?.length ? { secretRefs: [...new Set(names)] } : {};
 }
 
 export function file(id: string, path: string, content: string | Uint8Array, opts: FileOptions = {}): State {
@@ -27,6 +34,7 @@ export function file(id: string, path: string, content: string | Uint8Array, opt
       group: opts.group ?? '',
       secret: opts.secret ?? false,
     },
+    ...secretRefs(opts.secrets),
   };
 }
 
@@ -95,6 +103,8 @@ export interface CommandOptions {
   env?: Record<string, string>;
   cwd?: string;
   secretOutput?: boolean;
+  /** The hub's secrets the argv or guards refer to by `${secret:NAME}`: the only ones filled in. */
+  secrets?: readonly string[];
 }
 
 export function commandSpec(argv: string[], opts: CommandOptions = {}): CommandState {
@@ -111,7 +121,7 @@ export function commandSpec(argv: string[], opts: CommandOptions = {}): CommandS
 }
 
 export function command(id: string, argv: string[], opts: CommandOptions = {}): State {
-  return { id, kind: 'command', command: commandSpec(argv, opts) };
+  return { id, kind: 'command', command: commandSpec(argv, opts), ...secretRefs(opts.secrets) };
 }
 
 export interface ProbeOptions {

@@ -4,7 +4,8 @@ import { ConvergeService } from '../../hub/converge/converge-service.ts';
 import { certificateInventory } from '../../hub/pki/certificate-inventory.ts';
 import { certificatesDue, currentCertificates } from '../../hub/pki/issued-certificates.ts';
 import { CertificateRenewalWatch } from '../../hub/pki/renewal-watch.ts';
-import { createHubTlsIdentity } from '../../shared/pki/hub-tls.ts';
+import { CertificateAuthority } from '../../shared/pki/certificate-authority.ts';
+import { HUB_TLS_CA, issueHubTlsLeaf } from '../../shared/pki/hub-tls.ts';
 import { renewalTime } from '../../shared/pki/renewal.ts';
 import { memoryLogger } from '../support/hub-fixture.ts';
 import { until } from '../support/until.ts';
@@ -64,12 +65,17 @@ describe('certificate renewal: the hub watches what it signed (sim)', function (
   });
 
   it('lists what expires when, soonest first: leaves, CAs, the hub TLS certificate', async () => {
-    const tls = await createHubTlsIdentity(sim.t.name);
-    const list = certificateInventory(sim.db, path.join(sim.dir, 'hub', 'pki'), tls.certPem);
+    const ca = await CertificateAuthority.ensure(path.join(sim.dir, 'tls'), HUB_TLS_CA, sim.t.name);
+    const served = await issueHubTlsLeaf(ca);
+    const list = certificateInventory(sim.db, path.join(sim.dir, 'hub', 'pki'), {
+      caPem: ca.certPem,
+      certPem: served.certPem,
+      renewAtMs: Date.now() + 20 * 86_400_000,
+    });
     assert.deepEqual(
       [...new Set(list.map((c) => c.kind))],
-      ['leaf', 'bootstrap-token', 'ca', 'hub-tls'],
-      'six-second leaves first, then the 24-hour join token, the ten-year CAs and TLS certificate last',
+      ['leaf', 'bootstrap-token', 'hub-tls', 'ca', 'hub-tls-ca'],
+      'six-second leaves first, then the 24-hour join token, the 30-day TLS certificate, the ten-year CAs last',
     );
     const sorted = [...list].sort((a, b) => Number(a.notAfterMs) - Number(b.notAfterMs));
     assert.deepEqual(list, sorted);

@@ -50,6 +50,7 @@ describe('join token rotation', function () {
       const [filled] = store.substitute([
         command('c', ['kubeadm', 'token', 'create', secretRef('join-token')], {
           unless: ['kubectl', 'get', 'secret', `bootstrap-token-${secretIdRef('join-token')}`],
+          secrets: ['join-token'],
         }),
       ]);
       assert.deepEqual(filled!.command!.argv, ['kubeadm', 'token', 'create', second]);

@@ -37,7 +37,7 @@ describe('enrollment security', function () {
 
   beforeEach(async () => {
     f = await startHub();
-    const { credentials, options } = hubChannel(f.secrets.hubCertPem);
+    const { credentials, options } = hubChannel(f.secrets.hubCaPem);
     agent = new (contract().Agent)(`127.0.0.1:${f.hub.port}`, credentials, options);
   });
   afterEach(async () => {

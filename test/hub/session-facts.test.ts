@@ -1,4 +1,13 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { nodeStatuses } from '../../hub/admin/node-status.ts';
+import { renderStatus } from '../../hub/cli/render-status.ts';
+import { importInventory } from '../../hub/state/inventory.ts';
+import { CORE_MIGRATIONS } from '../../hub/state/migrations.ts';
+import { openHubDb } from '../../hub/state/open-db.ts';
+import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import { loadTopology } from '../../shared/topology/load.ts';
+import { tempDir } from '../support/hub-fixture.ts';
 import type { Facts__Output } from '../../proto/gen/kubedos/v1/Facts.ts';
 import type { HubMessage } from '../../proto/gen/kubedos/v1/HubMessage.ts';
 import { SessionRegistry, type SessionCall } from '../../hub/sessions/registry.ts';
@@ -66,5 +75,44 @@ describe('hub sessions: a LAN interface name a node reports is data, refused unl
       '-eth0',
     ])
       assert.equal(lanInterfaceOf(facts(nic, '10.10.0.51'), '10.10.0.51'), undefined, JSON.stringify(nic));
+  });
+});
+
+describe('hubctl status names a node whose report the hub refused, and what it refused', () => {
+  it('shows lb-1 and its refused interface name, and nothing for a node that reported a real one', () => {
+    const t = loadTopology();
+    const db = openHubDb(path.join(tempDir('refused-facts'), 'hub.db'), [...CORE_MIGRATIONS]);
+    try {
+      importInventory(db, t, {
+        deployment: t.name,
+        nodes: t.nodes.map((n) => ({ node: n.hostname, credentialPublicKey: Buffer.alloc(32).toString('base64') })),
+      });
+      const r = new SessionRegistry();
+      const ip = (node: string) => t.nodes.find((n) => n.hostname === node)!.ip;
+      r.setFacts(
+        'lb-1',
+        r.attach('lb-1', fakeCall(), Date.now()),
+        facts('${secret:pki-kubernetes-ca-key}', ip('lb-1')),
+      );
+      r.setFacts('lb-2', r.attach('lb-2', fakeCall(), Date.now()), facts('host0', ip('lb-2')));
+      const { nodes, summary } = nodeStatuses(db, r, 5_000, Date.now());
+      const refused = Object.fromEntries(nodes.filter((n) => n.refused!.length).map((n) => [n.name, n.refused]));
+      assert.deepEqual(refused, {
+        'lb-1': [
+          'its LAN interface name "${secret:pki-kubernetes-ca-key}" is not one (at most 15 of A-Z a-z 0-9 _ . -)',
+        ],
+      });
+      const text = renderStatus({
+        deployment: t.name,
+        nowMs: Date.now(),
+        nodes,
+        summary,
+        windows: [],
+        kubernetesError: '',
+      } as unknown as StatusResponse__Output);
+      assert.match(text, /^lb-1: refused: its LAN interface name "\$\{secret:pki-kubernetes-ca-key\}" is not one/m);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -58,7 +58,7 @@ describe('hub crash safety', function () {
     const identity = (node: string) =>
       JSON.parse(fs.readFileSync(secrets.identityPath(node), 'utf8')) as NodeIdentityFile;
     const enrollAll = async (port: number, nodes: string[], onAck?: (count: number) => void) => {
-      const { credentials, options } = hubChannel(secrets.hubCertPem);
+      const { credentials, options } = hubChannel(secrets.hubCaPem);
       const client = new (contract().Enrollment)(`127.0.0.1:${port}`, credentials, options);
       const acked = new Map<string, EnrollResponse__Output>();
       // Eight in flight at a time, so the kill finds requests at every stage: received, committed, answered.

@@ -6,6 +6,18 @@ import { runBin } from '../support/run-bin.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
+/** Every process's environment this machine shows us (NUL-separated, as in /proc/PID/environ). */
+function environments(): string[] {
+  return fs.readdirSync('/proc').flatMap((pid) => {
+    if (!/^\d+$/.test(pid)) return [];
+    try {
+      return [`${fs.readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
  * `kubedos down` with no options finds the deployment that is up (one
  * started with --topology, which a plain `down` used to miss: "stopped 0
@@ -36,13 +48,18 @@ describe('kubedos down finds the running deployment itself', function () {
   });
 
   it('stops the one that is up; with two up, names both and stops neither', async () => {
+    // A Proxmox token in kubedos's environment is taken out of it first thing: the hub and minions it starts lack it.
+    const token = 'root@pam!kubedos=not-for-children-7f3a';
     const up = await runBin(
       'kubedos',
       ['up', '--detach', '--no-converge', '--topology', 'examples/lab-3.yaml'],
-      env,
+      { ...env, KUBEDOS_PROXMOX_TOKEN: token },
       120_000,
     );
     assert.equal(up.code, 0, up.stderr);
+    const children = environments().filter((e) => e.includes(`XDG_STATE_HOME=${env.XDG_STATE_HOME}\0`));
+    assert.ok(children.length >= 4, `the hub and three minions, found ${children.length}`);
+    assert.ok(!children.some((e) => e.includes(token)), 'no process kubedos started has the token');
     const down = await runBin('kubedos', ['down'], env);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stderr, /stopped 4 processes .*lab-3-sim/);

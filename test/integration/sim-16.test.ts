@@ -94,7 +94,7 @@ describe('kubedos up on the sim substrate (16 real minion processes)', function 
       assert.equal(fs.statSync(path.join(stateDir, f)).mode & 0o777, 0o600, f);
     }
     assert.equal(fs.statSync(stateDir).mode & 0o777, 0o700);
-    assert.equal(fs.statSync(path.join(runRoot, 'secrets', 'hub', 'tls.key')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(runRoot, 'secrets', 'hub', 'hub-tls-ca.key')).mode & 0o777, 0o600);
   });
 
   it('shows a node whose minion died as lost', async () => {

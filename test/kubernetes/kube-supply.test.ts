@@ -10,14 +10,14 @@ import { tempDir } from '../support/hub-fixture.ts';
 import { requireSystem } from '../support/requirements.ts';
 
 /** A tiny package standing in for one of upstream's: only its name and version matter here. */
-async function fakeDeb(dir: string, name: string, version: string): Promise<void> {
+async function fakeDeb(dir: string, name: string, version: string, arch = 'amd64'): Promise<void> {
   const root = path.join(tempDir('fake-deb'), name);
   fs.mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
   fs.writeFileSync(
     path.join(root, 'DEBIAN/control'),
-    `Package: ${name}\nVersion: ${version}\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n`,
+    `Package: ${name}\nVersion: ${version}\nArchitecture: ${arch}\nMaintainer: t <t@t>\nDescription: t\n`,
   );
-  await execa('dpkg-deb', ['--root-owner-group', '--build', root, path.join(dir, `${name}_${version}_amd64.deb`)]);
+  await execa('dpkg-deb', ['--root-owner-group', '--build', root, path.join(dir, `${name}_${version}_${arch}.deb`)]);
 }
 
 const KUBE = ['kubelet', 'kubeadm', 'kubectl'];
@@ -25,6 +25,22 @@ const KUBE = ['kubelet', 'kubeadm', 'kubectl'];
 describe('Kubernetes packages for the image: the operator’s first, one release only', function () {
   before(function () {
     requireSystem(this, { commands: ['dpkg-deb'] });
+  });
+
+  it('refuses, in one line naming the file, a .deb that is not one or is for another architecture', async () => {
+    const bad = tempDir('extra-debs-bad');
+    fs.writeFileSync(path.join(bad, 'kubelet_1.35.4-1.1_amd64.deb'), 'not a deb');
+    await assert.rejects(
+      findExtraDebs(bad, KUBE),
+      (err: Error) =>
+        err instanceof UserError && /kubelet_1\.35\.4-1\.1_amd64\.deb is not a well-formed \.deb/.test(err.message),
+    );
+    const arm = tempDir('extra-debs-arm');
+    await fakeDeb(arm, 'kubelet', '1.35.4-1.1', 'arm64');
+    await assert.rejects(
+      findExtraDebs(arm, KUBE),
+      (err: Error) => err instanceof UserError && /is for architecture "arm64"; the nodes are amd64/.test(err.message),
+    );
   });
 
   it('takes all three from --extra-debs when the operator gives them, building nothing', async () => {

@@ -899,6 +899,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
       ['etcd-ca', 'kubernetes-ca'],
     );
     assert.equal(certs.filter((c) => c.kind === 'hub-tls').length, 1);
+    assert.equal(certs.filter((c) => c.kind === 'hub-tls-ca').length, 1);
     for (const c of certs.filter((x) => x.kind === 'leaf'))
       assert.ok(Number(c.renewAtMs) > Date.now(), `${c.node}/${c.name}`);
   });

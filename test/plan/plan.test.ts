@@ -12,6 +12,7 @@ import { renderKubeadmInit, renderKubeadmJoin } from '../../hub/plan/render/kube
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { newP256Keys, P256, webcrypto, x509 } from '../../shared/pki/x509.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
+import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
 import { parse, parseAllDocuments } from 'yaml';
 
 describe('hub etcd PKI and role plans', function () {
@@ -242,6 +243,33 @@ describe('hub etcd PKI and role plans', function () {
       'members are left alone',
     );
     assert.equal(topologicalOrder(plan.tasks).length, plan.tasks.length);
+  });
+
+  it('gives every node a time source it reaches: the master serves the wg1 plane, the others ask it, NTP admitted there only', async () => {
+    const t = loadTopology();
+    const plan = buildPlan(t, await ensurePlanMaterial(dir, t));
+    const fileOf = (node: string) =>
+      Buffer.from(
+        plan.tasks.find((x) => x.id === `${node}/time-source`)!.states.find((x) => x.id === 'config')!.file!.content!,
+      ).toString();
+    const wg1 = t.planes.find((p) => p.name === 'wg1')!;
+    const masterWg1 = `${wg1.cidr.split('.').slice(0, 3).join('.')}.1`;
+    assert.match(fileOf('master'), new RegExp(`^allow ${wg1.cidr.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(fileOf('master'), /^local stratum 10$/m);
+    for (const n of t.nodes.filter((x) => x.role !== 'master'))
+      assert.equal(fileOf(n.hostname).split('\n')[1], `server ${masterWg1} iburst`);
+    // chronyd sets the clock: in a container (the host's clock) its service is skipped, with that reason.
+    for (const task of plan.tasks.filter((x) => x.name === 'time-source'))
+      assert.match(task.states.find((x) => x.kind === 'service')!.unavailableInContainer!, /host/);
+    const ntp = (node: string) =>
+      renderRuleset(t, node)
+        .split('\n')
+        .filter((l) => /udp dport 123\b/.test(l));
+    assert.deepEqual(
+      ntp('master').map((l) => l.trim()),
+      [`iifname "wg1" ip daddr ${masterWg1} udp dport 123 accept`],
+    );
+    for (const n of t.nodes.filter((x) => x.role !== 'master')) assert.deepEqual(ntp(n.hostname), [], n.hostname);
   });
 
   it('has a pod network in the plan: each node its own /24 on its bridge, routed over wg3, no image to pull', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { macFor } from '../../deploy/media/node-mac.ts';
 import { parseProperty, smbiosUuidFor } from '../../deploy/proxmox/vm-shape.ts';
 import { proxmoxDestroy } from '../../deploy/proxmox/proxmox-destroy.ts';
+import { deployerPrivileges } from '../../deploy/proxmox/privileges.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { tempDir } from '../support/hub-fixture.ts';
@@ -243,14 +244,16 @@ for (const version of ['9.1', '8.4'] as const) {
       assert.equal(pve.writes().length, writes);
     });
 
-    it('destroy removes exactly this deployment: its VMs and media, nothing else', async () => {
-      await stampWith(pve, t, file, media);
+    it('destroy removes exactly this deployment: its VMs and media, nothing else (the documented role, nothing more)', async () => {
+      // A token with exactly the role docs/proxmox.md gives: stamping and destroying need nothing else.
+      const token = pve.addToken('kubedos@pve!deploy', 'c0ffee', deployerPrivileges(Number(version.split('.')[0])));
+      await stampWith(pve, t, file, media, { api: apiTo(pve, token) });
       pve.addForeignVm(4242, 'pve1', 'someone-else');
       const keep = `${pve.storageDir('pve1', 'local')}/iso/debian-13.iso`;
       fs.writeFileSync(keep, 'not ours');
       const dry = await proxmoxDestroy({
         topology: t,
-        api: apiTo(pve),
+        api: apiTo(pve, token),
         yes: false,
         signal: new AbortController().signal,
         say: () => undefined,
@@ -259,7 +262,7 @@ for (const version of ['9.1', '8.4'] as const) {
       assert.equal(pve.vms.size, 17, 'without --yes nothing goes');
       const r = await proxmoxDestroy({
         topology: t,
-        api: apiTo(pve),
+        api: apiTo(pve, token),
         yes: true,
         signal: new AbortController().signal,
         say: () => undefined,

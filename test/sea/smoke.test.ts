@@ -44,8 +44,8 @@ describe('single executables: smoke', function () {
         ['--state-dir', hubDir],
         ['--topology', topologyFile],
         ['--inventory', secrets.inventoryPath],
-        ['--tls-cert', secrets.hubCertPath],
-        ['--tls-key', secrets.hubKeyPath],
+        ['--tls-ca-cert', secrets.hubCaCertPath],
+        ['--tls-ca-key', secrets.hubCaKeyPath],
         ['--listen', '127.0.0.1:0'],
         ['--heartbeat-ms', '1000'],
       ].flat(),
@@ -69,7 +69,7 @@ describe('single executables: smoke', function () {
       fs.chmodSync(identityFile, 0o600);
       const config: MinionConfigFile = {
         hub: `127.0.0.1:${port}`,
-        hubCertPem: secrets.hubCertPem,
+        hubCaPem: secrets.hubCaPem,
         identityFile,
         stateDir: path.join(minionDir, 'state'),
         useSmbios: false,

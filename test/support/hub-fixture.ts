@@ -71,7 +71,12 @@ export interface HubFixture {
 
 /** A real hub on loopback with TLS, its own state dir and deployment secrets. */
 export async function startHub(
-  opts: { topologyFile?: string; heartbeatIntervalMs?: number; metricsListen?: string } = {},
+  opts: {
+    topologyFile?: string;
+    heartbeatIntervalMs?: number;
+    metricsListen?: string;
+    tlsLeafLifetimeMs?: number;
+  } = {},
 ): Promise<HubFixture> {
   const dir = tempDir('hub');
   const topology = loadTopology(opts.topologyFile);
@@ -86,8 +91,9 @@ export async function startHub(
       topology,
       inventory,
       listen,
-      tlsCertPem: secrets.hubCertPem,
-      tlsKeyPem: fs.readFileSync(secrets.hubKeyPath, 'utf8'),
+      tlsCaCertPem: secrets.hubCaPem,
+      tlsCaKeyPem: fs.readFileSync(secrets.hubCaKeyPath, 'utf8'),
+      ...(opts.tlsLeafLifetimeMs ? { tlsLeafLifetimeMs: opts.tlsLeafLifetimeMs } : {}),
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
       ...(opts.metricsListen ? { metricsListen: opts.metricsListen } : {}),
       log,
@@ -140,7 +146,7 @@ export async function startHub(
     await fixture.hub.start();
     listen = `127.0.0.1:${fixture.hub.port}`;
     fixture.admin = new AdminConnection(path.join(dir, 'hub'));
-    const { credentials, options } = hubChannel(secrets.hubCertPem);
+    const { credentials, options } = hubChannel(secrets.hubCaPem);
     fixture.enrollClient = new (contract().Enrollment)(`127.0.0.1:${fixture.hub.port}`, credentials, options);
   };
   await connect();

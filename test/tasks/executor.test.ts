@@ -25,7 +25,7 @@ import {
 } from '../../shared/tasks/builders.ts';
 import { OutputTail } from '../../shared/tasks/output-tail.ts';
 import { REDACTED, redactSecrets } from '../../shared/tasks/redact.ts';
-import { CertificateAuthority } from '../../hub/pki/ca.ts';
+import { CertificateAuthority } from '../../shared/pki/certificate-authority.ts';
 
 let root: string;
 let seq = 0;

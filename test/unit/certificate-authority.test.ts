@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CertificateAuthority } from '../../hub/pki/ca.ts';
+import { CertificateAuthority } from '../../shared/pki/certificate-authority.ts';
 import { x509 } from '../../shared/pki/x509.ts';
 
 describe('certificate authority: made once, its key and certificate a pair', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DeployReport } from '../../deploy/proxmox/proxmox-deploy.ts';
 import type { DestroyReport } from '../../deploy/proxmox/proxmox-destroy.ts';
 import { OVMF_CODE_SECBOOT, OVMF_VARS_ENROLLED } from '../../deploy/qemu/vm-spec.ts';
+import { deployerPrivileges } from '../../deploy/proxmox/privileges.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { tempDir } from '../support/hub-fixture.ts';
@@ -152,7 +153,8 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
     env = {
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       HOME: process.env.HOME ?? '/root',
-      KUBEDOS_PROXMOX_TOKEN: pve.token,
+      // A token with exactly the role docs/proxmox.md gives (kubedos proxmox-role): the whole lab needs nothing more.
+      KUBEDOS_PROXMOX_TOKEN: pve.addToken('kubedos@pve!deploy', 'vm-lab-5e1f', deployerPrivileges(9)),
       KUBEDOS_HUB_DIR: path.join(qemuRun(), 'hub'),
     };
     const r = await kubedos(['deploy', '--run-dir', runRoot()]);
@@ -282,6 +284,29 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
         assert.match(r.stdout, new RegExp(`iifname "${nic}"`), `${node}: rules on ${nic}`);
         assert.match(r.stdout, /policy drop/);
         assert.match(r.stdout, /^enabled$/m);
+      }
+    });
+
+    it('keeps time from the master over wg1: chrony on each node reaches the master’s wg1 address', async () => {
+      const masterWg1 = `${t.planes
+        .find((p) => p.name === 'wg1')!
+        .cidr.split('.')
+        .slice(0, 3)
+        .join('.')}.1`;
+      for (const node of ['etcd-1', 'cp-1']) {
+        const line = await until(
+          `${node}'s chrony reaching ${masterWg1}`,
+          async () => {
+            const r = await inside(node, 'chronyc -n sources');
+            const l = r.stdout.split('\n').find((x) => x.includes(` ${masterWg1} `));
+            // chronyc's Reach column (octal): non-zero once an answer came back.
+            if (l && l.trim().split(/\s+/)[4] !== '0') return l;
+            await new Promise((res) => setTimeout(res, 5000));
+            return undefined;
+          },
+          3 * 60_000,
+        );
+        assert.ok(line, node);
       }
     });
 

@@ -15,6 +15,14 @@ export const CERTIFICATE_KEY_SECRET = 'certificate-key';
 export const ENCRYPTION_KEY_SECRET = 'etcd-encryption-key';
 /** In the pki folder, which kubeadm already mounts into the apiserver's pod (read-only). */
 export const ENCRYPTION_CONFIG = '/etc/kubernetes/pki/encryption-config.yaml';
+/** The hub's secrets kubeadm's init config refers to (its states declare them: State.secret_refs). */
+export const KUBEADM_INIT_SECRETS = [JOIN_TOKEN_SECRET, CERTIFICATE_KEY_SECRET] as const;
+/** The hub's secrets a join config refers to: the token; a control plane's also the certificate key. */
+export function kubeadmJoinSecrets(controlPlane: boolean): string[] {
+  return controlPlane ? [JOIN_TOKEN_SECRET, CERTIFICATE_KEY_SECRET] : [JOIN_TOKEN_SECRET];
+}
+/** The hub's secret the EncryptionConfiguration refers to. */
+export const ENCRYPTION_CONFIG_SECRETS = [ENCRYPTION_KEY_SECRET] as const;
 export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 
 export const KUBE_PKI = '/etc/kubernetes/pki';

@@ -6,7 +6,10 @@ import { HUB_NODE, taskId } from '../model.ts';
 import {
   apiEndpoint,
   CERTIFICATE_KEY_SECRET,
+  ENCRYPTION_CONFIG_SECRETS,
   JOIN_TOKEN_SECRET,
+  KUBEADM_INIT_SECRETS,
+  kubeadmJoinSecrets,
   JOIN_TOKEN_TTL,
   KUBE_PKI,
   ENCRYPTION_CONFIG,
@@ -38,6 +41,8 @@ function resetFailedAttempt(leftover: string) {
 }
 export const JOIN_CONFIG = '/etc/kubernetes/kubeadm-join.yaml';
 const secretFile = { mode: 0o600, secret: true };
+/** The cluster CA's private key, held by the hub (its PKI) and delivered to a control plane before kubeadm init. */
+export const CLUSTER_CA_KEY_SECRET = 'pki-kubernetes-ca-key';
 
 function kubeletContainer(ctx: RoleContext, node: TopologyNode): KubeletContainer | undefined {
   return ctx.options.kubeletContainers[node.hostname];
@@ -87,7 +92,10 @@ export function hubSecrets(ctx: RoleContext): { joinToken: string; certificateKe
 function controlPlanePkiStates(ctx: RoleContext): State[] {
   const { caCertPem } = ctx.material.etcd;
   return [
-    file('encryption-config', ENCRYPTION_CONFIG, renderEncryptionConfig(), secretFile),
+    file('encryption-config', ENCRYPTION_CONFIG, renderEncryptionConfig(), {
+      ...secretFile,
+      secrets: ENCRYPTION_CONFIG_SECRETS,
+    }),
     directory('pki-etcd', `${KUBE_PKI}/etcd`, { mode: 0o755 }),
     file('etcd-ca', `${KUBE_PKI}/etcd/ca.crt`, caCertPem),
     // Made on the control plane itself; only its certificate request goes to the hub.
@@ -117,10 +125,16 @@ export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]
       // First: a reset empties /etc/kubernetes/pki, so everything below is delivered after it.
       resetFailedAttempt('/etc/kubernetes/manifests/kube-apiserver.yaml'),
       file('cluster-ca-cert', `${KUBE_PKI}/ca.crt`, ca.certPem),
-      file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ctx.plan.secret('pki-kubernetes-ca-key', ca.keyPem), secretFile),
+      file('cluster-ca-key', `${KUBE_PKI}/ca.key`, ctx.plan.secret(CLUSTER_CA_KEY_SECRET, ca.keyPem), {
+        ...secretFile,
+        secrets: [CLUSTER_CA_KEY_SECRET],
+      }),
       ...controlPlanePkiStates(ctx),
       ...kubeletPatchStates(ctx, node),
-      file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node, kubeletContainer(ctx, node)), secretFile),
+      file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, node, kubeletContainer(ctx, node)), {
+        ...secretFile,
+        secrets: KUBEADM_INIT_SECRETS,
+      }),
       command('init', ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs'], {
         creates: KUBEADM_MARKER,
         timeoutMs: 10 * 60_000,
@@ -162,7 +176,7 @@ export function kubeadmJoin(ctx: RoleContext, node: TopologyNode, controlPlane: 
         'config',
         JOIN_CONFIG,
         renderKubeadmJoin(ctx.t, node, ctx.material.kubernetesCa.hash, controlPlane, kubeletContainer(ctx, node)),
-        secretFile,
+        { ...secretFile, secrets: kubeadmJoinSecrets(controlPlane) },
       ),
       command('join', ['kubeadm', 'join', '--config', JOIN_CONFIG], {
         creates: KUBEADM_MARKER,
@@ -203,12 +217,10 @@ export function uploadCerts(
       ...(anchor.init
         ? []
         : [
-            file(
-              'config',
-              INIT_CONFIG,
-              renderKubeadmInit(ctx.t, anchor.node, kubeletContainer(ctx, anchor.node)),
-              secretFile,
-            ),
+            file('config', INIT_CONFIG, renderKubeadmInit(ctx.t, anchor.node, kubeletContainer(ctx, anchor.node)), {
+              ...secretFile,
+              secrets: KUBEADM_INIT_SECRETS,
+            }),
           ]),
       command('upload', ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', INIT_CONFIG], {
         unless: [
@@ -267,6 +279,7 @@ export function joinTokenInCluster(ctx: RoleContext, anchor: TopologyNode, deps:
           ],
           secretOutput: true,
           timeoutMs: 60_000,
+          secrets: [JOIN_TOKEN_SECRET],
         },
       ),
     ],

@@ -18,7 +18,7 @@ import https from 'node:https';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createHubTlsIdentity } from '../../../shared/pki/hub-tls.ts';
+import { CertificateAuthority } from '../../../shared/pki/certificate-authority.ts';
 import { checkRequest, loadSchema, matchPath, type PveVersion } from './api-schema.ts';
 import type { VmBackend } from './vm-backend.ts';
 import { MemoryBackend } from './vm-backend.ts';
@@ -123,7 +123,14 @@ export class LocalPve {
 
   static async start(o: LocalPveOptions = {}): Promise<LocalPve> {
     const pve = new LocalPve(o);
-    const tls = await createHubTlsIdentity('local-pve');
+    // Its own CA and a server certificate from it, as a Proxmox node has (pveproxy's, signed by the cluster's CA).
+    const ca = await CertificateAuthority.ensure(path.join(pve.root, 'pki'), 'local-pve-ca', 'local-pve');
+    const tls = await ca.issue({
+      commonName: 'localhost',
+      dns: ['localhost'],
+      ips: ['127.0.0.1'],
+      usage: 'server-only',
+    });
     pve.fingerprint = new X509Certificate(tls.certPem).fingerprint256;
     const secret = o.root ?? 'a3c0f1e2-7b9d-4c11-9e0f-6d5b4a392817';
     pve.tokens.set('root@pam!kubedos', { secret, privileges: '*' });

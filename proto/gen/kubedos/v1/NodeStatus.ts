@@ -17,6 +17,7 @@ export interface NodeStatus {
   'generation'?: (number);
   'peer'?: (string);
   'kubernetes'?: (_kubedos_v1_KubeNode | null);
+  'refused'?: (string)[];
 }
 
 export interface NodeStatus__Output {
@@ -32,4 +33,5 @@ export interface NodeStatus__Output {
   'generation': (number);
   'peer': (string);
   'kubernetes': (_kubedos_v1_KubeNode__Output | null);
+  'refused': (string)[];
 }

@@ -28,6 +28,7 @@ export interface State {
   'certificate'?: (_kubedos_v1_CertificateState | null);
   'etcdSnapshot'?: (_kubedos_v1_EtcdSnapshotState | null);
   'etcdRestore'?: (_kubedos_v1_EtcdRestoreState | null);
+  'secretRefs'?: (string)[];
   'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate"|"etcdSnapshot"|"etcdRestore";
 }
 
@@ -46,5 +47,6 @@ export interface State__Output {
   'certificate'?: (_kubedos_v1_CertificateState__Output | null);
   'etcdSnapshot'?: (_kubedos_v1_EtcdSnapshotState__Output | null);
   'etcdRestore'?: (_kubedos_v1_EtcdRestoreState__Output | null);
+  'secretRefs': (string)[];
   'kind'?: "file"|"directory"|"packages"|"service"|"kernelModule"|"sysctl"|"command"|"probe"|"etcdMember"|"certificate"|"etcdSnapshot"|"etcdRestore";
 }

@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { newP256Keys, P256, privateKeyPem, randomSerial, webcrypto, x509 } from '../../shared/pki/x509.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../fs/atomic-write.ts';
+import { newP256Keys, P256, privateKeyPem, randomSerial, webcrypto, x509 } from './x509.ts';
 
 /**
  * A certificate authority the hub keeps: its key is made here and kept in the
  * hub's state dir (0600, in a 0700 directory). The etcd CA's key is never put
- * in a task; only the certificates it signs leave the hub.
+ * in a task; only the certificates it signs leave the hub. The deployer makes
+ * one too: the hub's TLS CA, which every node pins (shared/pki/hub-tls.ts).
  */
 export interface CertPair {
   certPem: string;
   keyPem: string;
 }
 
-export type CertUsage = 'server' | 'client' | 'peer';
+/** server: serverAuth and clientAuth (etcd's servers dial too); server-only: serverAuth alone. */
+export type CertUsage = 'server' | 'server-only' | 'client' | 'peer';
 
 export interface IssueRequest {
   commonName: string;
@@ -64,6 +66,11 @@ export class CertificateAuthority {
     const made = CertificateAuthority.loadOrMake(dir, name, deployment, validDays).finally(() => making.delete(f.cert));
     making.set(f.cert, made);
     return made;
+  }
+
+  /** A CA from its certificate and key as given: a CA others pin is never made anew in its place. */
+  static async fromPem(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+    return new CertificateAuthority(certPem, await importKey(keyPem));
   }
 
   private static async loadOrMake(
@@ -116,7 +123,9 @@ export class CertificateAuthority {
     const eku =
       req.usage === 'client'
         ? [x509.ExtendedKeyUsage.clientAuth]
-        : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
+        : req.usage === 'server-only'
+          ? [x509.ExtendedKeyUsage.serverAuth]
+          : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
     const sans = [
       ...(req.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
       ...(req.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
