@@ -146,10 +146,11 @@ export function proxmoxCommands(): Command[] {
       ),
   )
     .option('--run-dir <dir>', "where the deployment's secrets and media are kept")
+    .option('--stage <stage>', 'stop after this stage: build, upload, stamp, boot, enroll or converge', 'converge')
     .addOption(timeoutOption('how long to wait for the nodes to enroll'))
-    .action(async (nodes: string[], o: ApiFlags & { runDir?: string; timeout: number }) => {
+    .action(async (nodes: string[], o: ApiFlags & { runDir?: string; timeout: number; stage: string }) => {
       const report = await proxmoxDeploy({
-        ...deployOptions(o, { until: 'converge', dryRun: false, concurrency: 4 }),
+        ...deployOptions(o, { until: parseStage(o.stage), dryRun: false, concurrency: 4 }),
         only: nodes,
       });
       output(report, o.json);

@@ -119,6 +119,8 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
     case 'cp':
       return [
         `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubeApi} accept`,
+        // No load balancer (a non-HA lab): the API is the control plane's own LAN address, as kubeconfigs name it.
+        ...(t.nodes.some((n) => n.role === 'lb') ? [] : [`iifname "${lan}" tcp dport ${PORTS.kubeApi} accept`]),
         // Pods on other nodes reach the API (the kubernetes Service) over wg3, from their pod addresses.
         `iifname "wg3" ip saddr ${t.kubernetes.podCidr} tcp dport ${PORTS.kubeApi} accept`,
         ...kube,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
 import { PORTS } from '../../shared/firewall/ports.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
@@ -75,6 +76,20 @@ describe('per-role nftables rulesets', () => {
         assert.deepEqual(kubelet, [`iifname "wg3" ip saddr { ${kube} } tcp dport ${PORTS.kubelet} accept`]);
       else assert.deepEqual(kubelet, []);
     }
+  });
+
+  it('without a load balancer (lab-3), the control plane takes the API on its LAN address: kubeconfigs name it', () => {
+    const lab3 = loadTopology(path.resolve(import.meta.dirname, '../../examples/lab-3.yaml'));
+    const api = withPort(
+      renderRuleset(lab3, 'cp-1')
+        .split('\n')
+        .map((l) => l.trim()),
+      PORTS.kubeApi,
+    );
+    assert.ok(api.includes(`iifname "eth0" tcp dport ${PORTS.kubeApi} accept`), api.join('\n'));
+    // With load balancers, the VIP is where the LAN reaches the API: no control plane takes it there.
+    for (const cp of t.nodes.filter((n) => n.role === 'cp'))
+      assert.ok(!withPort(rulesFor(cp.hostname), PORTS.kubeApi).some((r) => r.startsWith('iifname "eth0"')));
   });
 
   it('the master accepts enrollment on the LAN and sessions on its wg1 address', () => {
