@@ -24,9 +24,10 @@ import { userStateRoot } from '../../hub/cli/locate-hub.ts';
  * API that runs each VM it creates as a real VM (q35, OVMF Secure Boot
  * with the keys enrolled, swtpm TPM 2.0, guest agent): the three install
  * themselves from the uploaded platform ISO and their seeds, reboot into
- * their disks, enroll and converge. Every check of the installed platform
- * reads the guest itself through its agent. A second deploy writes
- * nothing; `redeploy cp-1` replaces a node. Then the same disks are handed
+ * their disks and enroll; `redeploy cp-1` replaces a node; then a deploy
+ * that writes nothing to Proxmox converges the three, Kubernetes on cp-1
+ * included. Every check of the installed platform reads the guest itself
+ * through its agent, the cluster's through cp-1's own API. Then the same disks are handed
  * to the qemu substrate: `kubedos up --substrate qemu` boots them without
  * installing and converges with nothing to change, `down` stops them, and
  * `kubedos destroy` removes exactly this deployment from Proxmox.
