@@ -245,7 +245,7 @@ export class Hub {
       await CertificateAuthority.fromPem(this.#opts.tlsCaCertPem, this.#opts.tlsCaKeyPem),
       this.#opts.tlsLeafLifetimeMs,
     );
-    this.#tls.start(undefined, () => this.#opts.log.info('renewed the TLS certificate the hub serves'));
+    this.#tls.start(() => this.#opts.log.info('renewed the TLS certificate the hub serves'));
     this.#port = await bind(this.#nodeServer, this.#opts.listen, this.#tls.credentials());
     // A socket left by a killed hub would make bind fail; nothing else can own this path (0700 dir).
     fs.rmSync(this.adminSocket, { force: true });

@@ -46,10 +46,10 @@ export class HubTlsIdentity implements grpc.experimental.CertificateProvider {
     return this.#notAfterMs - Math.floor(this.#lifetimeMs / 3);
   }
 
-  /** Checks every `everyMs` whether the certificate is due, and renews it. */
-  start(everyMs = Math.min(3_600_000, Math.floor(this.#lifetimeMs / 30)), onRenewed?: (certPem: string) => void): void {
+  /** Checks every `everyMs` whether the certificate is due, and renews it; `onRenewed` is told each time. */
+  start(onRenewed?: () => void, everyMs = Math.min(3_600_000, Math.floor(this.#lifetimeMs / 30))): void {
     this.#timer = setInterval(() => {
-      void this.renewIfDue().then((renewed) => renewed && onRenewed?.(this.#current.certPem));
+      void this.renewIfDue().then((renewed) => renewed && onRenewed?.());
     }, everyMs);
     this.#timer.unref();
   }

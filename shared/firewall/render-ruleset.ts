@@ -13,6 +13,7 @@ import { KUBERNETES_ROLES, type Role, type Topology, type TopologyNode } from '.
 import { renderDropChainTable } from './drop-chain-table.ts';
 import { PORTS } from './ports.ts';
 import { POD_BRIDGE, podSubnetOf } from '../kubernetes/pod-subnets.ts';
+import { apiHost } from '../kubernetes/api-host.ts';
 
 export const FIREWALL_TABLE = 'kubedos';
 /** The node's LAN interface name; the netns substrate and the ISO both call it eth0. */
@@ -119,8 +120,8 @@ function roleRules(t: Topology, node: TopologyNode, lan: string): string[] {
     case 'cp':
       return [
         `iifname "wg3" ${kubeNodes} tcp dport ${PORTS.kubeApi} accept`,
-        // No load balancer (a non-HA lab): the API is the control plane's own LAN address, as kubeconfigs name it.
-        ...(t.nodes.some((n) => n.role === 'lb') ? [] : [`iifname "${lan}" tcp dport ${PORTS.kubeApi} accept`]),
+        // No load balancer (a non-HA lab): the API is this control plane's own LAN address, as kubeconfigs name it.
+        ...(apiHost(t) === node.ip ? [`iifname "${lan}" tcp dport ${PORTS.kubeApi} accept`] : []),
         // Pods on other nodes reach the API (the kubernetes Service) over wg3, from their pod addresses.
         `iifname "wg3" ip saddr ${t.kubernetes.podCidr} tcp dport ${PORTS.kubeApi} accept`,
         ...kube,

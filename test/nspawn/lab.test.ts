@@ -7,9 +7,8 @@ import { NspawnLab } from '../../deploy/nspawn/containers.ts';
 import { nspawnNewCredential, nspawnRebuildNode } from '../../deploy/nspawn/substrate.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
-import { buildKubernetes } from '../../iso-builder/kubernetes/kubernetes-build.ts';
 import { loadKubePins } from '../../iso-builder/kubernetes/pins.ts';
-import { userStateRoot } from '../../hub/cli/locate-hub.ts';
+import { builtAgnhostRef, builtKubernetes } from '../support/built-images.ts';
 import { failedTaskLogs } from '../support/failed-task-logs.ts';
 import { tempDir } from '../support/hub-fixture.ts';
 import { requireSystem } from '../support/requirements.ts';
@@ -222,11 +221,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
   });
 
   it('pods reach each other across nodes over wg3; CoreDNS and a ClusterIP Service answer (the built test image, nothing pulled)', async function () {
-    const agnhost = Object.values(
-      (await buildKubernetes({ cacheDir: path.join(userStateRoot(), 'cache') })).manifest.images,
-    )
-      .map((i) => i.ref)
-      .find((r) => r.includes('/agnhost:'))!;
+    const agnhost = await builtAgnhostRef();
     const pod = (name: string, node: string) => ({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -289,7 +284,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     await hubctl(['kubeconfig', '--out', out]);
     assert.equal(fs.statSync(out).mode & 0o777, 0o600);
     // The built kubectl, on the host: the lab's bridge carries the LAN gateway's address, the VIP answers there.
-    const build = await buildKubernetes({ cacheDir: path.join(userStateRoot(), 'cache') });
+    const build = await builtKubernetes();
     const r = await execa(path.join(build.dir, 'bin', 'kubectl'), ['--kubeconfig', out, 'get', 'nodes', '-o', 'name'], {
       reject: false,
       timeout: 60_000,
@@ -633,11 +628,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
   });
 
   it('replaces a worker: hubctl replace drains w-2 (its pods move) and deletes its Node; the rebuilt w-2 joins and is Ready', async function () {
-    const agnhost = Object.values(
-      (await buildKubernetes({ cacheDir: path.join(userStateRoot(), 'cache') })).manifest.images,
-    )
-      .map((i) => i.ref)
-      .find((r) => r.includes('/agnhost:'))!;
+    const agnhost = await builtAgnhostRef();
     // One pod per worker (control planes and cordoned or lost nodes are not counted: nodeTaintsPolicy Honor);
     // off a lost node in seconds, not the default five minutes.
     const deployment = {

@@ -15,8 +15,7 @@ import { QemuBackend } from '../support/proxmox/vm-backend.ts';
 import { requireSystem } from '../support/requirements.ts';
 import { runBin } from '../support/run-bin.ts';
 import { until } from '../support/until.ts';
-import { buildKubernetes } from '../../iso-builder/kubernetes/kubernetes-build.ts';
-import { userStateRoot } from '../../hub/cli/locate-hub.ts';
+import { builtAgnhostRef } from '../support/built-images.ts';
 
 /**
  * The three-VM lab, installed once per run and checked through both ways
@@ -99,10 +98,7 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
    * of cp-1's pod network, and its process answers; then it is deleted.
    */
   const testPodRuns = async () => {
-    const { manifest } = await buildKubernetes({ cacheDir: path.join(userStateRoot(), 'cache') });
-    const agnhost = Object.values(manifest.images)
-      .map((i) => i.ref)
-      .find((ref) => ref.includes('/agnhost:'))!;
+    const agnhost = await builtAgnhostRef();
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { Topology, TopologyNode } from '../../../shared/topology/model.ts';
 import { secretRef } from '../../../shared/tasks/redact.ts';
+import { apiHost } from '../../../shared/kubernetes/api-host.ts';
 import { wg3Address } from '../../pki/etcd-pki.ts';
 import { etcdClientUrls } from './etcd-env.ts';
 
@@ -70,16 +71,6 @@ function nodeRegistration(t: Topology, node: TopologyNode, controlPlane: boolean
     // kubeadm's one check that refuses cgroup v1; only a container on a v1 host skips it.
     ...(c?.cgroup === 'v1' ? { ignorePreflightErrors: ['SystemVerification'] } : {}),
   };
-}
-
-/**
- * Where the API answers: the VIP the load balancers hold; a topology with no
- * load balancer (a non-HA lab) uses its first control plane's LAN address.
- */
-export function apiHost(t: Topology): string {
-  if (t.nodes.some((n) => n.role === 'lb')) return t.apiVip;
-  const cp = t.nodes.find((n) => n.role === 'cp');
-  return cp ? cp.ip : t.apiVip;
 }
 
 export function apiEndpoint(t: Topology): string {
