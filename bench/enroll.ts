@@ -58,6 +58,8 @@ async function benchOnce(n: number): Promise<void> {
           hubCaKeyPath: hubTlsCaFiles(dir).key,
         },
         listen: '127.0.0.1:0',
+        // The burst goes over 8 connections from loopback, thousands of calls at once.
+        streamsPerConnection: 100_000,
       }),
       { logFile, detached: false, captureStdout: true },
     );

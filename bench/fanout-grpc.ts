@@ -112,6 +112,8 @@ async function fanoutGrpc(n: number, procs: number): Promise<void> {
       tlsCaCertPem: tls.certPem,
       tlsCaKeyPem: fs.readFileSync(hubTlsCaFiles(dir).key, 'utf8'),
       heartbeatIntervalMs: 60_000,
+      // Its sessions share connections (SESSIONS_PER_CONNECTION each), all from loopback.
+      connectionLimits: { perPeer: 4096, total: 4096, streamsPerConnection: SESSIONS_PER_CONNECTION + 16 },
       log: quiet,
     });
     await hub.start();

@@ -50,6 +50,7 @@ import { openHubDb } from './state/open-db.ts';
 import { statement } from './state/statements.ts';
 
 import { HUB_VERSION } from './version.ts';
+import { DEFAULT_CONNECTION_LIMITS, LimitedListener, type ConnectionLimits } from './listener/limited-listener.ts';
 import { HubTlsIdentity } from './pki/hub-tls-identity.ts';
 import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
 
@@ -71,6 +72,8 @@ export interface HubOptions {
   darksiteDir?: string;
   /** "host:port" for GET /metrics (Prometheus text format); none when absent. Port 0 picks a free port. */
   metricsListen?: string;
+  /** Connections and calls the node-facing port holds (DEFAULT_CONNECTION_LIMITS where absent). */
+  connectionLimits?: Partial<ConnectionLimits>;
   log: Logger;
 }
 
@@ -95,16 +98,9 @@ export class Hub {
   #metricsServer: MetricsServer | undefined;
   /** The one pending retry of the metrics listener (not one timer per attempt). */
   #metricsRetry: NodeJS.Timeout | undefined;
-  #nodeServer = new grpc.Server({
-    'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
-    'grpc.max_send_message_length': MINION_MAX_RECEIVE_BYTES,
-    'grpc.keepalive_time_ms': 20_000,
-    'grpc.keepalive_timeout_ms': 10_000,
-    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-    // A connection that holds no call for a minute (a client that connects and waits) is closed; a node's
-    // session is a call for as long as it lives.
-    'grpc.max_connection_idle_ms': 60_000,
-  });
+  readonly #nodeServer: grpc.Server;
+  readonly #limits: ConnectionLimits;
+  #listener: LimitedListener | undefined;
   #adminServer = new grpc.Server({
     'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
     'grpc.max_send_message_length': ADMIN_MAX_RECEIVE_BYTES,
@@ -119,6 +115,18 @@ export class Hub {
 
   constructor(opts: HubOptions) {
     this.#opts = opts;
+    this.#limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
+    this.#nodeServer = new grpc.Server({
+      'grpc.max_receive_message_length': HUB_MAX_RECEIVE_BYTES,
+      'grpc.max_send_message_length': MINION_MAX_RECEIVE_BYTES,
+      'grpc.keepalive_time_ms': 20_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+      // A connection that holds no call for a minute (a client that connects and waits) is closed; a node's
+      // session is a call for as long as it lives.
+      'grpc.max_connection_idle_ms': 60_000,
+      'grpc.max_concurrent_streams': this.#limits.streamsPerConnection,
+    });
     ensurePrivateDir(opts.stateDir);
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 5000;
     this.db = openHubDb(path.join(opts.stateDir, 'hub.db'), [...CORE_MIGRATIONS, ...CONVERGE_MIGRATIONS]);
@@ -187,6 +195,7 @@ export class Hub {
         registry: this.registry,
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         log: log.child('session'),
+        onHelloIgnored: () => this.metrics.helloIgnored(),
         ...(opts.planes ? { sessionAllowedFrom: (node, peer) => this.#sessionAllowedFrom(node, peer) } : {}),
       }),
     );
@@ -246,7 +255,13 @@ export class Hub {
       this.#opts.tlsLeafLifetimeMs,
     );
     this.#tls.start(() => this.#opts.log.info('renewed the TLS certificate the hub serves'));
-    this.#port = await bind(this.#nodeServer, this.#opts.listen, this.#tls.credentials());
+    const injector = this.#nodeServer.createConnectionInjector(this.#tls.credentials());
+    this.#listener = new LimitedListener(
+      this.#limits,
+      (socket) => injector.injectConnection(socket),
+      (hit) => this.metrics.connectionRefused(hit),
+    );
+    this.#port = await this.#listener.listen(this.#opts.listen);
     // A socket left by a killed hub would make bind fail; nothing else can own this path (0700 dir).
     fs.rmSync(this.adminSocket, { force: true });
     await bind(this.#adminServer, `unix:${this.adminSocket}`, grpc.ServerCredentials.createInsecure());
@@ -350,7 +365,12 @@ export class Hub {
     this.converge.close();
     this.#planeSync?.stop();
     await this.#verifier.close();
-    await Promise.all([shutdown(this.#nodeServer), shutdown(this.#adminServer), this.#metricsServer?.close()]);
+    await Promise.all([
+      this.#listener?.close(),
+      shutdown(this.#nodeServer),
+      shutdown(this.#adminServer),
+      this.#metricsServer?.close(),
+    ]);
     this.db.close();
   }
 }

@@ -7,6 +7,7 @@ import type { InventoryFile } from '../shared/identity/files.ts';
 import { createLogger } from '../shared/log.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 import { Hub } from './hub.ts';
+import { DEFAULT_CONNECTION_LIMITS } from './listener/limited-listener.ts';
 import { HUB_VERSION } from './version.ts';
 
 function readFile(what: string, file: string): string {
@@ -36,6 +37,16 @@ runMain('kubedos-hub', async () => {
       '--listen <host:port>',
       "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port",
     )
+    .option(
+      '--connections-per-peer <n>',
+      `connections one address may hold on the node-facing port (default ${DEFAULT_CONNECTION_LIMITS.perPeer})`,
+      positiveInt,
+    )
+    .option(
+      '--streams-per-connection <n>',
+      `calls one connection may hold open at once (default ${DEFAULT_CONNECTION_LIMITS.streamsPerConnection})`,
+      positiveInt,
+    )
     .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
     .addOption(
       new Option(
@@ -61,6 +72,8 @@ runMain('kubedos-hub', async () => {
     tlsCaKey: string;
     listen?: string;
     heartbeatMs: number;
+    connectionsPerPeer?: number;
+    streamsPerConnection?: number;
     planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
     root: string;
     darksite?: string;
@@ -84,6 +97,10 @@ runMain('kubedos-hub', async () => {
     tlsCaCertPem: readFile('TLS CA certificate', o.tlsCaCert),
     tlsCaKeyPem: readFile('TLS CA key', o.tlsCaKey),
     heartbeatIntervalMs: o.heartbeatMs,
+    connectionLimits: {
+      ...(o.connectionsPerPeer ? { perPeer: o.connectionsPerPeer } : {}),
+      ...(o.streamsPerConnection ? { streamsPerConnection: o.streamsPerConnection } : {}),
+    },
     ...(o.planes === 'off' ? {} : { planes: { mode: o.planes, root: o.root } }),
     ...(o.darksite ? { darksiteDir: o.darksite } : {}),
     ...(o.metricsListen

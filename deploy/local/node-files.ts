@@ -10,6 +10,10 @@ export function hubArgs(opts: {
   topologyFile: string;
   secrets: Pick<DeploymentSecrets, 'inventoryPath' | 'hubCaCertPath' | 'hubCaKeyPath'>;
   listen: string;
+  /** Where every node shares one address (the sim's loopback), the hub must allow that many connections from it. */
+  connectionsPerPeer?: number;
+  /** Benchmarks that put many calls on one connection raise the hub's limit of calls per connection. */
+  streamsPerConnection?: number;
 }): string[] {
   return [
     '--state-dir', opts.stateDir,
@@ -18,6 +22,8 @@ export function hubArgs(opts: {
     '--tls-ca-cert', opts.secrets.hubCaCertPath,
     '--tls-ca-key', opts.secrets.hubCaKeyPath,
     '--listen', opts.listen,
+    ...(opts.connectionsPerPeer ? ['--connections-per-peer', String(opts.connectionsPerPeer)] : []),
+    ...(opts.streamsPerConnection ? ['--streams-per-connection', String(opts.streamsPerConnection)] : []),
   ]; // prettier-ignore
 }
 

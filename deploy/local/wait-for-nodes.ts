@@ -42,6 +42,8 @@ export interface HubControl {
   status(): Promise<StatusResponse__Output>;
   /** A window for these nodes only (a redeploy), or for every expected node. */
   openWindow(ttlMs: number, nodes?: string[]): Promise<void>;
+  /** Closes every open window (a deploy that stops before its nodes enrolled leaves none open behind it). */
+  closeWindows(): Promise<void>;
   /** Starts a real convergence run; its id. */
   startConvergence(): Promise<number>;
   close(): void;
@@ -58,6 +60,9 @@ export function adminHubControl(hubDir: string): HubControl {
         role: '',
         nodes,
       });
+    },
+    closeWindows: async () => {
+      await admin.call((a) => a.CloseWindow, { id: '' });
     },
     startConvergence: async () =>
       (await admin.call<object, { runId: number }>((a) => a.Converge, { dryRun: false }, 60_000)).runId,

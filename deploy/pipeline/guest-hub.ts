@@ -46,6 +46,9 @@ export function guestHubControl(agent: GuestExec): HubControl {
         '--json',
       ]);
     },
+    closeWindows: async () => {
+      await guestHubctl(agent, ['enroll', 'close', '--json']);
+    },
     startConvergence: async () =>
       (JSON.parse(await guestHubctl(agent, ['converge', '--no-wait', '--json'])) as { runId: number }).runId,
     close: () => undefined,

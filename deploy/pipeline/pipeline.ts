@@ -113,15 +113,23 @@ export async function runPipeline<Media>(
         throw err;
       }
     };
+    let enrolling = false;
     try {
       await hub.openWindow(opts.windowTtlMs, opts.windowNodes);
+      enrolling = true;
       let status = await follow();
+      enrolling = false;
       await substrate.enrolled(status.nodes.map((n) => n.name));
       if (done('enroll')) return { reached: 'enroll', status, seconds };
       const runId = await hub.startConvergence();
       status = await follow(runId);
       done('converge');
       return { reached: 'converge', status, seconds };
+    } catch (err) {
+      // Stopped before every node enrolled (a refusal, the timeout, ^C): no window stays open behind the deploy, so
+      // a seed's credential left where its node boots from admits nothing until the next deploy opens one.
+      if (enrolling) await closeWindowsSaying(hub, opts.say);
+      throw err;
     } finally {
       clearInterval(poll);
       opts.signal.removeEventListener('abort', onAbort);
@@ -130,5 +138,14 @@ export async function runPipeline<Media>(
     }
   } finally {
     await substrate.close();
+  }
+}
+
+async function closeWindowsSaying(hub: HubControl, say: (line: string) => void): Promise<void> {
+  try {
+    await hub.closeWindows();
+    say('enrollment window closed');
+  } catch (err) {
+    say(`could not close the enrollment window (it closes at its TTL): ${(err as Error).message}`);
   }
 }

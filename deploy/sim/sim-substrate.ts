@@ -48,7 +48,14 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
     const hubLog = path.join(run.logs, 'hub.log');
     const hub = spawnEntry(
       'hub/main.ts',
-      hubArgs({ stateDir: run.hubDir, topologyFile: run.topologyCopy, secrets, listen: '127.0.0.1:0' }),
+      hubArgs({
+        stateDir: run.hubDir,
+        topologyFile: run.topologyCopy,
+        secrets,
+        listen: '127.0.0.1:0',
+        // Every sim node comes from loopback: its sessions, and kubedos's own calls, share that one address.
+        connectionsPerPeer: 2 * opts.topology.nodes.length + 16,
+      }),
       { logFile: hubLog, detached: true, captureStdout: true },
     );
     children.push({ name: 'hub', pid: hub.pid!, child: hub });

@@ -31,6 +31,8 @@ export function refusalReason(message: string): string {
 export class HubMetrics {
   readonly registry = new Registry();
   private readonly enrollments: Counter<'result' | 'reason'>;
+  private readonly connectionsRefused: Counter<'limit'>;
+  private readonly hellosIgnored: Counter;
 
   constructor(deps: { db: DatabaseSync; sessions: SessionRegistry; heartbeatIntervalMs: number; deployment: string }) {
     const { db, sessions, heartbeatIntervalMs } = deps;
@@ -40,6 +42,17 @@ export class HubMetrics {
       name: 'kubedos_enrollments_total',
       help: 'Enrollment requests answered, by result (accepted, refused) and refusal reason.',
       labelNames: ['result', 'reason'],
+      registers: r,
+    });
+    this.connectionsRefused = new Counter({
+      name: 'kubedos_connections_refused_total',
+      help: 'Connections to the node-facing port closed at once, by the limit they hit (per_peer, total).',
+      labelNames: ['limit'],
+      registers: r,
+    });
+    this.hellosIgnored = new Counter({
+      name: 'kubedos_hellos_ignored_total',
+      help: "Hellos after a session's first, ignored (a node says its facts once per session).",
       registers: r,
     });
     const statuses = () => nodeStatuses(db, sessions, heartbeatIntervalMs, Date.now());
@@ -117,6 +130,14 @@ export class HubMetrics {
 
   enrolled(): void {
     this.enrollments.inc({ result: 'accepted', reason: '' });
+  }
+
+  connectionRefused(limit: 'per_peer' | 'total'): void {
+    this.connectionsRefused.inc({ limit });
+  }
+
+  helloIgnored(): void {
+    this.hellosIgnored.inc();
   }
 
   refused(message: string): void {

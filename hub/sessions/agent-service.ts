@@ -35,6 +35,8 @@ export interface AgentServiceDeps {
    * where nodes have no planes (sim), and then every session is accepted.
    */
   sessionAllowedFrom?: (node: string, peerAddress: string) => Promise<boolean>;
+  /** A hello after the session's first arrived and was ignored (counted in the hub's metrics). */
+  onHelloIgnored?: () => void;
   now?: () => number;
 }
 
@@ -96,8 +98,18 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
       contractVersion: CONTRACT_VERSION,
     },
   });
+  let helloHeard = false;
   call.on('data', (message) => {
     if (message.heartbeat) session.lastHeartbeat = now();
+    if (message.hello) {
+      // A node says its facts once per session: what a hello sets off (its unanswered tasks sent again, the
+      // planes reconciled) is paid once, however many a node sends.
+      if (helloHeard) {
+        deps.onHelloIgnored?.();
+        return;
+      }
+      helloHeard = true;
+    }
     registry.emit('message', node, message);
     if (message.hello?.facts) registry.setFacts(node, session, message.hello.facts);
   });

@@ -59,11 +59,16 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  /** The node said its facts (its hello): kept for its later sessions, and what is rendered from them is due again. */
+  /**
+   * The node said its facts (its hello): kept for its later sessions. What is
+   * rendered from them is due again only when they changed (a reconnecting
+   * node that says the same costs no reconcile).
+   */
   setFacts(node: string, session: LiveSession, facts: Facts__Output): void {
+    const before = this.#facts.get(node);
     session.facts = facts;
     this.#facts.set(node, facts);
-    this.emit('facts', node);
+    if (!before || JSON.stringify(before) !== JSON.stringify(facts)) this.emit('facts', node);
   }
 
   /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { Hub } from '../../hub/hub.ts';
+import type { ConnectionLimits } from '../../hub/listener/limited-listener.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import type { EnrollRequest } from '../../proto/gen/kubedos/v1/EnrollRequest.ts';
 import type { EnrollResponse__Output } from '../../proto/gen/kubedos/v1/EnrollResponse.ts';
@@ -76,6 +77,7 @@ export async function startHub(
     heartbeatIntervalMs?: number;
     metricsListen?: string;
     tlsLeafLifetimeMs?: number;
+    connectionLimits?: Partial<ConnectionLimits>;
   } = {},
 ): Promise<HubFixture> {
   const dir = tempDir('hub');
@@ -96,6 +98,7 @@ export async function startHub(
       ...(opts.tlsLeafLifetimeMs ? { tlsLeafLifetimeMs: opts.tlsLeafLifetimeMs } : {}),
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
       ...(opts.metricsListen ? { metricsListen: opts.metricsListen } : {}),
+      ...(opts.connectionLimits ? { connectionLimits: opts.connectionLimits } : {}),
       log,
     });
   const fixture: HubFixture = {
