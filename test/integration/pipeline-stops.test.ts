@@ -47,16 +47,16 @@ describe('deploy pipeline: no enrollment window outlives a deploy that stopped e
 
   it('closes the window when a node’s installer refuses', async () => {
     f = await startHub();
-    let refused: string | undefined;
+    const installer: { refused?: string } = {};
     const lines: string[] = [];
     const run = runPipeline(
-      substrate(() => refused),
+      substrate(() => installer.refused),
       options(new AbortController().signal, lines),
     );
     // The window is open while nodes are awaited; then one installer refuses.
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((await openWindows()).length, 1);
-    refused = 'w-1: the installer refused the disk';
+    installer.refused = 'w-1: the installer refused the disk';
     await assert.rejects(run, /installer refused/);
     assert.deepEqual(await openWindows(), []);
     assert.ok(lines.includes('enrollment window closed'), lines.join('\n'));
