@@ -51,6 +51,8 @@ import { statement } from './state/statements.ts';
 
 import { HUB_VERSION } from './version.ts';
 import { DEFAULT_CONNECTION_LIMITS, LimitedListener, type ConnectionLimits } from './listener/limited-listener.ts';
+import type { ProveReplacement } from './auth/replaced-keys.ts';
+import { proveReplacement as signReplacement } from '../shared/auth/replacement-proof.ts';
 import { HubTlsIdentity } from './pki/hub-tls-identity.ts';
 import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
 
@@ -163,6 +165,8 @@ export class Hub {
       this.#backups = new EtcdBackupSchedule({ db: this.db, service: this.converge, everyMs: every, log: opts.log });
     const v1 = contract();
     const log = opts.log;
+    const proveReplacement: ProveReplacement = (node, key) =>
+      signReplacement(opts.tlsCaKeyPem, opts.topology.name, node, key);
     // Keys are made on the nodes; the hub signs what they ask for, with its etcd CA.
     answerCertificateRequests(
       this.registry,
@@ -196,6 +200,10 @@ export class Hub {
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         log: log.child('session'),
         onHelloIgnored: () => this.metrics.helloIgnored(),
+        proveReplacement,
+        onUnknownKey: (node, peer) => {
+          if (inventoryNode(this.db, node)) this.registry.knocked(node, peer, Date.now());
+        },
         ...(opts.planes ? { sessionAllowedFrom: (node, peer) => this.#sessionAllowedFrom(node, peer) } : {}),
       }),
     );
@@ -211,6 +219,7 @@ export class Hub {
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         converge: this.converge,
         log: log.child('admin'),
+        proveReplacement,
         onReplaced: () => void this.#planeSync?.reconcile(),
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
         hubTls: () =>

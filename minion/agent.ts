@@ -11,6 +11,7 @@ import type { AgentClient } from '../proto/gen/kubedos/v1/Agent.ts';
 import { signCall } from '../shared/auth/call-signature.ts';
 import type { MinionConfigFile, NodeIdentityFile } from '../shared/identity/files.ts';
 import { CONTRACT_VERSION, REFUSAL_NOT_ENROLLED, refusalOf } from '../shared/proto/contract-version.ts';
+import { isReplacementProof, REPLACEMENT_PROOF_KEY } from '../shared/auth/replacement-proof.ts';
 import type { Logger } from '../shared/log.ts';
 import { contract } from '../shared/proto/contract.ts';
 import { hubChannel } from '../shared/proto/hub-channel.ts';
@@ -186,13 +187,23 @@ export class Agent {
   }
 
   /**
-   * Whether a refused session means this node's keys are no longer
-   * enrolled: the typed refusal (contract 2); from a hub that has not said it
-   * speaks 2, its words too (contract 1 had only those).
+   * Whether a refused session proves this node was replaced: the typed
+   * refusal with the hub's proof over this node and exactly this identity
+   * key, signed by the CA the node pins (shared/auth/replacement-proof.ts).
+   * Nothing else makes a minion discard its keys: a hub that lost its state
+   * (or came back from an older backup) cannot prove it, and the node keeps
+   * its keys for the hub that knows them again.
    */
-  #notEnrolled(err: grpc.ServiceError): boolean {
-    if (refusalOf(err) === REFUSAL_NOT_ENROLLED) return true;
-    return this.#hubContract < 2 && /enroll again|not enrolled|replaced/.test(err.details ?? '');
+  #provenReplaced(err: grpc.ServiceError, keys: NodeKeys, enrollment: StoredEnrollment): boolean {
+    if (refusalOf(err) !== REFUSAL_NOT_ENROLLED) return false;
+    const proof = err.metadata?.get(REPLACEMENT_PROOF_KEY)[0];
+    return isReplacementProof(
+      this.#config.hubCaPem,
+      this.#identity.deployment,
+      enrollment.node,
+      keys.identity.publicKey,
+      typeof proof === 'string' ? proof : undefined,
+    );
   }
 
   /** Resolves when the agent stops, or with 'replaced' when the hub refuses this node's keys. */
@@ -350,8 +361,17 @@ export class Agent {
           finish('moving');
           return;
         }
-        if (err.code === grpc.status.UNAUTHENTICATED && this.#notEnrolled(err)) {
+        if (err.code === grpc.status.UNAUTHENTICATED && this.#provenReplaced(err, keys, enrollment)) {
           finish('replaced');
+          return;
+        }
+        if (err.code === grpc.status.UNAUTHENTICATED && refusalOf(err) !== undefined) {
+          // Said once per session's worth of backoff: the hub does not know these keys, and cannot prove why.
+          this.#log.warn(
+            "the hub does not know this node's keys and proves no replacement (its state may be lost or from an older backup): keeping them and trying again",
+            { reason: err.details },
+          );
+          finish('ended');
           return;
         }
         if (err.code !== grpc.status.CANCELLED) {

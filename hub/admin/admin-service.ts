@@ -5,6 +5,7 @@ import type { Window } from '../../proto/gen/kubedos/v1/Window.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { checkNewCredential, revokeNode } from '../enrollment/enrollments.ts';
+import { replacedMetadata, type ProveReplacement } from '../auth/replaced-keys.ts';
 import { closeWindows, listWindows, openWindow, pendingNodes, type EnrollmentWindow } from '../enrollment/windows.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
@@ -29,6 +30,8 @@ export interface AdminServiceDeps {
   heartbeatIntervalMs: number;
   log: Logger;
   converge: ConvergeService;
+  /** Signs a replaced node's proof (the hub's TLS CA key). */
+  proveReplacement: ProveReplacement;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
   onReplaced?: (node: string) => void;
   /** For `hubctl certs`: the hub's TLS CA and the certificate it serves now (undefined before it listens)... */
@@ -177,7 +180,9 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
           : '';
       if (kubernetes) deps.log.info('node released by the cluster', { node, kubernetes });
       const result = await writes.run(() => revokeNode(db, node, now(), credential));
-      await deps.registry.drop(node);
+      // The session is ended with the proof of the replace: the node's minion discards those keys on it only.
+      if (result.identity)
+        await deps.registry.drop(node, replacedMetadata(deps.proveReplacement, node, result.identity));
       deps.onReplaced?.(node);
       deps.log.info('node replaced: keys revoked', {
         node,

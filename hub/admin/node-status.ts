@@ -68,8 +68,19 @@ export function nodeStatuses(
       vmid: inv.vmid,
       generation: inv.generation,
       peer: live?.peer ?? '',
-      refused: [refusedLanInterface(live?.facts, inv.lanIp)].filter((x) => x !== undefined),
+      refused: [refusedLanInterface(live?.facts, inv.lanIp), unknownKeyKnock(registry.knock(inv.node), now)].filter(
+        (x) => x !== undefined,
+      ),
     };
   });
   return { nodes, summary };
+}
+
+/** What `hubctl status` says of a node that knocks with keys this hub does not know. */
+function unknownKeyKnock(knock: { peer: string; at: number } | undefined, now: number): string | undefined {
+  if (!knock) return undefined;
+  return (
+    `a session signed with keys this hub does not know (from ${knock.peer}, ${Math.round((now - knock.at) / 1000)} s ago): ` +
+    'the node keeps them and knocks again; if the hub lost its state, restore its newest backup (docs/operator.md)'
+  );
 }

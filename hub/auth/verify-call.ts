@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, callAuthMessage } from '../../shared/auth/call-signature.ts';
 import { verify } from '../../shared/keys/ed25519.ts';
-import { REFUSAL_NOT_ENROLLED } from '../../shared/proto/contract-version.ts';
+import { REFUSAL_UNKNOWN_KEY } from '../../shared/proto/contract-version.ts';
 
 export interface VerifiedCall {
   node: string;
@@ -11,11 +11,13 @@ export interface VerifiedCall {
 
 /** Why a call was refused; the text goes back to the caller, so it names no key material. */
 export class CallRefused extends Error {
-  /** The typed refusal the node acts on (REFUSAL_NOT_ENROLLED: enroll again), sent as trailing metadata. */
+  /** The typed refusal the node acts on, sent as trailing metadata (with `metadata`'s other keys). */
   readonly kind: string | undefined;
-  constructor(message: string, kind?: string) {
+  readonly metadata: grpc.Metadata | undefined;
+  constructor(message: string, kind?: string, metadata?: grpc.Metadata) {
     super(message);
     this.kind = kind;
+    this.metadata = metadata;
   }
 }
 
@@ -44,12 +46,13 @@ export function verifyCall(
     throw new CallRefused('call timestamp outside the allowed clock skew; check the node clock');
   }
   const key = identityKeyOf(node);
-  if (!key)
-    throw new CallRefused(`node ${node} is not enrolled (or was replaced); it must enroll again`, REFUSAL_NOT_ENROLLED);
+  // Either way the hub does not know the key this call was signed with; whether it once did (a replaced node)
+  // is for the caller to prove or not (replaced-keys.ts).
+  if (!key) throw new CallRefused(`this hub does not know node ${node}'s keys`, REFUSAL_UNKNOWN_KEY);
   const nonceBytes = Buffer.from(nonce, 'base64');
   const sig = Buffer.from(signature, 'base64');
   if (nonceBytes.length !== 16 || !verify(key, callAuthMessage(method, node, timestampMs, nonce), sig)) {
-    throw new CallRefused(`invalid signature for node ${node}`);
+    throw new CallRefused(`invalid signature for node ${node}`, REFUSAL_UNKNOWN_KEY);
   }
   return { node, nonce: nonceBytes, timestampMs };
 }

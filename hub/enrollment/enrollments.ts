@@ -87,7 +87,7 @@ export function revokeNode(
   node: string,
   now: number,
   newCredential?: Uint8Array,
-): { generation: number; revoked: Uint8Array[] } {
+): { generation: number; revoked: Uint8Array[]; identity: Uint8Array | undefined } {
   if (newCredential) checkNewCredential(db, node, newCredential);
   const current = enrollmentOf(db, node);
   const revoked: Uint8Array[] = [];
@@ -112,5 +112,5 @@ export function revokeNode(
   const { generation } = statement(db, 'SELECT generation FROM inventory WHERE node = ?').get(node) as {
     generation: number;
   };
-  return { generation, revoked };
+  return { generation, revoked, identity: current?.identityPublicKey };
 }

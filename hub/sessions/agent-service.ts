@@ -1,10 +1,11 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { DatabaseSync } from 'node:sqlite';
 import type { AgentHandlers } from '../../proto/gen/kubedos/v1/Agent.ts';
-import { MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
 import type { Logger } from '../../shared/log.ts';
-import { CONTRACT_VERSION, REFUSAL_NOT_ENROLLED, refusalMetadata } from '../../shared/proto/contract-version.ts';
-import { CallRefused, verifyCall } from '../auth/verify-call.ts';
+import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS } from '../../shared/auth/call-signature.ts';
+import { CONTRACT_VERSION, REFUSAL_UNKNOWN_KEY, refusalMetadata } from '../../shared/proto/contract-version.ts';
+import { replacedRefusalMetadata, type ProveReplacement } from '../auth/replaced-keys.ts';
+import { CallRefused, verifyCall, type VerifiedCall } from '../auth/verify-call.ts';
 import { enrollmentOf, spendNonce } from '../enrollment/enrollments.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import type { SessionCall, SessionRegistry } from './registry.ts';
@@ -23,6 +24,12 @@ function peerIp(peer: string): string {
     .replace(/^::ffff:/, '');
 }
 
+/** The node a call says it is from (before anything is verified: for the refusal's words and the knock only). */
+function headerNode(call: SessionCall): string {
+  const v = call.metadata.get(AUTH_HEADERS.node)[0];
+  return typeof v === 'string' ? v.slice(0, 64) : '';
+}
+
 export interface AgentServiceDeps {
   db: DatabaseSync;
   writes: GroupCommit;
@@ -35,6 +42,10 @@ export interface AgentServiceDeps {
    * where nodes have no planes (sim), and then every session is accepted.
    */
   sessionAllowedFrom?: (node: string, peerAddress: string) => Promise<boolean>;
+  /** Signs a replaced node's proof (the hub's TLS CA key): what its minion discards its keys on. */
+  proveReplacement: ProveReplacement;
+  /** A node signed with a key this hub does not know (shown in `hubctl status`). */
+  onUnknownKey?: (node: string, peer: string) => void;
   /** A hello after the session's first arrived and was ignored (counted in the hub's metrics). */
   onHelloIgnored?: () => void;
   now?: () => number;
@@ -53,11 +64,12 @@ export function agentService(deps: AgentServiceDeps): AgentHandlers {
         const refused = err instanceof CallRefused;
         const elsewhere = err instanceof WrongListener;
         if (!refused && !elsewhere) deps.log.error('session failed', { error: String(err) });
-        const kind = refused ? (err as CallRefused).kind : undefined;
+        const r = refused ? (err as CallRefused) : undefined;
+        const metadata = r?.metadata ?? (r?.kind ? refusalMetadata(r.kind) : undefined);
         const e: Partial<ServiceError> = {
           code: elsewhere ? status.FAILED_PRECONDITION : refused ? status.UNAUTHENTICATED : status.INTERNAL,
           details: refused || elsewhere ? (err as Error).message : 'internal error',
-          ...(kind ? { metadata: refusalMetadata(kind) } : {}),
+          ...(metadata ? { metadata } : {}),
         };
         call.emit('error', e);
       });
@@ -67,14 +79,29 @@ export function agentService(deps: AgentServiceDeps): AgentHandlers {
 
 async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => number): Promise<void> {
   const { db, registry, log } = deps;
-  const verified = verifyCall(call.metadata, SESSION_METHOD, (n) => enrollmentOf(db, n)?.identityPublicKey, now());
+  const peerAddress = peerIp(call.getPeer());
+  let verified: VerifiedCall;
+  try {
+    verified = verifyCall(call.metadata, SESSION_METHOD, (n) => enrollmentOf(db, n)?.identityPublicKey, now());
+  } catch (err) {
+    if (!(err instanceof CallRefused) || err.kind !== REFUSAL_UNKNOWN_KEY) throw err;
+    // Signed with a key this node held before a replace: the refusal proves it, and the node enrolls again.
+    const replaced = replacedRefusalMetadata(db, call.metadata, SESSION_METHOD, now(), deps.proveReplacement);
+    if (replaced)
+      throw new CallRefused(`node ${headerNode(call)} was replaced; it must enroll again`, undefined, replaced);
+    // Otherwise this hub does not know the key (its state lost, or restored from an older backup): the node
+    // keeps its keys and knocks again; the operator sees the knock.
+    deps.onUnknownKey?.(headerNode(call), peerAddress);
+    throw err;
+  }
   const fresh = await deps.writes.run(() => spendNonce(db, verified.nonce, verified.timestampMs + MAX_CLOCK_SKEW_MS));
   if (!fresh) throw new CallRefused('replayed session authentication refused');
   // The node may have been replaced while the nonce was being written.
-  if (!enrollmentOf(db, verified.node))
-    throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`, REFUSAL_NOT_ENROLLED);
+  if (!enrollmentOf(db, verified.node)) {
+    const replaced = replacedRefusalMetadata(db, call.metadata, SESSION_METHOD, now(), deps.proveReplacement);
+    throw new CallRefused(`node ${verified.node} was replaced; it must enroll again`, REFUSAL_UNKNOWN_KEY, replaced);
+  }
   const node = verified.node;
-  const peerAddress = peerIp(call.getPeer());
   if (deps.sessionAllowedFrom && !(await deps.sessionAllowedFrom(node, peerAddress))) {
     throw new WrongListener(`sessions from ${node} go over the management plane (wg1) while it is up`);
   }

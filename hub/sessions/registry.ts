@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { REFUSAL_NOT_ENROLLED, refusalMetadata } from '../../shared/proto/contract-version.ts';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import type { HubMessage } from '../../proto/gen/kubedos/v1/HubMessage.ts';
@@ -34,6 +33,8 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
   readonly #live = new Map<string, LiveSession>();
   /** Each node's facts as it last said them: a new session (the move from the LAN to wg1) keeps them until its hello. */
   readonly #facts = new Map<string, Facts__Output>();
+  /** Nodes of the inventory that knocked with keys this hub does not know, since they last had a session. */
+  readonly #knocks = new Map<string, { peer: string; at: number }>();
 
   attach(node: string, call: SessionCall, now: number): LiveSession {
     const previous = this.#live.get(node);
@@ -46,6 +47,7 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
       facts: this.#facts.get(node) ?? null,
     };
     this.#live.set(node, session);
+    this.#knocks.delete(node);
     if (previous) previous.call.end();
     this.emit('connected', node);
     return session;
@@ -96,6 +98,16 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
     });
   }
 
+  /** A node of the inventory signed with a key this hub does not know (its state lost, or an older backup). */
+  knocked(node: string, peer: string, at: number): void {
+    this.#knocks.set(node, { peer, at });
+  }
+
+  /** The node's last knock with an unknown key, if it has had no session since. */
+  knock(node: string): { peer: string; at: number } | undefined {
+    return this.#knocks.get(node);
+  }
+
   get(node: string): LiveSession | undefined {
     return this.#live.get(node);
   }
@@ -113,10 +125,10 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
 
   /**
    * Ends a node's session because its keys were revoked, saying so on the
-   * stream: the minion learns it was replaced at once, while it can still
+   * stream with `refusalMetadata` (the typed refusal and its proof): the minion learns it was replaced at once, while it can still
    * hear the hub (its wg1 peer is removed after this resolves).
    */
-  async drop(node: string, flushMs = 1000): Promise<void> {
+  async drop(node: string, refusalMetadata: grpc.Metadata, flushMs = 1000): Promise<void> {
     const s = this.#live.get(node);
     if (!s) return;
     this.#live.delete(node);
@@ -132,7 +144,7 @@ export class SessionRegistry extends EventEmitter<SessionEvents> {
     const refusal: Partial<ServiceError> = {
       code: status.UNAUTHENTICATED,
       details: `node ${node} was replaced; it must enroll again`,
-      metadata: refusalMetadata(REFUSAL_NOT_ENROLLED),
+      metadata: refusalMetadata,
     };
     s.call.emit('error', refusal);
     this.emit('disconnected', node);

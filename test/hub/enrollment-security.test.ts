@@ -11,6 +11,8 @@ import { hubChannel } from '../../shared/proto/hub-channel.ts';
 import { makeNodeKeys, rejectionCode, startHub, type HubFixture } from '../support/hub-fixture.ts';
 import { NOT_A_CREDENTIAL } from '../../hub/enrollment/enroll-error.ts';
 import { AuditLog } from '../../hub/admin/audit-log.ts';
+import { isReplacementProof, REPLACEMENT_PROOF_KEY } from '../../shared/auth/replacement-proof.ts';
+import { REFUSAL_KEY, REFUSAL_NOT_ENROLLED, REFUSAL_UNKNOWN_KEY } from '../../shared/proto/contract-version.ts';
 
 const SESSION = '/kubedos.v1.Agent/Session';
 
@@ -18,7 +20,7 @@ const SESSION = '/kubedos.v1.Agent/Session';
 function openSession(
   client: AgentClient,
   headers: Record<string, string>,
-): Promise<{ welcome?: HubMessage__Output; code?: grpc.status; details?: string }> {
+): Promise<{ welcome?: HubMessage__Output; code?: grpc.status; details?: string; metadata?: grpc.Metadata }> {
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(headers)) md.set(k, v);
   return new Promise((resolve) => {
@@ -27,7 +29,7 @@ function openSession(
       resolve({ welcome: m });
       call.cancel();
     });
-    call.on('error', (e: grpc.ServiceError) => resolve({ code: e.code, details: e.details }));
+    call.on('error', (e: grpc.ServiceError) => resolve({ code: e.code, details: e.details, metadata: e.metadata }));
   });
 }
 
@@ -177,6 +179,17 @@ describe('enrollment security', function () {
     // the old identity can no longer open a session
     const old = await openSession(agent, signCall(original.identity.seed, SESSION, 'w-1'));
     assert.equal(old.code, grpc.status.UNAUTHENTICATED);
+    // It is told so with the proof its minion discards those keys on: for w-1 and exactly that key, by the pinned CA.
+    const proof = old.metadata?.get(REPLACEMENT_PROOF_KEY)[0] as string | undefined;
+    assert.equal(old.metadata?.get(REFUSAL_KEY)[0], REFUSAL_NOT_ENROLLED);
+    const name = f.topology.name;
+    assert.ok(isReplacementProof(f.secrets.hubCaPem, name, 'w-1', original.identity.publicKey, proof));
+    assert.ok(!isReplacementProof(f.secrets.hubCaPem, name, 'w-2', original.identity.publicKey, proof));
+    assert.ok(!isReplacementProof(f.secrets.hubCaPem, name, 'w-1', usurper.identity.publicKey, proof));
+    // A key the hub never knew proves nothing: the typed "unknown key", no proof.
+    const stranger = await openSession(agent, signCall(generateSigningKeyPair().seed, SESSION, 'w-3'));
+    assert.equal(stranger.metadata?.get(REFUSAL_KEY)[0], REFUSAL_UNKNOWN_KEY);
+    assert.deepEqual(stranger.metadata?.get(REPLACEMENT_PROOF_KEY), []);
     const rebuilt = {
       ...f.identity('w-1'),
       credentialSeed: Buffer.from(credentialSeed).toString('base64'),

@@ -60,6 +60,47 @@ describe('minion agent', function () {
     await until('w-1 connected again', async () => ((await nodeState('w-1')).state === 'connected' ? true : undefined));
   });
 
+  it('keeps its keys when the hub comes back without its state, and reconnects with them once the state is back', async () => {
+    const key = () => fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8');
+    const before = key();
+    const hubDir = path.join(f.dir, 'hub');
+    const aside = path.join(f.dir, 'hub-db-aside');
+    const dbFiles = () => fs.readdirSync(hubDir).filter((n) => /^hub\.db(-wal|-shm)?$/.test(n));
+    // The master's disk lost: the hub starts with an empty database (the same TLS CA: a master redeployed from the run dir).
+    await f.restart(() => {
+      fs.mkdirSync(aside);
+      for (const n of dbFiles()) fs.renameSync(path.join(hubDir, n), path.join(aside, n));
+    });
+    await until(
+      'the node to say the hub does not know its keys',
+      () => (log.lines.some((l) => /does not know this node's keys/.test(l)) ? true : undefined),
+      30_000,
+    );
+    const knocking = await until('hubctl status to show the knock', async () => {
+      const n = await nodeState('w-1');
+      return n.refused.some((r) => /keys this hub does not know/.test(r)) ? n : undefined;
+    });
+    assert.equal(knocking.state, 'expected');
+    assert.equal(key(), before, 'the identity key is kept');
+    assert.ok(fs.existsSync(path.join(stateDir, 'enrollment.json')), 'the enrollment is kept');
+    // The state comes back (a restore): the node reconnects with the same identity, without enrolling again.
+    await f.restart(() => {
+      for (const n of dbFiles()) fs.rmSync(path.join(hubDir, n));
+      for (const n of fs.readdirSync(aside)) fs.renameSync(path.join(aside, n), path.join(hubDir, n));
+    });
+    const back = await until(
+      'w-1 connected again',
+      async () => {
+        const n = await nodeState('w-1');
+        return n.state === 'connected' ? n : undefined;
+      },
+      60_000,
+    );
+    assert.equal(back.generation, 1);
+    assert.deepEqual(back.refused, []);
+    assert.equal(key(), before);
+  });
+
   it('after hubctl replace, its spent credential is refused; with a new seed it makes new keys and enrolls again', async () => {
     const before = fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8');
     // The deployer's part of a replace: a new credential for the node, the hub told its public half.

@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -96,7 +97,7 @@ describe('hub plane sync', () => {
   });
   afterEach(() => {
     sync.stop();
-    for (const s of registry.all()) registry.drop(s.node);
+    for (const s of registry.all()) registry.drop(s.node, new grpc.Metadata());
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -153,7 +154,7 @@ describe('hub plane sync', () => {
     // What revokeNode does in the database, then the admin service's onReplaced.
     db.prepare('DELETE FROM enrollments WHERE node = ?').run('w-2');
     db.prepare('DELETE FROM plane_keys WHERE node = ?').run('w-2');
-    registry.drop('w-2');
+    registry.drop('w-2', new grpc.Metadata());
     await settle();
     assert.equal(planes.peers['w-2'], undefined);
     for (const p of ['wg1', 'wg2', 'wg3'])

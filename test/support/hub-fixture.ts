@@ -66,7 +66,8 @@ export interface HubFixture {
     opts?: { now?: number; identity?: NodeIdentityFile; smbiosUuid?: string },
   ): EnrollRequest;
   openWindow(opts?: { ttlSeconds?: number; role?: string; nodes?: string[] }): Promise<Window__Output>;
-  restart(): Promise<void>;
+  /** Stops the hub and starts it again on the same port; `between` runs while it is down (its state dir untouched otherwise). */
+  restart(between?: () => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,10 +132,11 @@ export async function startHub(
         role: o.role ?? '',
         nodes: o.nodes ?? [],
       }),
-    restart: async () => {
+    restart: async (between) => {
       fixture.admin.close();
       fixture.enrollClient.close();
       await fixture.hub.stop();
+      await between?.();
       fixture.hub = make();
       await connect();
     },
