@@ -52,6 +52,7 @@ import { statement } from './state/statements.ts';
 import { HUB_VERSION } from './version.ts';
 import { DEFAULT_CONNECTION_LIMITS, LimitedListener, type ConnectionLimits } from './listener/limited-listener.ts';
 import type { ProveReplacement } from './auth/replaced-keys.ts';
+import { HubBackups } from './backup/hub-backups.ts';
 import { proveReplacement as signReplacement } from '../shared/auth/replacement-proof.ts';
 import { HubTlsIdentity } from './pki/hub-tls-identity.ts';
 import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
@@ -74,10 +75,16 @@ export interface HubOptions {
   darksiteDir?: string;
   /** "host:port" for GET /metrics (Prometheus text format); none when absent. Port 0 picks a free port. */
   metricsListen?: string;
+  /** The deployment's recovery key, public half: the hub seals its backups to it (none are taken without). */
+  backupRecipient?: Uint8Array;
+  /** How often the hub backs its state up (1 h when absent; 0: only on `hubctl hub backup`). */
+  backupEveryMs?: number;
   /** Connections and calls the node-facing port holds (DEFAULT_CONNECTION_LIMITS where absent). */
   connectionLimits?: Partial<ConnectionLimits>;
   log: Logger;
 }
+
+const HOUR_MS = 3_600_000;
 
 /** How long a plan waits for a connected node's first facts. */
 const FACTS_WAIT_MS = 30_000;
@@ -97,6 +104,7 @@ export class Hub {
   readonly metrics: HubMetrics;
   readonly #backups: EtcdBackupSchedule | undefined;
   readonly #renewals: CertificateRenewalWatch;
+  readonly backups: HubBackups;
   #metricsServer: MetricsServer | undefined;
   /** The one pending retry of the metrics listener (not one timer per attempt). */
   #metricsRetry: NodeJS.Timeout | undefined;
@@ -159,6 +167,14 @@ export class Hub {
         kubeletContainers: this.#kubeletContainers(opts.topology),
       }),
     });
+    this.backups = new HubBackups({
+      db: this.db,
+      stateDir: opts.stateDir,
+      deployment: opts.topology.name,
+      recipient: opts.backupRecipient,
+      everyMs: opts.backupEveryMs ?? HOUR_MS,
+      log: opts.log.child('backup'),
+    });
     this.#renewals = new CertificateRenewalWatch({ db: this.db, service: this.converge, log: opts.log });
     const every = backupInterval(etcdBackupSettings(opts.topology).every);
     if (every !== undefined)
@@ -220,6 +236,7 @@ export class Hub {
         converge: this.converge,
         log: log.child('admin'),
         proveReplacement,
+        hubBackups: this.backups,
         onReplaced: () => void this.#planeSync?.reconcile(),
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
         hubTls: () =>
@@ -278,6 +295,7 @@ export class Hub {
     this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
     this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
     this.#backups?.start();
+    if (this.#opts.backupEveryMs !== 0) this.backups.start();
     this.#renewals.start();
     if (this.#opts.metricsListen) await this.#serveMetrics(this.#opts.metricsListen);
     this.#opts.log.info('hub serving', {
@@ -370,6 +388,7 @@ export class Hub {
     this.#tls?.stop();
     clearTimeout(this.#metricsRetry);
     this.#backups?.stop();
+    this.backups.stop();
     this.#renewals.stop();
     this.converge.close();
     this.#planeSync?.stop();

@@ -7,6 +7,7 @@ import type { InventoryFile } from '../shared/identity/files.ts';
 import { createLogger } from '../shared/log.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 import { Hub } from './hub.ts';
+import { fromBase64Key } from '../shared/keys/wireguard.ts';
 import { DEFAULT_CONNECTION_LIMITS } from './listener/limited-listener.ts';
 import { HUB_VERSION } from './version.ts';
 
@@ -16,6 +17,21 @@ function readFile(what: string, file: string): string {
   } catch (err) {
     throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+}
+
+function readKey(what: string, file: string): Uint8Array {
+  try {
+    return fromBase64Key(readFile(what, file));
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${what} ${file} is not a key (32 bytes of base64)`);
+  }
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
 }
 
 function positiveInt(v: string): number {
@@ -47,6 +63,16 @@ runMain('kubedos-hub', async () => {
       `calls one connection may hold open at once (default ${DEFAULT_CONNECTION_LIMITS.streamsPerConnection})`,
       positiveInt,
     )
+    .option(
+      '--backup-recipient <file>',
+      "the deployment's recovery key, public half (base64): the hub seals its backups to it",
+    )
+    .option(
+      '--backup-every-minutes <n>',
+      'how often the hub backs its state up (0: only on hubctl hub backup)',
+      nonNegativeInt,
+      60,
+    )
     .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
     .addOption(
       new Option(
@@ -73,6 +99,8 @@ runMain('kubedos-hub', async () => {
     listen?: string;
     heartbeatMs: number;
     connectionsPerPeer?: number;
+    backupRecipient?: string;
+    backupEveryMinutes: number;
     streamsPerConnection?: number;
     planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
     root: string;
@@ -97,6 +125,8 @@ runMain('kubedos-hub', async () => {
     tlsCaCertPem: readFile('TLS CA certificate', o.tlsCaCert),
     tlsCaKeyPem: readFile('TLS CA key', o.tlsCaKey),
     heartbeatIntervalMs: o.heartbeatMs,
+    ...(o.backupRecipient ? { backupRecipient: readKey('backup recipient key', o.backupRecipient) } : {}),
+    backupEveryMs: o.backupEveryMinutes * 60_000,
     connectionLimits: {
       ...(o.connectionsPerPeer ? { perPeer: o.connectionsPerPeer } : {}),
       ...(o.streamsPerConnection ? { streamsPerConnection: o.streamsPerConnection } : {}),

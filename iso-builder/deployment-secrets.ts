@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadOrCreateWireguardKey } from '../shared/keys/wireguard-key-file.ts';
+import { toBase64 } from '../shared/keys/wireguard.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts';
 import type { InventoryFile, NodeIdentityFile } from '../shared/identity/files.ts';
 import { generateSigningKeyPair, signingKeyPairFromSeed } from '../shared/keys/ed25519.ts';
@@ -27,6 +29,14 @@ export interface DeploymentSecrets {
   hubCaPem: string;
   inventoryPath: string;
   identityPath(node: string): string;
+  /**
+   * The deployment's recovery key (Curve25519, base64, 0600): the hub seals
+   * its backups to its public half, which is all the master holds; restoring
+   * a backup takes this private half, which stays here.
+   */
+  recoveryKeyPath: string;
+  /** Its public half, given to the hub (`--backup-recipient`). */
+  backupRecipientPath: string;
 }
 
 /** A node's identity file with a credential made now (an Ed25519 seed), never used. */
@@ -67,7 +77,18 @@ export async function ensureDeploymentSecrets(dir: string, topology: Topology): 
   }
   const inventoryPath = path.join(dir, 'inventory.json');
   writeFileAtomic(inventoryPath, JSON.stringify(inventory, null, 2) + '\n', 0o644);
+  // A Curve25519 key kept as `wg genkey` keeps one: the same curve NaCl's box (the backups' seal) uses.
+  const recoveryKeyPath = path.join(dir, 'recovery.key');
+  const recovery = loadOrCreateWireguardKey(recoveryKeyPath);
+  const backupRecipientPath = path.join(hubDir, 'backup-recipient.pub');
+  if (
+    !fs.existsSync(backupRecipientPath) ||
+    fs.readFileSync(backupRecipientPath, 'utf8') !== toBase64(recovery.publicKey) + '\n'
+  )
+    writeFileAtomic(backupRecipientPath, toBase64(recovery.publicKey) + '\n', 0o644);
   return {
+    recoveryKeyPath,
+    backupRecipientPath,
     dir,
     deployment: topology.name,
     hubCaCertPath: hubCa.cert,

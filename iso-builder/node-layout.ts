@@ -14,6 +14,7 @@ export const NODE_PATHS = {
   minionState: '/var/lib/kubedos/minion',
   hubState: '/var/lib/kubedos/hub',
   hubDir: '/etc/kubedos/hub',
+  backupRecipient: '/etc/kubedos/hub/backup-recipient.pub',
   topology: '/etc/kubedos/topology.yaml',
   inventory: '/etc/kubedos/inventory.json',
   darksite: '/var/lib/kubedos/darksite',
@@ -38,6 +39,7 @@ const HUB_EXEC = [
   `--inventory ${NODE_PATHS.inventory}`,
   `--tls-ca-cert ${hubTlsCaFiles(NODE_PATHS.hubDir).cert}`,
   `--tls-ca-key ${hubTlsCaFiles(NODE_PATHS.hubDir).key}`,
+  `--backup-recipient ${NODE_PATHS.backupRecipient}`,
   '--planes auto',
   `--darksite ${NODE_PATHS.darksite}`,
   // GET /metrics on the hub's wg2 address, for the platform's prometheus.

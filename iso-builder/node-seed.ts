@@ -25,7 +25,10 @@ export interface SeedInput {
   /** The topology file as given to the deployer (the hub on the master reads this copy). */
   topologyFile: string;
   node: TopologyNode;
-  secrets: Pick<DeploymentSecrets, 'hubCaPem' | 'hubCaKeyPath' | 'identityPath' | 'inventoryPath'>;
+  secrets: Pick<
+    DeploymentSecrets,
+    'hubCaPem' | 'hubCaKeyPath' | 'identityPath' | 'inventoryPath' | 'backupRecipientPath'
+  >;
   /** How the node finds its LAN NIC: by MAC address on a VM, by name in a container (nspawn's host0). */
   lanMatch: { macAddress: string } | { name: string };
   /** Whether the node has SMBIOS of its own to report (a VM does; a container would report the host's). */
@@ -105,6 +108,8 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
       { path: hubTlsCaFiles(NODE_PATHS.hubDir).key, mode: 0o600, content: fs.readFileSync(input.secrets.hubCaKeyPath) },
       { path: NODE_PATHS.topology, mode: 0o644, content: fs.readFileSync(input.topologyFile) },
       { path: NODE_PATHS.inventory, mode: 0o644, content: fs.readFileSync(input.secrets.inventoryPath) },
+      // The recovery key's public half only: the hub seals its backups to it and can open none of them.
+      { path: NODE_PATHS.backupRecipient, mode: 0o644, content: fs.readFileSync(input.secrets.backupRecipientPath) },
     );
   }
   return files;

@@ -62,6 +62,9 @@ export interface SessionRoute {
   via: 'lan' | 'wg1';
 }
 
+/** Task results kept for a hub that asks again (by task and attempt). */
+const RESULTS_KEPT = 512;
+
 /** How often a session on the LAN checks whether it can move to wg1. */
 const MOVE_CHECK_MS = 5_000;
 
@@ -83,6 +86,17 @@ export class Agent {
   readonly #log: Logger;
   readonly #handlers: AgentHandlers;
   readonly #hardware: () => Promise<HardwareIdentity>;
+  /**
+   * Tasks running now, whatever became of the session that brought them: a
+   * blip, a hub restart or the move to wg1 never stops root work mid-way (an
+   * apt-get killed half-way leaves dpkg interrupted). Only a cancel, the
+   * node's replacement or the minion's own stop ends them.
+   */
+  readonly #running = new Map<string, { attempt: number; controller: AbortController; finished: Promise<void> }>();
+  /** Results of this process's tasks by task and attempt: sent on the next session, and again if the hub asks again. */
+  readonly #results = new Map<string, { result: TaskResult; delivered: boolean }>();
+  /** The session results and log lines go to now (none between sessions). */
+  #session: ClientDuplexStream<MinionMessage, HubMessage__Output> | undefined;
 
   constructor(config: MinionConfigFile, identity: NodeIdentityFile, log: Logger, handlers: AgentHandlers = {}) {
     this.#config = config;
@@ -113,6 +127,8 @@ export class Agent {
         await this.#handlers.onEnrolled?.(enrollment, keys);
         const outcome = await this.#holdSession(agentClient, keys, enrollment, signal);
         if (outcome === 'replaced') {
+          // Work for keys the hub revoked is nobody's now.
+          this.#abortTasks();
           this.#log.warn("the hub no longer accepts this node's keys (replaced); making new keys and enrolling again");
           forgetEnrollment(this.#config.stateDir);
           discardNodeKeys(this.#config.stateDir);
@@ -120,6 +136,7 @@ export class Agent {
       }
     } finally {
       this.phase = 'stopped';
+      this.#abortTasks();
       enrollClient.close();
       for (const c of agentClients.values()) c.close();
     }
@@ -255,7 +272,6 @@ export class Agent {
         metadata.set(k, v);
       }
       const call: ClientDuplexStream<MinionMessage, HubMessage__Output> = client.Session(metadata);
-      const running = new Map<string, AbortController>();
       const certificates = new Map<number, { resolve: (pem: string) => void; reject: (err: Error) => void }>();
       let nextRequest = 0;
       const services: SessionServices = {
@@ -286,7 +302,7 @@ export class Agent {
         clearInterval(heartbeat);
         clearInterval(moveCheck);
         signal.removeEventListener('abort', onAbort);
-        for (const c of running.values()) c.abort();
+        if (this.#session === call) this.#session = undefined;
         for (const p of certificates.values()) p.reject(new Error('the session with the hub ended'));
         certificates.clear();
         if (this.phase === 'connected' && outcome !== 'moving') {
@@ -323,24 +339,37 @@ export class Agent {
               minion: CONTRACT_VERSION,
             });
           lastRevision = 0;
-          void gatherFacts(hardware).then((facts) =>
+          this.#session = call;
+          void gatherFacts(hardware).then((facts) => {
+            if (settled) return;
             call.write({
-              hello: { facts, minionVersion: MINION_VERSION, unfinishedTaskIds: [], contractVersion: CONTRACT_VERSION },
-            }),
-          );
+              hello: {
+                facts,
+                minionVersion: MINION_VERSION,
+                unfinishedTaskIds: [...this.#running.keys()],
+                contractVersion: CONTRACT_VERSION,
+              },
+            });
+            // What finished while there was no session is said now.
+            for (const r of this.#results.values())
+              if (!r.delivered) {
+                call.write({ taskResult: r.result });
+                r.delivered = true;
+              }
+          });
           const interval = msg.welcome.heartbeatIntervalMs || enrollment.heartbeatIntervalMs || 5000;
           heartbeat = setInterval(() => {
             call.write({ heartbeat: { seq: ++seq, sentAtMs: Date.now() } });
           }, interval);
         } else if (msg.task) {
-          this.#runTask(call, msg.task, running, services);
+          this.#runTask(call, msg.task, services);
         } else if (msg.certificate) {
           const pending = certificates.get(msg.certificate.requestId);
           certificates.delete(msg.certificate.requestId);
           if (msg.certificate.error) pending?.reject(new Error(`the hub refused: ${msg.certificate.error}`));
           else pending?.resolve(msg.certificate.certPem);
         } else if (msg.cancel) {
-          running.get(msg.cancel.taskId)?.abort();
+          this.#running.get(msg.cancel.taskId)?.controller.abort();
         } else if (msg.config) {
           const update = msg.config;
           // An update no newer than the last one applied in this session (a duplicate, a replay) is ignored.
@@ -383,17 +412,37 @@ export class Agent {
     });
   }
 
-  #runTask(
-    call: ClientDuplexStream<MinionMessage, HubMessage__Output>,
-    task: Task__Output,
-    running: Map<string, AbortController>,
-    services: SessionServices,
-  ) {
+  #abortTasks(): void {
+    for (const t of this.#running.values()) t.controller.abort();
+  }
+
+  /**
+   * Runs a task the hub sent, once: sent again (the hub resends what it has
+   * no answer to when a session opens), a task still running is left to
+   * finish and answer, and a finished one is answered from its result.
+   */
+  #runTask(call: ClientDuplexStream<MinionMessage, HubMessage__Output>, task: Task__Output, services: SessionServices) {
+    const key = `${task.taskId}#${task.attempt}`;
+    const done = this.#results.get(key);
+    if (done) {
+      call.write({ taskResult: done.result });
+      done.delivered = true;
+      return;
+    }
+    const earlier = this.#running.get(task.taskId);
+    if (earlier?.attempt === task.attempt) return;
     const controller = new AbortController();
-    running.set(task.taskId, controller);
+    // A later attempt of a task still running (the hub gave up waiting) starts once the earlier one has ended.
+    const after = earlier?.finished ?? Promise.resolve();
+    let finished!: () => void;
+    this.#running.set(task.taskId, {
+      attempt: task.attempt,
+      controller,
+      finished: new Promise<void>((r) => (finished = r)),
+    });
     const handler = this.#handlers.onTask;
     const work: Promise<TaskResult> = handler
-      ? handler(task, controller.signal, (line) => call.write({ log: line }), services)
+      ? after.then(() => handler(task, controller.signal, (line) => this.#session?.write({ log: line }), services))
       : Promise.resolve({
           taskId: task.taskId,
           attempt: task.attempt,
@@ -410,8 +459,13 @@ export class Agent {
         retryable: true,
       }))
       .then((result) => {
-        running.delete(task.taskId);
-        call.write({ taskResult: result });
+        finished();
+        if (this.#running.get(task.taskId)?.controller === controller) this.#running.delete(task.taskId);
+        const session = this.#session;
+        session?.write({ taskResult: result });
+        this.#results.set(key, { result, delivered: session !== undefined });
+        // Kept for the hub's next ask of the same attempt; the oldest go first.
+        while (this.#results.size > RESULTS_KEPT) this.#results.delete(this.#results.keys().next().value!);
       });
   }
 }

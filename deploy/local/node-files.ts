@@ -8,7 +8,8 @@ import type { DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts'
 export function hubArgs(opts: {
   stateDir: string;
   topologyFile: string;
-  secrets: Pick<DeploymentSecrets, 'inventoryPath' | 'hubCaCertPath' | 'hubCaKeyPath'>;
+  secrets: Pick<DeploymentSecrets, 'inventoryPath' | 'hubCaCertPath' | 'hubCaKeyPath'> &
+    Partial<Pick<DeploymentSecrets, 'backupRecipientPath'>>;
   listen: string;
   /** Where every node shares one address (the sim's loopback), the hub must allow that many connections from it. */
   connectionsPerPeer?: number;
@@ -22,6 +23,7 @@ export function hubArgs(opts: {
     '--tls-ca-cert', opts.secrets.hubCaCertPath,
     '--tls-ca-key', opts.secrets.hubCaKeyPath,
     '--listen', opts.listen,
+    ...(opts.secrets.backupRecipientPath ? ['--backup-recipient', opts.secrets.backupRecipientPath] : []),
     ...(opts.connectionsPerPeer ? ['--connections-per-peer', String(opts.connectionsPerPeer)] : []),
     ...(opts.streamsPerConnection ? ['--streams-per-connection', String(opts.streamsPerConnection)] : []),
   ]; // prettier-ignore

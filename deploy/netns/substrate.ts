@@ -186,6 +186,8 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
         secrets.hubCaCertPath,
         '--tls-ca-key',
         secrets.hubCaKeyPath,
+        '--backup-recipient',
+        secrets.backupRecipientPath,
         '--listen',
         `0.0.0.0:${t.hub.port}`,
         '--planes',

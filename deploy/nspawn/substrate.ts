@@ -33,6 +33,12 @@ import { platformForRun } from '../local/platform-for-run.ts';
 import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
+import { openHubBackup, restoreHubState } from '../../hub/backup/restore-hub-state.ts';
+import { revokeNode } from '../../hub/enrollment/enrollments.ts';
+import { CORE_MIGRATIONS } from '../../hub/state/migrations.ts';
+import { CONVERGE_MIGRATIONS } from '../../hub/converge/schema.ts';
+import { openHubDb } from '../../hub/state/open-db.ts';
+import { fromBase64Key } from '../../shared/keys/wireguard.ts';
 import { CONTAINER_CGROUP_UNIT, hostHasCgroupV1 } from './node-cgroups.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
 
@@ -201,6 +207,57 @@ export async function nspawnRebuildNode(runRoot: string, node: string): Promise<
   seedContainer(root, t, run.topologyCopy, n, secrets);
   lab.boot(node, lab.bridge!, path.join(run.logs, `${node}.console.log`), node, runsPods(n));
   await lab.waitForInit(node);
+}
+
+/**
+ * The master lost with its disk, in the lab: its container is stopped, its
+ * own layer thrown away, its seed written again, and, given a backup
+ * (`hubctl hub backup --out`), its hub's state restored from it before it
+ * boots, opened with the deployment's recovery key from the run dir and
+ * checked whole before anything is touched. The master's own minion comes
+ * back with new keys (keys never travel): its old enrollment is revoked in
+ * the restored state and its seed carries a new credential, so it enrolls
+ * again once a window is open for it. Every other node reconnects with the
+ * identity it has. Returns when the new hub answers.
+ */
+export async function nspawnRebuildMaster(
+  runRoot: string,
+  opts: { backup: string; signal?: AbortSignal },
+): Promise<{ takenAtMs: number }> {
+  const run = runDir(runRoot);
+  const lab = NspawnLab.openRecorded(labFile(run));
+  if (!lab)
+    throw new UserError(`no nspawn deployment is up in ${runRoot}`, 'start one with "kubedos up --substrate nspawn"');
+  const t = loadTopology(run.topologyCopy);
+  const master = masterNode(t);
+  const secrets = await ensureDeploymentSecrets(run.secrets, t);
+  const bundle = openHubBackup(
+    readOrSay('backup', opts.backup),
+    fromBase64Key(readOrSay('recovery key', secrets.recoveryKeyPath).toString('utf8')),
+    t.name,
+  );
+  const credential = Buffer.from(await renewNodeCredential(run.secrets, t, master.hostname), 'base64');
+  const root = await lab.resetContainer(master.hostname);
+  const hubDir = path.join(root, NODE_PATHS.hubState);
+  restoreHubState(hubDir, bundle);
+  const db = openHubDb(path.join(hubDir, 'hub.db'), [...CORE_MIGRATIONS, ...CONVERGE_MIGRATIONS]);
+  try {
+    revokeNode(db, master.hostname, Date.now(), credential);
+  } finally {
+    db.close();
+  }
+  seedContainer(root, t, run.topologyCopy, master, await ensureDeploymentSecrets(run.secrets, t));
+  lab.boot(master.hostname, lab.bridge!, path.join(run.logs, `${master.hostname}.console.log`), master.hostname, false);
+  await waitForHub(lab, master.hostname, hubDir, run, opts.signal ?? new AbortController().signal);
+  return { takenAtMs: bundle.takenAtMs };
+}
+
+function readOrSay(what: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 /** Writes a seed file into a container's root (its own layer), never following a link out of it. */

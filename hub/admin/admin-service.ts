@@ -6,6 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { checkNewCredential, revokeNode } from '../enrollment/enrollments.ts';
 import { replacedMetadata, type ProveReplacement } from '../auth/replaced-keys.ts';
+import type { HubBackups } from '../backup/hub-backups.ts';
 import { closeWindows, listWindows, openWindow, pendingNodes, type EnrollmentWindow } from '../enrollment/windows.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
@@ -30,6 +31,8 @@ export interface AdminServiceDeps {
   heartbeatIntervalMs: number;
   log: Logger;
   converge: ConvergeService;
+  /** The hub's backups of its own state (hubctl hub backup, hub backups). */
+  hubBackups?: HubBackups;
   /** Signs a replaced node's proof (the hub's TLS CA key). */
   proveReplacement: ProveReplacement;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
@@ -149,6 +152,20 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
         .etcdBackups()
         .map((b) => ({ name: b.name, node: b.node, path: b.path, takenAtMs: b.takenAt, summary: b.summary })),
     })),
+    HubBackup: guarded('HubBackup', (req) => {
+      if (!deps.hubBackups) throw new UserError('this hub keeps no backups');
+      if (req.name) {
+        const data = deps.hubBackups.read(req.name);
+        const info = deps.hubBackups.list().find((b) => b.name === req.name);
+        if (!data || !info)
+          throw new UserError(`no kept backup is named ${JSON.stringify(req.name)}`, 'see hubctl hub backups');
+        return { backup: info, data: req.includeData ? data : Buffer.alloc(0) };
+      }
+      const { sealed, ...info } = deps.hubBackups.take();
+      deps.log.info('hub backup taken', { name: info.name, bytes: info.bytes, sha256: info.sha256 });
+      return { backup: info, data: req.includeData ? sealed : Buffer.alloc(0) };
+    }),
+    ListHubBackups: guarded('ListHubBackups', () => ({ backups: deps.hubBackups?.list() ?? [] })),
     EtcdRestore: guarded('EtcdRestore', async (req) => {
       const r = await deps.converge.startEtcdRestore(req.name ?? '');
       deps.log.info('etcd restore started', { runId: r.runId, node: r.node, restoreId: r.restoreId, name: req.name });

@@ -17,6 +17,7 @@ import { fetchKubeconfig } from './kubeconfig.ts';
 import { KUBECONFIG_TTL_DEFAULT_MS } from '../pki/admin-kubeconfig.ts';
 import { formatConvergeStatus, formatPlanView, type ConvergeStatus } from '../converge/views.ts';
 import { reportUnfinishedRun } from './report-run.ts';
+import { addHubBackupCommands } from './hub-backup-commands.ts';
 import { inert } from '../../shared/text/inert.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { PlanResponse__Output } from '../../proto/gen/kubedos/v1/PlanResponse.ts';
@@ -303,6 +304,7 @@ runMain('hubctl', async () => {
       });
     });
 
+  addHubBackupCommands(program, { withAdmin, out, printJson });
   const etcd = program.command('etcd').description('etcd backups: take one now, list them, restore the cluster');
   // A run the hub started for us: wait for it (progress on stderr) unless --no-wait, and exit 3 if it failed.
   const finishRun = async (c: AdminConnection, runId: number, o: { wait: boolean; json?: boolean }, what: string) => {

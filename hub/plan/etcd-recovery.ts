@@ -90,28 +90,35 @@ export function etcdRestorePlan(
   const ctx = context(t, material);
   const source = member(t, from.node);
   const members = etcdMembers(t);
+  const restoreOptions = (m: TopologyNode, snapshot: string) => ({
+    restoreId,
+    dataDir: etcdDataDir(t),
+    snapshot,
+    name: m.hostname,
+    peerUrl: etcdPeerUrl(t, m),
+    clusterToken: `kubedos-${t.name}-${restoreId}`,
+  });
+  // Before anything stops: the snapshot is restored beside the holder's data (etcd still running), which
+  // proves it is there and whole (the restore checks its own hash). A missing or broken one stops the
+  // plan here, with every member still serving.
+  const staged = ctx.plan.add(
+    source.hostname,
+    'etcd-restore-stage',
+    'etcd',
+    [etcdRestore('stage', { ...restoreOptions(source, from.snapshot), stageOnly: true })],
+    { timeoutMs: 10 * 60_000 },
+  );
   const stops = members.map((m) =>
     ctx.plan.add(m.hostname, 'etcd-stop', 'etcd', [service('service', 'etcd', { running: false })], {
+      deps: [staged],
       timeoutMs: 2 * 60_000,
     }),
   );
   const restore = (m: TopologyNode, snapshot: string, deps: string[]) =>
-    ctx.plan.add(
-      m.hostname,
-      'etcd-restore',
-      'etcd',
-      [
-        etcdRestore('restore', {
-          restoreId,
-          dataDir: etcdDataDir(t),
-          snapshot,
-          name: m.hostname,
-          peerUrl: etcdPeerUrl(t, m),
-          clusterToken: `kubedos-${t.name}-${restoreId}`,
-        }),
-      ],
-      { deps, timeoutMs: 10 * 60_000 },
-    );
+    ctx.plan.add(m.hostname, 'etcd-restore', 'etcd', [etcdRestore('restore', restoreOptions(m, snapshot))], {
+      deps,
+      timeoutMs: 10 * 60_000,
+    });
   let last = etcdService(ctx, source, [restore(source, from.snapshot, stops)]);
   const services = [last];
   for (const m of members.filter((x) => x !== source)) {

@@ -31,9 +31,12 @@ export async function etcdRestoreState(s: EtcdRestoreState__Output, ctx: StateCo
   const aside = `${dataDir}.before-${s.restoreId}`;
   const staging = `${dataDir}.restore-${s.restoreId}`;
   if (fs.existsSync(marker)) return unchanged(`restore ${s.restoreId} is done on ${s.name}`);
-  const what = s.snapshot
-    ? `restore ${s.snapshot} into ${s.dataDir}`
-    : `set ${s.dataDir} aside to join the restored member`;
+  if (s.stageOnly && !s.snapshot) throw new StateError('staging a restore needs a snapshot', false);
+  const what = s.stageOnly
+    ? `check ${s.snapshot} by restoring it beside ${s.dataDir}`
+    : s.snapshot
+      ? `restore ${s.snapshot} into ${s.dataDir}`
+      : `set ${s.dataDir} aside to join the restored member`;
   if (ctx.dryRun) return changed(`would ${what}`);
   const snapshot = s.snapshot ? underRoot(ctx.root, s.snapshot) : '';
   if (snapshot && !fs.existsSync(snapshot)) throw new StateError(`${s.name} has no snapshot ${s.snapshot}`, false);
@@ -73,6 +76,8 @@ export async function etcdRestoreState(s: EtcdRestoreState__Output, ctx: StateCo
     fs.chmodSync(staging, 0o700);
     writeFileAtomic(staging + '.complete', `${s.snapshot}\n`);
   }
+  // Staged and whole: the member's own data is untouched until the restore proper, after etcd is stopped.
+  if (s.stageOnly) return changed(`${s.snapshot} restored whole beside ${s.dataDir}, ready for restore ${s.restoreId}`);
   // The data dir in place now is the old one unless the staging dir was moved already (then it is gone).
   if (fs.existsSync(dataDir) && (!snapshot || fs.existsSync(staging))) {
     fs.renameSync(dataDir, fs.existsSync(aside) ? `${aside}.${Date.now()}` : aside);

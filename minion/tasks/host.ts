@@ -51,6 +51,10 @@ export interface Host {
    */
   commandDone(effect: { creates: string; unless: readonly string[]; onlyif: readonly string[] }): Promise<void>;
   installedPackage(name: string): Promise<InstalledPackage | undefined>;
+  /** Whether dpkg was stopped mid-way (its journal in /var/lib/dpkg/updates, or a package half-installed). */
+  dpkgInterrupted(): Promise<boolean>;
+  /** `dpkg --configure -a`: finishes what an interrupted dpkg left. */
+  repairDpkg(signal?: AbortSignal): Promise<CommandOutcome>;
   installPackages(specs: readonly { name: string; version: string }[], signal?: AbortSignal): Promise<CommandOutcome>;
   holdPackages(names: readonly string[]): Promise<CommandOutcome>;
   unitStatus(unit: string): Promise<UnitStatus>;

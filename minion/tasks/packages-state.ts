@@ -4,6 +4,14 @@ import { changed, unchanged, type StateContext, type StateOutcome } from './stat
 
 /** apt packages at pinned versions (empty version: any), optionally held. */
 export async function packagesState(s: PackagesState__Output, ctx: StateContext): Promise<StateOutcome> {
+  // A dpkg stopped mid-way (power lost during an install) makes every apt-get fail until it is finished.
+  const repair = await ctx.host.dpkgInterrupted();
+  if (repair) {
+    if (ctx.dryRun) return changed('would repair an interrupted dpkg (dpkg --configure -a) first');
+    ctx.log('dpkg was interrupted (an install stopped mid-way): repairing it with dpkg --configure -a');
+    checkOutcome(ctx, 'dpkg --configure -a', await ctx.host.repairDpkg(ctx.signal));
+  }
+  const repaired = repair ? ['repaired an interrupted dpkg (dpkg --configure -a)'] : [];
   const toInstall: { name: string; version: string }[] = [];
   const toHold: string[] = [];
   for (const p of s.packages) {
@@ -11,8 +19,12 @@ export async function packagesState(s: PackagesState__Output, ctx: StateContext)
     if (!have || (p.version && have.version !== p.version)) toInstall.push({ name: p.name, version: p.version });
     if (p.hold && !have?.held) toHold.push(p.name);
   }
-  if (toInstall.length === 0 && toHold.length === 0) return unchanged(`${s.packages.length} package(s) in place`);
+  if (toInstall.length === 0 && toHold.length === 0) {
+    if (repair) return changed([...repaired, `${s.packages.length} package(s) in place`].join('; '));
+    return unchanged(`${s.packages.length} package(s) in place`);
+  }
   const parts = [
+    ...repaired,
     ...(toInstall.length
       ? [`install ${toInstall.map((p) => (p.version ? `${p.name}=${p.version}` : p.name)).join(' ')}`]
       : []),

@@ -64,6 +64,27 @@ export class RealHost implements Host {
     return { version, held: holds.output.split('\n').includes(name) };
   }
 
+  async dpkgInterrupted(): Promise<boolean> {
+    // What apt itself looks at before it says "dpkg was interrupted": dpkg's journal of unfinished updates.
+    const journal = (() => {
+      try {
+        return fs.readdirSync('/var/lib/dpkg/updates').some((n) => /^\d+$/.test(n));
+      } catch {
+        return false;
+      }
+    })();
+    if (journal) return true;
+    // And packages left unpacked or half-configured (dpkg --audit lists them; it prints nothing when all is well).
+    const audit = await this.run(['dpkg', '--audit']);
+    return audit.output.trim() !== '';
+  }
+
+  repairDpkg(signal?: AbortSignal): Promise<CommandOutcome> {
+    return inDpkgTurn(() =>
+      this.run(['dpkg', '--configure', '-a', '--force-confold'], { env: APT_ENV, ...(signal ? { signal } : {}) }),
+    );
+  }
+
   installPackages(specs: readonly { name: string; version: string }[], signal?: AbortSignal): Promise<CommandOutcome> {
     const names = specs.map((s) => (s.version ? `${s.name}=${s.version}` : s.name));
     return inDpkgTurn(() =>

@@ -15,6 +15,8 @@ export interface JournalEntry {
 
 interface SimModel {
   packages: Record<string, InstalledPackage>;
+  /** A dpkg stopped mid-way (set by a test): the next package task repairs it first. */
+  dpkgInterrupted?: boolean;
   units: Record<string, UnitStatus>;
   modules: string[];
   sysctls: Record<string, string>;
@@ -102,6 +104,16 @@ export class RecordingHost implements Host {
 
   async installedPackage(name: string): Promise<InstalledPackage | undefined> {
     return this.model().packages[name];
+  }
+
+  async dpkgInterrupted(): Promise<boolean> {
+    return this.model().dpkgInterrupted ?? false;
+  }
+
+  async repairDpkg(): Promise<CommandOutcome> {
+    const out = this.record(['dpkg', '--configure', '-a', '--force-confold']);
+    this.update((m) => delete m.dpkgInterrupted);
+    return out;
   }
 
   async installPackages(specs: readonly { name: string; version: string }[]): Promise<CommandOutcome> {

@@ -38,6 +38,9 @@ import type { Facts as _kubedos_v1_Facts, Facts__Output as _kubedos_v1_Facts__Ou
 import type { FileState as _kubedos_v1_FileState, FileState__Output as _kubedos_v1_FileState__Output } from './kubedos/v1/FileState.ts';
 import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from './kubedos/v1/Heartbeat.ts';
 import type { Hello as _kubedos_v1_Hello, Hello__Output as _kubedos_v1_Hello__Output } from './kubedos/v1/Hello.ts';
+import type { HubBackupInfo as _kubedos_v1_HubBackupInfo, HubBackupInfo__Output as _kubedos_v1_HubBackupInfo__Output } from './kubedos/v1/HubBackupInfo.ts';
+import type { HubBackupRequest as _kubedos_v1_HubBackupRequest, HubBackupRequest__Output as _kubedos_v1_HubBackupRequest__Output } from './kubedos/v1/HubBackupRequest.ts';
+import type { HubBackupResponse as _kubedos_v1_HubBackupResponse, HubBackupResponse__Output as _kubedos_v1_HubBackupResponse__Output } from './kubedos/v1/HubBackupResponse.ts';
 import type { HubMessage as _kubedos_v1_HubMessage, HubMessage__Output as _kubedos_v1_HubMessage__Output } from './kubedos/v1/HubMessage.ts';
 import type { IssueKubeconfigRequest as _kubedos_v1_IssueKubeconfigRequest, IssueKubeconfigRequest__Output as _kubedos_v1_IssueKubeconfigRequest__Output } from './kubedos/v1/IssueKubeconfigRequest.ts';
 import type { IssueKubeconfigResponse as _kubedos_v1_IssueKubeconfigResponse, IssueKubeconfigResponse__Output as _kubedos_v1_IssueKubeconfigResponse__Output } from './kubedos/v1/IssueKubeconfigResponse.ts';
@@ -45,6 +48,8 @@ import type { KernelModuleState as _kubedos_v1_KernelModuleState, KernelModuleSt
 import type { KubeNode as _kubedos_v1_KubeNode, KubeNode__Output as _kubedos_v1_KubeNode__Output } from './kubedos/v1/KubeNode.ts';
 import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from './kubedos/v1/ListEtcdBackupsRequest.ts';
 import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from './kubedos/v1/ListEtcdBackupsResponse.ts';
+import type { ListHubBackupsRequest as _kubedos_v1_ListHubBackupsRequest, ListHubBackupsRequest__Output as _kubedos_v1_ListHubBackupsRequest__Output } from './kubedos/v1/ListHubBackupsRequest.ts';
+import type { ListHubBackupsResponse as _kubedos_v1_ListHubBackupsResponse, ListHubBackupsResponse__Output as _kubedos_v1_ListHubBackupsResponse__Output } from './kubedos/v1/ListHubBackupsResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from './kubedos/v1/ListWindowsRequest.ts';
 import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from './kubedos/v1/ListWindowsResponse.ts';
 import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_LogLine__Output } from './kubedos/v1/LogLine.ts';
@@ -131,6 +136,9 @@ export interface ProtoGrpcType {
       FileState: MessageTypeDefinition<_kubedos_v1_FileState, _kubedos_v1_FileState__Output>
       Heartbeat: MessageTypeDefinition<_kubedos_v1_Heartbeat, _kubedos_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_kubedos_v1_Hello, _kubedos_v1_Hello__Output>
+      HubBackupInfo: MessageTypeDefinition<_kubedos_v1_HubBackupInfo, _kubedos_v1_HubBackupInfo__Output>
+      HubBackupRequest: MessageTypeDefinition<_kubedos_v1_HubBackupRequest, _kubedos_v1_HubBackupRequest__Output>
+      HubBackupResponse: MessageTypeDefinition<_kubedos_v1_HubBackupResponse, _kubedos_v1_HubBackupResponse__Output>
       HubMessage: MessageTypeDefinition<_kubedos_v1_HubMessage, _kubedos_v1_HubMessage__Output>
       IssueKubeconfigRequest: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigRequest, _kubedos_v1_IssueKubeconfigRequest__Output>
       IssueKubeconfigResponse: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigResponse, _kubedos_v1_IssueKubeconfigResponse__Output>
@@ -138,6 +146,8 @@ export interface ProtoGrpcType {
       KubeNode: MessageTypeDefinition<_kubedos_v1_KubeNode, _kubedos_v1_KubeNode__Output>
       ListEtcdBackupsRequest: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsRequest__Output>
       ListEtcdBackupsResponse: MessageTypeDefinition<_kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsResponse__Output>
+      ListHubBackupsRequest: MessageTypeDefinition<_kubedos_v1_ListHubBackupsRequest, _kubedos_v1_ListHubBackupsRequest__Output>
+      ListHubBackupsResponse: MessageTypeDefinition<_kubedos_v1_ListHubBackupsResponse, _kubedos_v1_ListHubBackupsResponse__Output>
       ListWindowsRequest: MessageTypeDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsRequest__Output>
       ListWindowsResponse: MessageTypeDefinition<_kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsResponse__Output>
       LogLine: MessageTypeDefinition<_kubedos_v1_LogLine, _kubedos_v1_LogLine__Output>

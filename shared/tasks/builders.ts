@@ -235,6 +235,8 @@ export interface EtcdRestoreOptions {
   name: string;
   peerUrl: string;
   clusterToken: string;
+  /** Only restore into the staging dir, etcd still running: proves the snapshot whole before anything stops. */
+  stageOnly?: boolean;
 }
 
 export function etcdRestore(id: string, o: EtcdRestoreOptions): State {

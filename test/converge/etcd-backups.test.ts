@@ -109,8 +109,11 @@ describe('etcd backups: the schedule, the list, the refusals (sim)', function ()
     // Every member stopped first; the holder restored, then the others joined one after another.
     const rows = svc.engine.rows(r.runId);
     const at = (id: string) => rows.find((x) => x.task_id === id)!;
-    for (const m of ['etcd-1', 'etcd-2', 'etcd-3'])
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3']) {
+      // The snapshot is proven whole on its holder before any member stops.
+      assert.ok(at('etcd-2/etcd-restore-stage').finished_at! <= at(`${m}/etcd-stop`).dispatched_at!);
       assert.ok(at(`${m}/etcd-stop`).finished_at! <= at('etcd-2/etcd-restore').dispatched_at!);
+    }
     assert.ok(at('etcd-2/etcd-service').finished_at! <= at('etcd-1/etcd-join').dispatched_at!);
     assert.ok(at('etcd-1/etcd-service').finished_at! <= at('etcd-3/etcd-join').dispatched_at!);
   });

@@ -53,6 +53,12 @@ export class LabHost implements Host {
   installedPackage(name: string): Promise<InstalledPackage | undefined> {
     return this.inner.installedPackage(name);
   }
+  dpkgInterrupted(): Promise<boolean> {
+    return this.inner.dpkgInterrupted();
+  }
+  repairDpkg(): Promise<CommandOutcome> {
+    return this.inner.repairDpkg();
+  }
   installPackages(specs: readonly { name: string; version: string }[]): Promise<CommandOutcome> {
     return this.inner.installPackages(specs);
   }

@@ -191,6 +191,30 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
     const again = await engine.waitForRun(engine.start(etcdBackupPlan(t, 'etcd-2', names[2]!)));
     assert.equal(engine.rows(again.runId)[0]!.changed, 0);
 
+    // A snapshot that is missing, or broken since it was taken, is refused before any member stops.
+    const material = await ensurePlanMaterial(path.join(dir, 'hub'), t);
+    const whole = fs.readFileSync(path.join(backupDir, names[2]!));
+    const broken = Buffer.from(whole);
+    for (let i = 4096; i < 4096 + 64; i++) broken[i] = broken[i]! ^ 0xff;
+    fs.writeFileSync(path.join(backupDir, 'broken.db'), broken, { mode: 0o600 });
+    for (const [snapshot, id] of [
+      ['/var/backups/kubedos/etcd/broken.db', 'r0a'],
+      ['/var/backups/kubedos/etcd/missing.db', 'r0b'],
+    ] as const) {
+      const refused = await engine.waitForRun(
+        engine.start(etcdRestorePlan(t, material, { node: 'etcd-2', snapshot }, id)),
+      );
+      assert.equal(refused.state, 'failed', snapshot);
+      const rows = engine.rows(refused.runId);
+      assert.equal(rows.find((r) => r.task_id === 'etcd-2/etcd-restore-stage')!.state, 'failed', snapshot);
+      assert.deepEqual(
+        rows.filter((r) => r.task_id.endsWith('/etcd-stop') && r.state === 'done'),
+        [],
+        'no member was stopped',
+      );
+      await ok(['put', `/kubedos/test/still-${id}`, 'x']);
+    }
+    fs.rmSync(path.join(backupDir, 'broken.db'));
     // Written after the snapshot: a restore must not have it.
     await ok(['put', '/kubedos/test/after', 'x']);
     // Every member loses its data.
@@ -200,9 +224,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
     }
     const snapshot = `/var/backups/kubedos/etcd/${names[2]}`;
     const restore = await engine.waitForRun(
-      engine.start(
-        etcdRestorePlan(t, await ensurePlanMaterial(path.join(dir, 'hub'), t), { node: 'etcd-2', snapshot }, 'r1'),
-      ),
+      engine.start(etcdRestorePlan(t, material, { node: 'etcd-2', snapshot }, 'r1')),
     );
     assert.deepEqual(
       engine

@@ -9,6 +9,10 @@ import { memoryLogger, startHub, type HubFixture } from '../support/hub-fixture.
 import { until } from '../support/until.ts';
 import { generateSigningKeyPair, signingKeyPairFromSeed } from '../../shared/keys/ed25519.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
+import type { HubBackupResponse__Output } from '../../proto/gen/kubedos/v1/HubBackupResponse.ts';
+import { runBin } from '../support/run-bin.ts';
+import { fetchKubeconfig } from '../../hub/cli/kubeconfig.ts';
+import { DEFAULT_TOPOLOGY } from '../../shared/topology/load.ts';
 
 describe('minion agent', function () {
   let f: HubFixture;
@@ -60,17 +64,32 @@ describe('minion agent', function () {
     await until('w-1 connected again', async () => ((await nodeState('w-1')).state === 'connected' ? true : undefined));
   });
 
-  it('keeps its keys when the hub comes back without its state, and reconnects with them once the state is back', async () => {
+  it('keeps its keys when the master comes back without the hub’s state, and reconnects with them once a backup is restored', async () => {
     const key = () => fs.readFileSync(path.join(stateDir, 'identity.key'), 'utf8');
     const before = key();
     const hubDir = path.join(f.dir, 'hub');
-    const aside = path.join(f.dir, 'hub-db-aside');
-    const dbFiles = () => fs.readdirSync(hubDir).filter((n) => /^hub\.db(-wal|-shm)?$/.test(n));
-    // The master's disk lost: the hub starts with an empty database (the same TLS CA: a master redeployed from the run dir).
-    await f.restart(() => {
-      fs.mkdirSync(aside);
-      for (const n of dbFiles()) fs.renameSync(path.join(hubDir, n), path.join(aside, n));
-    });
+    const pkiFiles = () =>
+      Object.fromEntries(
+        fs.readdirSync(path.join(hubDir, 'pki'), { recursive: true, encoding: 'utf8' }).flatMap((n) => {
+          const file = path.join(hubDir, 'pki', n);
+          return fs.statSync(file).isFile() ? [[n, fs.readFileSync(file, 'base64')]] : [];
+        }),
+      );
+    // The cluster's CA, made by the hub on first use (here: an operator's kubeconfig).
+    await fetchKubeconfig(f.admin, { out: path.join(f.dir, 'kubeconfig'), ttlMs: 3_600_000, user: 'test' });
+    const caBefore = pkiFiles();
+    assert.ok(
+      Object.keys(caBefore).some((n) => n.endsWith('.key')),
+      'the hub has CA keys to lose',
+    );
+    // The operator's copy, off the master: sealed to the recovery key, which the master does not hold.
+    const backupFile = path.join(f.dir, 'hub-backup.kdbackup');
+    const taken = await f.admin.call<object, HubBackupResponse__Output>((a) => a.HubBackup, { includeData: true });
+    fs.writeFileSync(backupFile, taken.data);
+    assert.equal(taken.backup!.bytes, taken.data.length);
+    assert.doesNotMatch(taken.data.toString('latin1'), /SQLite format|BEGIN .*PRIVATE KEY/, 'nothing readable in it');
+    // The master's disk lost: a hub starts with no state at all (the same TLS CA: the master redeployed from the run dir).
+    await f.restart(() => fs.rmSync(hubDir, { recursive: true, force: true }));
     await until(
       'the node to say the hub does not know its keys',
       () => (log.lines.some((l) => /does not know this node's keys/.test(l)) ? true : undefined),
@@ -83,11 +102,20 @@ describe('minion agent', function () {
     assert.equal(knocking.state, 'expected');
     assert.equal(key(), before, 'the identity key is kept');
     assert.ok(fs.existsSync(path.join(stateDir, 'enrollment.json')), 'the enrollment is kept');
-    // The state comes back (a restore): the node reconnects with the same identity, without enrolling again.
-    await f.restart(() => {
-      for (const n of dbFiles()) fs.rmSync(path.join(hubDir, n));
-      for (const n of fs.readdirSync(aside)) fs.renameSync(path.join(aside, n), path.join(hubDir, n));
+    // A new master: its hub state restored from the backup before the hub starts (kubedos-hub restore, as run there).
+    let restored: { code: number; stdout: string; stderr: string } | undefined;
+    await f.restart(async () => {
+      fs.rmSync(hubDir, { recursive: true, force: true });
+      const args = ['restore', '--state-dir', hubDir, '--topology', DEFAULT_TOPOLOGY, '--backup', backupFile];
+      const wrongKey = path.join(f.dir, 'wrong.key');
+      fs.writeFileSync(wrongKey, Buffer.alloc(32, 7).toString('base64'));
+      const refused = await runBin('kubedos-hub', [...args, '--recovery-key', wrongKey], process.env);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /does not open with this key/);
+      assert.ok(!fs.existsSync(path.join(hubDir, 'hub.db')), 'nothing written on a refusal');
+      restored = await runBin('kubedos-hub', [...args, '--recovery-key', f.secrets.recoveryKeyPath], process.env);
     });
+    assert.equal(restored!.code, 0, restored!.stderr);
     const back = await until(
       'w-1 connected again',
       async () => {
@@ -96,9 +124,10 @@ describe('minion agent', function () {
       },
       60_000,
     );
-    assert.equal(back.generation, 1);
+    assert.equal(back.generation, 1, 'not enrolled again');
     assert.deepEqual(back.refused, []);
     assert.equal(key(), before);
+    assert.deepEqual(pkiFiles(), caBefore, 'the same CAs and keys');
   });
 
   it('after hubctl replace, its spent credential is refused; with a new seed it makes new keys and enrolls again', async () => {

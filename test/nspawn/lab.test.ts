@@ -4,7 +4,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { execa } from 'execa';
 import { NspawnLab } from '../../deploy/nspawn/containers.ts';
-import { nspawnNewCredential, nspawnRebuildNode } from '../../deploy/nspawn/substrate.ts';
+import { nspawnNewCredential, nspawnRebuildMaster, nspawnRebuildNode } from '../../deploy/nspawn/substrate.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import { loadKubePins } from '../../iso-builder/kubernetes/pins.ts';
@@ -33,6 +33,9 @@ const wg = (plane: 'wg2' | 'wg3', node: string) =>
   )[plane];
 
 const run = runBin;
+
+/** What `hubctl converge --json` prints of a finished run. */
+type ConvergeOutcome = { state: string; failures: unknown[]; counts: { changed: number; failed: number } };
 
 /**
  * The whole platform on sixteen real Debian 13 containers, through the
@@ -893,5 +896,67 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     assert.equal(certs.filter((c) => c.kind === 'hub-tls-ca').length, 1);
     for (const c of certs.filter((x) => x.kind === 'leaf'))
       assert.ok(Number(c.renewAtMs) > Date.now(), `${c.node}/${c.name}`);
+  });
+
+  it('loses the master with its disk: redeployed from a hub backup, every node reconnects with its old identity, the CAs unchanged, and a second converge changes nothing', async function () {
+    const others = t.nodes.filter((n) => n.role !== 'master').map((n) => n.hostname);
+    const identities = () =>
+      Object.fromEntries(
+        others.map((n) => [
+          n,
+          fs.readFileSync(path.join(lab.rootOf(n), 'var/lib/kubedos/minion/identity.key'), 'utf8'),
+        ]),
+      );
+    type Cert = { kind: string; name: string; notAfterMs: number };
+    const cas = async () =>
+      (JSON.parse(await hubctl(['certs', '--json'])) as Cert[])
+        .filter((c) => c.kind === 'ca' || c.kind === 'hub-tls-ca')
+        .map((c) => `${c.kind}/${c.name}/${c.notAfterMs}`)
+        .sort();
+    const statusNow = async () =>
+      JSON.parse(await hubctl(['status', '--json', '--no-kubernetes'])) as StatusResponse__Output;
+    const shape = (s: StatusResponse__Output) =>
+      s.nodes
+        .filter((n) => n.role !== 'master')
+        .map((n) => `${n.name} gen ${n.generation} ${n.planes.map((p) => p.address).join(',')}`);
+    const keysBefore = identities();
+    const casBefore = await cas();
+    const shapeBefore = shape(await statusNow());
+    // The operator's copy, off the master.
+    const backup = path.join(path.dirname(runRoot), 'hub.kdbackup');
+    const tookAt = Date.now();
+    const taken = JSON.parse(await hubctl(['hub', 'backup', '--out', backup, '--json'])) as { bytes: number };
+    console.log(`      hub backup of the 16-node hub: ${taken.bytes} bytes (sealed) in ${Date.now() - tookAt} ms`);
+    assert.equal(fs.statSync(backup).size, taken.bytes);
+    // The master and its disk are lost; a new one is stamped from the same image and its hub restored from the backup.
+    const lostAt = Date.now();
+    await nspawnRebuildMaster(runRoot, { backup });
+    await hubctl(['enroll', 'open', '--node', 'master']);
+    const back = await until(
+      'every node connected to the new master',
+      async () => {
+        const s = await statusNow();
+        return s.summary!.connected === 16 ? s : undefined;
+      },
+      5 * 60_000,
+    );
+    console.log(
+      `      master redeployed from its backup: 16 nodes connected ${((Date.now() - lostAt) / 1000).toFixed(0)} s after`,
+    );
+    assert.deepEqual(identities(), keysBefore, 'every node kept its identity key');
+    assert.deepEqual(shape(back), shapeBefore, 'no node enrolled again; every plane address the same');
+    assert.deepEqual(await cas(), casBefore, 'the same CAs');
+    // A node whose dpkg was stopped mid-way (what a killed apt-get leaves: its journal, which apt refuses to pass).
+    await inside('w-1', ['touch', '/var/lib/dpkg/updates/0000']);
+    const stuck = await inside('w-1', ['apt-get', 'check']);
+    assert.match(`${stuck.stdout}${stuck.stderr}`, /dpkg was interrupted/);
+    // The new master converges its own part, and w-1's package task repairs dpkg first; then nothing changes anywhere.
+    const first = JSON.parse(await hubctl(['converge', '--json'])) as ConvergeOutcome;
+    assert.equal(first.state, 'done', JSON.stringify(first.failures));
+    const check = await inside('w-1', ['apt-get', 'check']);
+    assert.equal(check.exitCode, 0, check.stderr);
+    const second = JSON.parse(await hubctl(['converge', '--json'])) as ConvergeOutcome;
+    assert.equal(second.state, 'done', JSON.stringify(second.failures));
+    assert.equal(second.counts.changed, 0, 'a second converge changes nothing');
   });
 });

@@ -12,7 +12,7 @@ import type { EnrollmentClient } from '../../proto/gen/kubedos/v1/Enrollment.ts'
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import type { InventoryFile, NodeIdentityFile } from '../../shared/identity/files.ts';
 import { generateSigningKeyPair } from '../../shared/keys/ed25519.ts';
-import { generateWireguardKeyPair } from '../../shared/keys/wireguard.ts';
+import { fromBase64Key, generateWireguardKeyPair } from '../../shared/keys/wireguard.ts';
 import type { Logger } from '../../shared/log.ts';
 import { contract } from '../../shared/proto/contract.ts';
 import { hubChannel } from '../../shared/proto/hub-channel.ts';
@@ -96,6 +96,7 @@ export async function startHub(
       listen,
       tlsCaCertPem: secrets.hubCaPem,
       tlsCaKeyPem: fs.readFileSync(secrets.hubCaKeyPath, 'utf8'),
+      backupRecipient: fromBase64Key(fs.readFileSync(secrets.backupRecipientPath, 'utf8')),
       ...(opts.tlsLeafLifetimeMs ? { tlsLeafLifetimeMs: opts.tlsLeafLifetimeMs } : {}),
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
       ...(opts.metricsListen ? { metricsListen: opts.metricsListen } : {}),

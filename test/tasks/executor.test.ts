@@ -10,7 +10,7 @@ import type { State } from '../../proto/gen/kubedos/v1/State.ts';
 import type { TaskResult } from '../../proto/gen/kubedos/v1/TaskResult.ts';
 import { taskOverWire } from '../../hub/converge/wire-roundtrip.ts';
 import { executeTask } from '../../minion/tasks/execute-task.ts';
-import { RecordingHost } from '../../minion/tasks/recording-host.ts';
+import { RecordingHost, SIM_DIR } from '../../minion/tasks/recording-host.ts';
 import {
   command,
   commandProbe,
@@ -162,6 +162,24 @@ describe('minion task executor', function () {
     assert.equal(
       fs.readFileSync(path.join(root, 'etc/modules-load.d/kubedos-br_netfilter.conf'), 'utf8'),
       'br_netfilter\n',
+    );
+    assert.equal((await run(states, { record: true })).status, 'TASK_STATUS_UNCHANGED');
+  });
+
+  it('packages: an interrupted dpkg (an install stopped mid-way) is repaired first, and said so', async () => {
+    const states = [packages('p', ['socat'])];
+    await run(states, { record: true });
+    // What a lost power or a killed apt-get leaves: dpkg interrupted (the sim host's model of it).
+    const model = path.join(root, SIM_DIR, 'model.json');
+    fs.writeFileSync(model, JSON.stringify({ ...JSON.parse(fs.readFileSync(model, 'utf8')), dpkgInterrupted: true }));
+    const dry = await run(states, { record: true, dryRun: true });
+    assert.match(dry.states![0]!.summary!, /would repair an interrupted dpkg/);
+    const r = await run(states, { record: true });
+    assert.equal(r.status, 'TASK_STATUS_CHANGED');
+    assert.match(r.states![0]!.summary!, /repaired an interrupted dpkg \(dpkg --configure -a\)/);
+    assert.deepEqual(
+      RecordingHost.readJournal(root).map((e) => e.argv.join(' ')),
+      ['apt-get install -y socat', 'dpkg --configure -a --force-confold'],
     );
     assert.equal((await run(states, { record: true })).status, 'TASK_STATUS_UNCHANGED');
   });

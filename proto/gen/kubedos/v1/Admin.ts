@@ -14,10 +14,14 @@ import type { EtcdBackupRequest as _kubedos_v1_EtcdBackupRequest, EtcdBackupRequ
 import type { EtcdBackupResponse as _kubedos_v1_EtcdBackupResponse, EtcdBackupResponse__Output as _kubedos_v1_EtcdBackupResponse__Output } from '../../kubedos/v1/EtcdBackupResponse.ts';
 import type { EtcdRestoreRequest as _kubedos_v1_EtcdRestoreRequest, EtcdRestoreRequest__Output as _kubedos_v1_EtcdRestoreRequest__Output } from '../../kubedos/v1/EtcdRestoreRequest.ts';
 import type { EtcdRestoreResponse as _kubedos_v1_EtcdRestoreResponse, EtcdRestoreResponse__Output as _kubedos_v1_EtcdRestoreResponse__Output } from '../../kubedos/v1/EtcdRestoreResponse.ts';
+import type { HubBackupRequest as _kubedos_v1_HubBackupRequest, HubBackupRequest__Output as _kubedos_v1_HubBackupRequest__Output } from '../../kubedos/v1/HubBackupRequest.ts';
+import type { HubBackupResponse as _kubedos_v1_HubBackupResponse, HubBackupResponse__Output as _kubedos_v1_HubBackupResponse__Output } from '../../kubedos/v1/HubBackupResponse.ts';
 import type { IssueKubeconfigRequest as _kubedos_v1_IssueKubeconfigRequest, IssueKubeconfigRequest__Output as _kubedos_v1_IssueKubeconfigRequest__Output } from '../../kubedos/v1/IssueKubeconfigRequest.ts';
 import type { IssueKubeconfigResponse as _kubedos_v1_IssueKubeconfigResponse, IssueKubeconfigResponse__Output as _kubedos_v1_IssueKubeconfigResponse__Output } from '../../kubedos/v1/IssueKubeconfigResponse.ts';
 import type { ListEtcdBackupsRequest as _kubedos_v1_ListEtcdBackupsRequest, ListEtcdBackupsRequest__Output as _kubedos_v1_ListEtcdBackupsRequest__Output } from '../../kubedos/v1/ListEtcdBackupsRequest.ts';
 import type { ListEtcdBackupsResponse as _kubedos_v1_ListEtcdBackupsResponse, ListEtcdBackupsResponse__Output as _kubedos_v1_ListEtcdBackupsResponse__Output } from '../../kubedos/v1/ListEtcdBackupsResponse.ts';
+import type { ListHubBackupsRequest as _kubedos_v1_ListHubBackupsRequest, ListHubBackupsRequest__Output as _kubedos_v1_ListHubBackupsRequest__Output } from '../../kubedos/v1/ListHubBackupsRequest.ts';
+import type { ListHubBackupsResponse as _kubedos_v1_ListHubBackupsResponse, ListHubBackupsResponse__Output as _kubedos_v1_ListHubBackupsResponse__Output } from '../../kubedos/v1/ListHubBackupsResponse.ts';
 import type { ListWindowsRequest as _kubedos_v1_ListWindowsRequest, ListWindowsRequest__Output as _kubedos_v1_ListWindowsRequest__Output } from '../../kubedos/v1/ListWindowsRequest.ts';
 import type { ListWindowsResponse as _kubedos_v1_ListWindowsResponse, ListWindowsResponse__Output as _kubedos_v1_ListWindowsResponse__Output } from '../../kubedos/v1/ListWindowsResponse.ts';
 import type { LogsRequest as _kubedos_v1_LogsRequest, LogsRequest__Output as _kubedos_v1_LogsRequest__Output } from '../../kubedos/v1/LogsRequest.ts';
@@ -88,6 +92,15 @@ export interface AdminClient extends grpc.Client {
   etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
   etcdRestore(argument: _kubedos_v1_EtcdRestoreRequest, callback: grpc.requestCallback<_kubedos_v1_EtcdRestoreResponse__Output>): grpc.ClientUnaryCall;
   
+  HubBackup(argument: _kubedos_v1_HubBackupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  HubBackup(argument: _kubedos_v1_HubBackupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  HubBackup(argument: _kubedos_v1_HubBackupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  HubBackup(argument: _kubedos_v1_HubBackupRequest, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  hubBackup(argument: _kubedos_v1_HubBackupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  hubBackup(argument: _kubedos_v1_HubBackupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  hubBackup(argument: _kubedos_v1_HubBackupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  hubBackup(argument: _kubedos_v1_HubBackupRequest, callback: grpc.requestCallback<_kubedos_v1_HubBackupResponse__Output>): grpc.ClientUnaryCall;
+  
   IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
   IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
   IssueKubeconfig(argument: _kubedos_v1_IssueKubeconfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_IssueKubeconfigResponse__Output>): grpc.ClientUnaryCall;
@@ -105,6 +118,15 @@ export interface AdminClient extends grpc.Client {
   listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
   listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
   listEtcdBackups(argument: _kubedos_v1_ListEtcdBackupsRequest, callback: grpc.requestCallback<_kubedos_v1_ListEtcdBackupsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listHubBackups(argument: _kubedos_v1_ListHubBackupsRequest, callback: grpc.requestCallback<_kubedos_v1_ListHubBackupsResponse__Output>): grpc.ClientUnaryCall;
   
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
   ListWindows(argument: _kubedos_v1_ListWindowsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kubedos_v1_ListWindowsResponse__Output>): grpc.ClientUnaryCall;
@@ -184,9 +206,13 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   EtcdRestore: grpc.handleUnaryCall<_kubedos_v1_EtcdRestoreRequest__Output, _kubedos_v1_EtcdRestoreResponse>;
   
+  HubBackup: grpc.handleUnaryCall<_kubedos_v1_HubBackupRequest__Output, _kubedos_v1_HubBackupResponse>;
+  
   IssueKubeconfig: grpc.handleUnaryCall<_kubedos_v1_IssueKubeconfigRequest__Output, _kubedos_v1_IssueKubeconfigResponse>;
   
   ListEtcdBackups: grpc.handleUnaryCall<_kubedos_v1_ListEtcdBackupsRequest__Output, _kubedos_v1_ListEtcdBackupsResponse>;
+  
+  ListHubBackups: grpc.handleUnaryCall<_kubedos_v1_ListHubBackupsRequest__Output, _kubedos_v1_ListHubBackupsResponse>;
   
   ListWindows: grpc.handleUnaryCall<_kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse>;
   
@@ -211,8 +237,10 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   Converge: MethodDefinition<_kubedos_v1_ConvergeRequest, _kubedos_v1_ConvergeResponse, _kubedos_v1_ConvergeRequest__Output, _kubedos_v1_ConvergeResponse__Output>
   EtcdBackup: MethodDefinition<_kubedos_v1_EtcdBackupRequest, _kubedos_v1_EtcdBackupResponse, _kubedos_v1_EtcdBackupRequest__Output, _kubedos_v1_EtcdBackupResponse__Output>
   EtcdRestore: MethodDefinition<_kubedos_v1_EtcdRestoreRequest, _kubedos_v1_EtcdRestoreResponse, _kubedos_v1_EtcdRestoreRequest__Output, _kubedos_v1_EtcdRestoreResponse__Output>
+  HubBackup: MethodDefinition<_kubedos_v1_HubBackupRequest, _kubedos_v1_HubBackupResponse, _kubedos_v1_HubBackupRequest__Output, _kubedos_v1_HubBackupResponse__Output>
   IssueKubeconfig: MethodDefinition<_kubedos_v1_IssueKubeconfigRequest, _kubedos_v1_IssueKubeconfigResponse, _kubedos_v1_IssueKubeconfigRequest__Output, _kubedos_v1_IssueKubeconfigResponse__Output>
   ListEtcdBackups: MethodDefinition<_kubedos_v1_ListEtcdBackupsRequest, _kubedos_v1_ListEtcdBackupsResponse, _kubedos_v1_ListEtcdBackupsRequest__Output, _kubedos_v1_ListEtcdBackupsResponse__Output>
+  ListHubBackups: MethodDefinition<_kubedos_v1_ListHubBackupsRequest, _kubedos_v1_ListHubBackupsResponse, _kubedos_v1_ListHubBackupsRequest__Output, _kubedos_v1_ListHubBackupsResponse__Output>
   ListWindows: MethodDefinition<_kubedos_v1_ListWindowsRequest, _kubedos_v1_ListWindowsResponse, _kubedos_v1_ListWindowsRequest__Output, _kubedos_v1_ListWindowsResponse__Output>
   Logs: MethodDefinition<_kubedos_v1_LogsRequest, _kubedos_v1_LogsResponse, _kubedos_v1_LogsRequest__Output, _kubedos_v1_LogsResponse__Output>
   OpenWindow: MethodDefinition<_kubedos_v1_OpenWindowRequest, _kubedos_v1_Window, _kubedos_v1_OpenWindowRequest__Output, _kubedos_v1_Window__Output>

@@ -8,6 +8,7 @@ export interface EtcdRestoreState {
   'name'?: (string);
   'peerUrl'?: (string);
   'clusterToken'?: (string);
+  'stageOnly'?: (boolean);
 }
 
 export interface EtcdRestoreState__Output {
@@ -17,4 +18,5 @@ export interface EtcdRestoreState__Output {
   'name': (string);
   'peerUrl': (string);
   'clusterToken': (string);
+  'stageOnly': (boolean);
 }

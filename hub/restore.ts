@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { runMain } from '../shared/cli/run-main.ts';
+import { UserError } from '../shared/errors.ts';
+import { fromBase64Key } from '../shared/keys/wireguard.ts';
+import { loadTopology } from '../shared/topology/load.ts';
+import { openHubBackup, restoreHubState } from './backup/restore-hub-state.ts';
+import { HUB_VERSION } from './version.ts';
+
+function read(what: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/**
+ * `kubedos-hub restore`: a new master's hub state from a backup, before its
+ * hub starts. Everything is checked first (the recovery key opens it, it is
+ * this deployment's, its database is whole); then the files are written,
+ * the database last. The nodes then reconnect with the identities they have.
+ */
+runMain('kubedos-hub restore', async () => {
+  const program = new Command('kubedos-hub restore')
+    .description("Restore a hub's state from a backup (hubctl hub backup), onto a new master before its hub starts.")
+    .version(HUB_VERSION)
+    .requiredOption(
+      '--state-dir <dir>',
+      'the hub state dir to restore into (it must hold no database, unless --replace)',
+    )
+    .requiredOption('--topology <file>', 'the deployment topology (the backup must be of this deployment)')
+    .requiredOption('--backup <file>', 'the sealed backup (.kdbackup)')
+    .requiredOption('--recovery-key <file>', "the deployment's recovery key (run-dir/secrets/recovery.key)")
+    .option('--replace', 'move a present hub state aside (<state-dir>.before-restore-<time>) and restore over it')
+    .option('--json', 'machine-readable output')
+    .exitOverride();
+  program.parse();
+  const o = program.opts<{
+    stateDir: string;
+    topology: string;
+    backup: string;
+    recoveryKey: string;
+    replace?: boolean;
+    json?: boolean;
+  }>();
+  const topology = loadTopology(o.topology);
+  let key: Uint8Array;
+  try {
+    key = fromBase64Key(read('recovery key', o.recoveryKey).toString('utf8'));
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`recovery key ${o.recoveryKey} is not a key (32 bytes of base64)`);
+  }
+  const bundle = openHubBackup(read('backup', o.backup), key, topology.name);
+  const r = restoreHubState(o.stateDir, bundle, { replace: !!o.replace });
+  const result = {
+    stateDir: o.stateDir,
+    takenAtMs: bundle.takenAtMs,
+    files: r.files,
+    movedAside: r.movedAside ?? null,
+  };
+  if (o.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else
+    process.stdout.write(
+      `restored the hub state of ${new Date(bundle.takenAtMs).toISOString()} into ${o.stateDir} (${r.files} files)` +
+        `${r.movedAside ? `; what was there is in ${r.movedAside}` : ''}\n`,
+    );
+});
