@@ -33,6 +33,7 @@ import { topologyWithStoredAddresses } from './ipam/stored-topology.ts';
 import { darksitePackages } from '../shared/darksite/package-index.ts';
 import { lanInterfaceOf, refusedLanInterface } from '../shared/net/lan-interface.ts';
 import { GroupCommit } from './state/group-commit.ts';
+import { DiskFullWatch, isDiskFull, MemoryNonces } from './state/disk-full.ts';
 import { importInventory, inventoryNode } from './state/inventory.ts';
 import { isIpv4, networkContains, parseIpv4Network } from '../shared/net/ipv4.ts';
 import { hubAcceptsLanSession } from '../shared/planes/session-route.ts';
@@ -105,6 +106,9 @@ export class Hub {
   readonly #backups: EtcdBackupSchedule | undefined;
   readonly #renewals: CertificateRenewalWatch;
   readonly backups: HubBackups;
+  /** Whether the state dir's disk is full (writes refused, said in hubctl status). */
+  readonly diskFull: DiskFullWatch;
+  readonly #memoryNonces = new MemoryNonces();
   #metricsServer: MetricsServer | undefined;
   /** The one pending retry of the metrics listener (not one timer per attempt). */
   #metricsRetry: NodeJS.Timeout | undefined;
@@ -139,9 +143,25 @@ export class Hub {
     });
     ensurePrivateDir(opts.stateDir);
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 5000;
+    this.diskFull = new DiskFullWatch(opts.stateDir, (full) =>
+      full
+        ? opts.log.error('the disk under the hub state is full: writes are refused, sessions and reads go on', {
+            stateDir: opts.stateDir,
+          })
+        : opts.log.info('the hub takes writes again: its disk has room'),
+    );
     this.db = openHubDb(path.join(opts.stateDir, 'hub.db'), [...CORE_MIGRATIONS, ...CONVERGE_MIGRATIONS]);
-    importInventory(this.db, opts.topology, opts.inventory);
-    this.writes = new GroupCommit(this.db, { beforeCommit: () => completeFinishedWindows(this.db, Date.now()) });
+    try {
+      importInventory(this.db, opts.topology, opts.inventory);
+    } catch (err) {
+      // A full disk at start: the hub starts on the inventory it has (nodes keep being served) and says why.
+      if (!isDiskFull(err)) throw err;
+      this.diskFull.saw(err);
+    }
+    this.writes = new GroupCommit(this.db, {
+      beforeCommit: () => completeFinishedWindows(this.db, Date.now()),
+      committed: (err) => this.diskFull.saw(err),
+    });
     this.hubKeys = loadOrCreateHubPlaneKeys(opts.stateDir);
     this.adminSocket = path.join(opts.stateDir, ADMIN_SOCKET_FILE);
     this.metrics = new HubMetrics({
@@ -216,6 +236,7 @@ export class Hub {
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         log: log.child('session'),
         onHelloIgnored: () => this.metrics.helloIgnored(),
+        memoryNonces: this.#memoryNonces,
         proveReplacement,
         onUnknownKey: (node, peer) => {
           if (inventoryNode(this.db, node)) this.registry.knocked(node, peer, Date.now());
@@ -237,6 +258,7 @@ export class Hub {
         log: log.child('admin'),
         proveReplacement,
         hubBackups: this.backups,
+        hubProblems: () => this.diskFull.problems(),
         onReplaced: () => void this.#planeSync?.reconcile(),
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
         hubTls: () =>
@@ -293,7 +315,9 @@ export class Hub {
     await bind(this.#adminServer, `unix:${this.adminSocket}`, grpc.ServerCredentials.createInsecure());
     fs.chmodSync(this.adminSocket, 0o600);
     this.#timers.push(setInterval(() => this.#persistHeartbeats(), this.heartbeatIntervalMs).unref());
-    this.#timers.push(setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())), 60_000).unref());
+    this.#timers.push(
+      setInterval(() => void this.writes.run(() => pruneNonces(this.db, Date.now())).catch(() => {}), 60_000).unref(),
+    );
     this.#backups?.start();
     if (this.#opts.backupEveryMs !== 0) this.backups.start();
     this.#renewals.start();

@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/log.ts';
 import { checkNewCredential, revokeNode } from '../enrollment/enrollments.ts';
 import { replacedMetadata, type ProveReplacement } from '../auth/replaced-keys.ts';
 import type { HubBackups } from '../backup/hub-backups.ts';
+import { isDiskFull } from '../state/disk-full.ts';
 import { closeWindows, listWindows, openWindow, pendingNodes, type EnrollmentWindow } from '../enrollment/windows.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import { inventoryNode } from '../state/inventory.ts';
@@ -31,6 +32,8 @@ export interface AdminServiceDeps {
   heartbeatIntervalMs: number;
   log: Logger;
   converge: ConvergeService;
+  /** What is wrong with the hub itself (a full disk), for hubctl status. */
+  hubProblems?: () => string[];
   /** The hub's backups of its own state (hubctl hub backup, hub backups). */
   hubBackups?: HubBackups;
   /** Signs a replaced node's proof (the hub's TLS CA key). */
@@ -85,6 +88,11 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
             deps.audit?.record(name, request, `error: ${err instanceof UserError ? err.message : 'internal error'}`);
             if (err instanceof UserError) {
               callback({ code: status.FAILED_PRECONDITION, details: err.message } as ServiceError);
+            } else if (isDiskFull(err)) {
+              callback({
+                code: status.UNAVAILABLE,
+                details: 'the hub’s disk is full: it takes no writes until there is room (hubctl status says where)',
+              } as ServiceError);
             } else {
               deps.log.error(`${name} failed`, { error: String(err) });
               callback({ code: status.INTERNAL, details: 'internal error; see the hub log' } as ServiceError);
@@ -103,6 +111,7 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
           ? await clusterSide(deps.pkiDir, deps.topology, kubernetesMembers(db), nodes)
           : { kubernetesError: '' };
       return {
+        hubProblems: deps.hubProblems?.() ?? [],
         deployment: deps.deployment,
         hubVersion: deps.version,
         nowMs: t,

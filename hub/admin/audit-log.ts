@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isDiskFull } from '../state/disk-full.ts';
 
 export const AUDIT_LOG_FILE = 'audit.log';
 
@@ -32,12 +33,17 @@ export class AuditLog {
     if (READS.has(call) && result === 'ok') return;
     const entry: AuditEntry = { at: new Date().toISOString(), call, request: { ...request }, result };
     // Written and flushed to the disk before the call returns: a power loss keeps what was answered.
-    const fd = fs.openSync(this.file, 'a', 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(entry) + '\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(this.file, 'a', 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(entry) + '\n');
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      // A full disk refuses every write the hub would record (the database's too): the answer still goes back.
+      if (!isDiskFull(err)) throw err;
     }
   }
 

@@ -53,7 +53,8 @@ export function renderStatus(s: StatusResponse__Output): string {
   const refused = s.nodes.flatMap((n) => n.refused.map((r) => `${n.name}: refused: ${r}\n`)).join('');
   // The wire message has the same fields as the engine's view; only its enum-like strings are wider.
   const convergence = s.convergence ? formatConvergeStatus(s.convergence as unknown as ConvergeStatus) : '';
-  return `${head}\n${table.toString()}\n${refused}${apiLine}${convergence}`;
+  const problems = (s.hubProblems ?? []).map((p) => `HUB: ${p}\n`).join('');
+  return `${head}\n${problems}${table.toString()}\n${refused}${apiLine}${convergence}`;
 }
 
 /** The node as the cluster's API sees it: "Ready v1.35.4", "NotReady (reason)", "no Node", or "-" (no kubelet, or not read). */

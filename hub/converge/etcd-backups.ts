@@ -14,7 +14,8 @@ export interface EtcdBackupRecord {
 /**
  * The backups the members keep, read from the hub's own record of backup
  * runs (nothing besides: a hub killed mid-backup loses no record, the run's
- * rows are the record). The member keeps the newest `keep` files of its
+ * rows are the record), except those of a member replaced since (its disk
+ * is another). The member keeps the newest `keep` files of its
  * directory, so the same rule applied here lists what is still there.
  */
 export function etcdBackups(db: DatabaseSync): EtcdBackupRecord[] {
@@ -32,10 +33,19 @@ export function etcdBackups(db: DatabaseSync): EtcdBackupRecord[] {
     finished_at: number;
     changed: number;
   }>;
+  // A member replaced since (`hubctl replace`: a new disk) no longer has what it took before.
+  const replacedAt = new Map(
+    (
+      db
+        .prepare("SELECT node, MAX(revoked_at) AS at FROM revoked_keys WHERE kind = 'identity' GROUP BY node")
+        .all() as Array<{ node: string; at: number }>
+    ).map((r) => [r.node, r.at]),
+  );
   const seen = new Map<string, number>();
   const byPath = new Map<string, EtcdBackupRecord>();
   const out: EtcdBackupRecord[] = [];
   for (const r of rows) {
+    if (r.finished_at <= (replacedAt.get(r.node) ?? -Infinity)) continue;
     const snap = decodeSpec(r.spec).states.find((s) => s.etcdSnapshot)?.etcdSnapshot;
     if (!snap?.dir || !snap.fileName) continue;
     const key = `${r.node}:${path.posix.join(snap.dir, snap.fileName)}`;

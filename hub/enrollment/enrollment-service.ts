@@ -7,6 +7,7 @@ import type { PlaneName, Topology } from '../../shared/topology/model.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import { admitEnrollment } from './admit-enrollment.ts';
 import { checkEnrollRequest } from './check-enroll-request.ts';
+import { isDiskFull } from '../state/disk-full.ts';
 import { EnrollError } from './enroll-error.ts';
 import { buildGrant } from './grant.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
@@ -50,6 +51,12 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
             deps.log.warn('enrollment refused', { node, peer: call.getPeer(), reason: err.detail ?? err.message });
             deps.onAnswered?.(err.detail ?? err.message);
             callback({ code: err.code, details: err.message } as ServiceError);
+          } else if (isDiskFull(err)) {
+            // Said plainly, and UNAVAILABLE: the minion tries again, and enrolls once the hub has room.
+            callback({
+              code: status.UNAVAILABLE,
+              details: 'the hub cannot record enrollments now (its disk is full)',
+            } as ServiceError);
           } else {
             deps.log.error('enrollment failed', { node, error: String(err) });
             callback({ code: status.INTERNAL, details: 'internal error; see the hub log' } as ServiceError);

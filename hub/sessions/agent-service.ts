@@ -10,6 +10,7 @@ import { enrollmentOf, spendNonce } from '../enrollment/enrollments.ts';
 import type { GroupCommit } from '../state/group-commit.ts';
 import type { SessionCall, SessionRegistry } from './registry.ts';
 import { statement } from '../state/statements.ts';
+import { isDiskFull, type MemoryNonces } from '../state/disk-full.ts';
 
 export const SESSION_METHOD = '/kubedos.v1.Agent/Session';
 
@@ -46,6 +47,8 @@ export interface AgentServiceDeps {
   proveReplacement: ProveReplacement;
   /** A node signed with a key this hub does not know (shown in `hubctl status`). */
   onUnknownKey?: (node: string, peer: string) => void;
+  /** Where nonces are spent while the database cannot take them (a full disk). */
+  memoryNonces?: MemoryNonces;
   /** A hello after the session's first arrived and was ignored (counted in the hub's metrics). */
   onHelloIgnored?: () => void;
   now?: () => number;
@@ -94,7 +97,16 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
     deps.onUnknownKey?.(headerNode(call), peerAddress);
     throw err;
   }
-  const fresh = await deps.writes.run(() => spendNonce(db, verified.nonce, verified.timestampMs + MAX_CLOCK_SKEW_MS));
+  const expires = verified.timestampMs + MAX_CLOCK_SKEW_MS;
+  let fresh: boolean;
+  try {
+    fresh =
+      !deps.memoryNonces?.has(verified.nonce) && (await deps.writes.run(() => spendNonce(db, verified.nonce, expires)));
+  } catch (err) {
+    // The disk is full: the nonce is spent in memory (a replay is refused all the same) and the node is served.
+    if (!isDiskFull(err) || !deps.memoryNonces) throw err;
+    fresh = deps.memoryNonces.spend(verified.nonce, expires);
+  }
   if (!fresh) throw new CallRefused('replayed session authentication refused');
   // The node may have been replaced while the nonce was being written.
   if (!enrollmentOf(db, verified.node)) {
@@ -108,14 +120,16 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
   const session = registry.attach(node, call, now());
   const generation = enrollmentOf(db, node)?.generation ?? 0;
   log.info('session open', { node, peer: session.peer });
-  void deps.writes.run(() =>
-    statement(
-      db,
-      `INSERT INTO sessions (node, connected_at, last_heartbeat, disconnected_at, peer) VALUES (?, ?, ?, NULL, ?)
+  void deps.writes
+    .run(() =>
+      statement(
+        db,
+        `INSERT INTO sessions (node, connected_at, last_heartbeat, disconnected_at, peer) VALUES (?, ?, ?, NULL, ?)
          ON CONFLICT (node) DO UPDATE SET connected_at = excluded.connected_at, last_heartbeat = excluded.last_heartbeat,
            disconnected_at = NULL, peer = excluded.peer`,
-    ).run(node, session.connectedAt, session.connectedAt, session.peer),
-  );
+      ).run(node, session.connectedAt, session.connectedAt, session.peer),
+    )
+    .catch(() => {}); // a full disk: the live session is what counts, the record follows with the next heartbeats
   call.write({
     welcome: {
       node,

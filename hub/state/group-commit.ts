@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { isDiskFull } from './disk-full.ts';
 
 /**
  * Group commit: writes that arrive while the event loop is busy are applied
@@ -16,12 +17,20 @@ export class GroupCommit {
   #scheduled = false;
   readonly #maxBatch: number;
   readonly #beforeCommit: () => void;
+  readonly #committed: (err: unknown | undefined) => void;
 
-  /** beforeCommit runs once per batch inside its transaction, for work that need not repeat per job. */
-  constructor(db: DatabaseSync, opts: { maxBatch?: number; beforeCommit?: () => void } = {}) {
+  /**
+   * beforeCommit runs once per batch inside its transaction, for work that need not repeat per job;
+   * committed hears how each batch ended (undefined: it committed), as the hub's disk-full watch does.
+   */
+  constructor(
+    db: DatabaseSync,
+    opts: { maxBatch?: number; beforeCommit?: () => void; committed?: (err: unknown | undefined) => void } = {},
+  ) {
     this.#db = db;
     this.#maxBatch = opts.maxBatch ?? 2000;
     this.#beforeCommit = opts.beforeCommit ?? (() => {});
+    this.#committed = opts.committed ?? (() => {});
   }
 
   run<T>(job: () => T): Promise<T> {
@@ -61,9 +70,12 @@ export class GroupCommit {
       } catch {
         // the failed COMMIT may already have rolled back
       }
+      this.#committed(err);
       for (const item of batch) item.reject(err);
       return;
     }
+    // A job that failed alone for lack of room counts too (its savepoint could not be written).
+    this.#committed(outcomes.find((o) => !o.ok && isDiskFull(o.value))?.value);
     batch.forEach((item, i) => {
       const o = outcomes[i]!;
       if (o.ok) item.resolve(o.value);

@@ -117,4 +117,21 @@ describe('etcd backups: the schedule, the list, the refusals (sim)', function ()
     assert.ok(at('etcd-2/etcd-service').finished_at! <= at('etcd-1/etcd-join').dispatched_at!);
     assert.ok(at('etcd-1/etcd-service').finished_at! <= at('etcd-3/etcd-join').dispatched_at!);
   });
+  it('no longer offers the backups of a member replaced since (its disk is another)', async () => {
+    const before = svc.etcdBackups();
+    assert.ok(before.some((b) => b.node === 'etcd-2'));
+    // What hubctl replace etcd-2 records: its identity key revoked now.
+    sim.db
+      .prepare("INSERT INTO revoked_keys (public_key, node, kind, revoked_at) VALUES (?, 'etcd-2', 'identity', ?)")
+      .run(Buffer.alloc(32, 9), Date.now());
+    const after = svc.etcdBackups();
+    assert.deepEqual(
+      after.map((b) => b.name),
+      before.filter((b) => b.node !== 'etcd-2').map((b) => b.name),
+    );
+    await assert.rejects(
+      svc.startEtcdRestore(before.find((b) => b.node === 'etcd-2')!.name),
+      /no etcd backup is named/,
+    );
+  });
 });

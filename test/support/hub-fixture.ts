@@ -79,6 +79,8 @@ export async function startHub(
     metricsListen?: string;
     tlsLeafLifetimeMs?: number;
     connectionLimits?: Partial<ConnectionLimits>;
+    /** The hub's state dir (default: hub/ in the fixture's dir), e.g. on a small filesystem of the test's own. */
+    stateDir?: string;
   } = {},
 ): Promise<HubFixture> {
   const dir = tempDir('hub');
@@ -86,11 +88,12 @@ export async function startHub(
   const secrets = await ensureDeploymentSecrets(path.join(dir, 'secrets'), topology);
   const inventory = JSON.parse(fs.readFileSync(secrets.inventoryPath, 'utf8')) as InventoryFile;
   const log = memoryLogger();
+  const hubDir = opts.stateDir ?? path.join(dir, 'hub');
   // Port 0 the first time; a restart binds the same port again, as a real hub would.
   let listen = '127.0.0.1:0';
   const make = () =>
     new Hub({
-      stateDir: path.join(dir, 'hub'),
+      stateDir: hubDir,
       topology,
       inventory,
       listen,
@@ -151,7 +154,7 @@ export async function startHub(
   const connect = async () => {
     await fixture.hub.start();
     listen = `127.0.0.1:${fixture.hub.port}`;
-    fixture.admin = new AdminConnection(path.join(dir, 'hub'));
+    fixture.admin = new AdminConnection(hubDir);
     const { credentials, options } = hubChannel(secrets.hubCaPem);
     fixture.enrollClient = new (contract().Enrollment)(`127.0.0.1:${fixture.hub.port}`, credentials, options);
   };

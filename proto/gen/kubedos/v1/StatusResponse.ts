@@ -15,6 +15,7 @@ export interface StatusResponse {
   'windows'?: (_kubedos_v1_Window)[];
   'convergence'?: (_kubedos_v1_Convergence | null);
   'kubernetesError'?: (string);
+  'hubProblems'?: (string)[];
 }
 
 export interface StatusResponse__Output {
@@ -26,4 +27,5 @@ export interface StatusResponse__Output {
   'windows': (_kubedos_v1_Window__Output)[];
   'convergence': (_kubedos_v1_Convergence__Output | null);
   'kubernetesError': (string);
+  'hubProblems': (string)[];
 }
