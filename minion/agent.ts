@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { ConfigUpdate__Output } from '../proto/gen/kubedos/v1/ConfigUpdate.ts';
@@ -93,7 +94,7 @@ export class Agent {
    * node's replacement or the minion's own stop ends them.
    */
   readonly #running = new Map<string, { attempt: number; controller: AbortController; finished: Promise<void> }>();
-  /** Results of this process's tasks by task and attempt: sent on the next session, and again if the hub asks again. */
+  /** Results of this process's tasks by task, attempt and content: sent on the next session, and again if asked again. */
   readonly #results = new Map<string, { result: TaskResult; delivered: boolean }>();
   /** The session results and log lines go to now (none between sessions). */
   #session: ClientDuplexStream<MinionMessage, HubMessage__Output> | undefined;
@@ -422,7 +423,8 @@ export class Agent {
    * finish and answer, and a finished one is answered from its result.
    */
   #runTask(call: ClientDuplexStream<MinionMessage, HubMessage__Output>, task: Task__Output, services: SessionServices) {
-    const key = `${task.taskId}#${task.attempt}`;
+    // By what was asked too, not only its id: a hub restored from an older backup numbers its runs again.
+    const key = `${task.taskId}#${task.attempt}#${crypto.createHash('sha256').update(JSON.stringify(task)).digest('hex')}`;
     const done = this.#results.get(key);
     if (done) {
       call.write({ taskResult: done.result });

@@ -93,7 +93,7 @@ export function takeHubBackup(opts: {
   let db: Buffer;
   try {
     // A consistent copy of the database as one transaction sees it, made by sqlite itself.
-    opts.db.exec(`VACUUM INTO '${snapshot}'`);
+    opts.db.exec(`VACUUM INTO '${snapshot.replaceAll("'", "''")}'`);
     db = fs.readFileSync(snapshot);
   } finally {
     fs.rmSync(snapshot, { force: true });

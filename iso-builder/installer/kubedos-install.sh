@@ -87,9 +87,18 @@ size=$(blockdev --getsize64 "$DISK")
 [ "$size" -ge "${MIN_DISK_BYTES:-0}" ] ||
   refuse "disk $DISK has $((size / 1048576)) MiB, the image needs at least $((MIN_DISK_BYTES / 1048576)) MiB"
 
-# What is on it already.
-pttype=$(blkid -p -o value -s PTTYPE "$DISK" 2>/dev/null || true)
-if [ -n "$pttype" ] || [ -n "$(blkid -p -o value -s TYPE "$DISK" 2>/dev/null || true)" ]; then
+# What is on it already. blkid -p exits 2 when it finds nothing, 0 when it finds
+# a signature, 8 when it finds several that disagree (ambivalent): only 2 is an
+# empty disk. Checked again after the image checksum (minutes), right before the
+# first write.
+REINSTALL=0
+WIPING=0
+check_disk() {
+  probe=0
+  blkid -p "$DISK" >/dev/null 2>&1 || probe=$?
+  [ "$probe" -eq 2 ] && return 0
+  pttype=$(blkid -p -o value -s PTTYPE "$DISK" 2>/dev/null || true)
+  [ "$probe" -eq 0 ] || pttype="${pttype:-signatures blkid cannot tell apart (exit $probe)}"
   root_part=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-root" { print $1 }' | head -n1)
   installed=""
   if [ -n "$root_part" ]; then
@@ -104,10 +113,27 @@ if [ -n "$pttype" ] || [ -n "$(blkid -p -o value -s TYPE "$DISK" 2>/dev/null || 
     status "installed already: $NODE on $DISK"
     finish 0
   fi
+  # Our own install of this node, cut short (power lost after partitioning): our two partitions and
+  # nothing else, no install marker, and on them no filesystem or only the ones this seed makes.
+  if [ -z "$installed" ] && [ "$pttype" = gpt ] && [ -n "$root_part" ]; then
+    labels=$(lsblk -lnpo PARTLABEL "$DISK" | awk 'NF' | sort | tr '\n' ' ')
+    esp_part=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-esp" { print $1 }' | head -n1)
+    root_fs=$(blkid -p -o value -s UUID "$root_part" 2>/dev/null || true)
+    esp_fs=$(blkid -p -o value -s UUID "$esp_part" 2>/dev/null || true)
+    if [ "$labels" = "kubedos-esp kubedos-root " ] &&
+      { [ -z "$root_fs" ] || [ "$root_fs" = "$ROOT_UUID" ]; } &&
+      { [ -z "$esp_fs" ] || [ "${esp_fs//-/}" = "${ESP_ID^^}" ]; }; then
+      [ "$REINSTALL" = 1 ] || say "$DISK holds this node's own install, cut short: installing it again"
+      REINSTALL=1
+      return 0
+    fi
+  fi
   [ "$WIPE" = 1 ] ||
     refuse "disk $DISK has data (${pttype:-a filesystem}${installed:+, installed as '$installed'}): set wipe for this node to overwrite it"
-  say "wiping $DISK (the seed says so)"
-fi
+  [ "$WIPING" = 1 ] || say "wiping $DISK (the seed says so)"
+  WIPING=1
+}
+check_disk
 
 # The image: the squashfs the live system runs from, checked against the ISO's record.
 image="$MEDIUM/live/filesystem.squashfs"
@@ -115,6 +141,9 @@ status "checking the image"
 say "checking the image checksum"
 echo "$KUBEDOS_IMAGE_SHA256  $image" | sha256sum --check --status ||
   refuse "the image on the ISO does not match its checksum: the ISO is damaged, build or download it again"
+
+# Nothing may have come onto the disk while the image was checked.
+check_disk
 
 # From here on the disk is written.
 status "installing: $NODE on $DISK"
@@ -177,8 +206,13 @@ menuentry 'kubedos $NODE' {
   initrd /boot/$initrd
 }
 EOF
-printf '%s %s\n' "$KUBEDOS_DEPLOYMENT" "$NODE" >"$TARGET/etc/kubedos/installed"
+# The install marker last, once everything else is on the disk: power lost before it leaves an
+# install this script recognises as its own and does again.
 umount "$TARGET/boot/efi"
+sync
+printf '%s %s\n' "$KUBEDOS_DEPLOYMENT" "$NODE" >"$TARGET/etc/kubedos/installed.tmp"
+sync
+mv "$TARGET/etc/kubedos/installed.tmp" "$TARGET/etc/kubedos/installed"
 umount "$TARGET"
 sync
 say "installed $NODE on $DISK"
