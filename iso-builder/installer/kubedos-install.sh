@@ -91,6 +91,23 @@ size=$(blockdev --getsize64 "$DISK")
 # a signature, 8 when it finds several that disagree (ambivalent): only 2 is an
 # empty disk. Checked again after the image checksum (minutes), right before the
 # first write.
+# The partitions of $DISK by their GPT names: blkid reads the table itself, so
+# this holds with or without udev's database.
+partitions() { lsblk -lnpo NAME,TYPE "$DISK" | awk '$2 == "part" { print $1 }'; }
+part_named() {
+  local p
+  for p in $(partitions); do
+    if [ "$(blkid -p -o value -s PART_ENTRY_NAME "$p" 2>/dev/null || true)" = "$1" ]; then
+      printf '%s\n' "$p"
+      return 0
+    fi
+  done
+}
+part_names() {
+  local p
+  for p in $(partitions); do blkid -p -o value -s PART_ENTRY_NAME "$p" 2>/dev/null || echo '?'; done | sort | tr '\n' ' '
+}
+
 REINSTALL=0
 WIPING=0
 check_disk() {
@@ -99,7 +116,7 @@ check_disk() {
   [ "$probe" -eq 2 ] && return 0
   pttype=$(blkid -p -o value -s PTTYPE "$DISK" 2>/dev/null || true)
   [ "$probe" -eq 0 ] || pttype="${pttype:-signatures blkid cannot tell apart (exit $probe)}"
-  root_part=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-root" { print $1 }' | head -n1)
+  root_part=$(part_named kubedos-root)
   installed=""
   if [ -n "$root_part" ]; then
     mkdir -p /run/kubedos/probe
@@ -116,8 +133,8 @@ check_disk() {
   # Our own install of this node, cut short (power lost after partitioning): our two partitions and
   # nothing else, no install marker, and on them no filesystem or only the ones this seed makes.
   if [ -z "$installed" ] && [ "$pttype" = gpt ] && [ -n "$root_part" ]; then
-    labels=$(lsblk -lnpo PARTLABEL "$DISK" | awk 'NF' | sort | tr '\n' ' ')
-    esp_part=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-esp" { print $1 }' | head -n1)
+    labels=$(part_names)
+    esp_part=$(part_named kubedos-esp)
     root_fs=$(blkid -p -o value -s UUID "$root_part" 2>/dev/null || true)
     esp_fs=$(blkid -p -o value -s UUID "$esp_part" 2>/dev/null || true)
     if [ "$labels" = "kubedos-esp kubedos-root " ] &&
