@@ -54,6 +54,7 @@ import { HUB_VERSION } from './version.ts';
 import { DEFAULT_CONNECTION_LIMITS, LimitedListener, type ConnectionLimits } from './listener/limited-listener.ts';
 import type { ProveReplacement } from './auth/replaced-keys.ts';
 import { HubBackups } from './backup/hub-backups.ts';
+import { BackupShipping } from './backup/backup-shipping.ts';
 import { proveReplacement as signReplacement } from '../shared/auth/replacement-proof.ts';
 import { HubTlsIdentity } from './pki/hub-tls-identity.ts';
 import { CertificateAuthority } from '../shared/pki/certificate-authority.ts';
@@ -109,6 +110,7 @@ export class Hub {
   /** Whether the state dir's disk is full (writes refused, said in hubctl status). */
   readonly diskFull: DiskFullWatch;
   readonly #memoryNonces = new MemoryNonces();
+  readonly #shipping: BackupShipping;
   #metricsServer: MetricsServer | undefined;
   /** The one pending retry of the metrics listener (not one timer per attempt). */
   #metricsRetry: NodeJS.Timeout | undefined;
@@ -194,6 +196,13 @@ export class Hub {
       recipient: opts.backupRecipient,
       everyMs: opts.backupEveryMs ?? HOUR_MS,
       log: opts.log.child('backup'),
+      onTaken: (name) => this.#shipping.ship(name),
+    });
+    this.#shipping = new BackupShipping({
+      registry: this.registry,
+      topology: opts.topology,
+      backups: this.backups,
+      log: opts.log.child('backup'),
     });
     this.#renewals = new CertificateRenewalWatch({ db: this.db, service: this.converge, log: opts.log });
     const every = backupInterval(etcdBackupSettings(opts.topology).every);
@@ -258,6 +267,7 @@ export class Hub {
         log: log.child('admin'),
         proveReplacement,
         hubBackups: this.backups,
+        backupCopies: (name) => this.#shipping.copiedTo(name),
         hubProblems: () => this.diskFull.problems(),
         onReplaced: () => void this.#planeSync?.reconcile(),
         audit: new AuditLog(path.join(opts.stateDir, AUDIT_LOG_FILE)),
@@ -320,6 +330,7 @@ export class Hub {
     );
     this.#backups?.start();
     if (this.#opts.backupEveryMs !== 0) this.backups.start();
+    this.#shipping.start();
     this.#renewals.start();
     if (this.#opts.metricsListen) await this.#serveMetrics(this.#opts.metricsListen);
     this.#opts.log.info('hub serving', {
@@ -413,6 +424,7 @@ export class Hub {
     clearTimeout(this.#metricsRetry);
     this.#backups?.stop();
     this.backups.stop();
+    this.#shipping.stop();
     this.#renewals.stop();
     this.converge.close();
     this.#planeSync?.stop();

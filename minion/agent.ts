@@ -3,6 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { ConfigUpdate__Output } from '../proto/gen/kubedos/v1/ConfigUpdate.ts';
 import type { HubMessage__Output } from '../proto/gen/kubedos/v1/HubMessage.ts';
+import type { HubBackupCopy__Output } from '../proto/gen/kubedos/v1/HubBackupCopy.ts';
+import type { HubBackupStored } from '../proto/gen/kubedos/v1/HubBackupStored.ts';
 import type { MinionMessage } from '../proto/gen/kubedos/v1/MinionMessage.ts';
 import type { Task__Output } from '../proto/gen/kubedos/v1/Task.ts';
 import type { TaskResult } from '../proto/gen/kubedos/v1/TaskResult.ts';
@@ -42,6 +44,8 @@ export interface AgentHandlers {
     session: SessionServices,
   ): Promise<TaskResult>;
   onConfig?(update: ConfigUpdate__Output): Promise<void>;
+  /** A backup of the hub's state to keep (the storage node); what was kept. */
+  onBackupCopy?(copy: HubBackupCopy__Output): HubBackupStored;
   /** Where the next session goes (default: the hub address in the config, over the LAN). */
   sessionRoute?(): Promise<SessionRoute>;
   /** After each session: which way it went and whether the hub welcomed it. */
@@ -369,6 +373,14 @@ export class Agent {
           certificates.delete(msg.certificate.requestId);
           if (msg.certificate.error) pending?.reject(new Error(`the hub refused: ${msg.certificate.error}`));
           else pending?.resolve(msg.certificate.certPem);
+        } else if (msg.backupCopy) {
+          const stored = this.#handlers.onBackupCopy?.(msg.backupCopy) ?? {
+            name: msg.backupCopy.name,
+            error: 'this node keeps no backups',
+          };
+          if (stored.error) this.#log.warn('hub backup not kept', { name: stored.name, reason: stored.error });
+          else this.#log.info('hub backup kept', { name: stored.name });
+          call.write({ backupStored: stored });
         } else if (msg.cancel) {
           this.#running.get(msg.cancel.taskId)?.controller.abort();
         } else if (msg.config) {

@@ -3,6 +3,7 @@ import type { Logger } from '../shared/log.ts';
 import type { AgentHandlers } from './agent.ts';
 import { planeHandlers } from './planes/agent-handlers.ts';
 import { executeTask } from './tasks/execute-task.ts';
+import { storeHubBackupCopy } from './backup-copies.ts';
 
 /**
  * What this minion does with work from the hub, from its config: tasks
@@ -23,6 +24,7 @@ export function minionHandlers(config: MinionConfigFile, log: Logger): AgentHand
         });
   return {
     ...planes,
+    onBackupCopy: (copy) => storeHubBackupCopy(root, copy),
     onTask: (task, signal, log, session) =>
       executeTask(task, {
         root,

@@ -34,8 +34,10 @@ export interface AdminServiceDeps {
   converge: ConvergeService;
   /** What is wrong with the hub itself (a full disk), for hubctl status. */
   hubProblems?: () => string[];
-  /** The hub's backups of its own state (hubctl hub backup, hub backups). */
+  /** The hub's backups of its own state (hubctl hub backup, hub backups)... */
   hubBackups?: HubBackups;
+  /** ...and the nodes that said they keep a copy of one. */
+  backupCopies?: (name: string) => string[];
   /** Signs a replaced node's proof (the hub's TLS CA key). */
   proveReplacement: ProveReplacement;
   /** Called after a node's keys are revoked, so plane peers can be removed at once. */
@@ -174,7 +176,9 @@ export function adminService(deps: AdminServiceDeps): AdminHandlers {
       deps.log.info('hub backup taken', { name: info.name, bytes: info.bytes, sha256: info.sha256 });
       return { backup: info, data: req.includeData ? sealed : Buffer.alloc(0) };
     }),
-    ListHubBackups: guarded('ListHubBackups', () => ({ backups: deps.hubBackups?.list() ?? [] })),
+    ListHubBackups: guarded('ListHubBackups', () => ({
+      backups: (deps.hubBackups?.list() ?? []).map((b) => ({ ...b, copiedTo: deps.backupCopies?.(b.name) ?? [] })),
+    })),
     EtcdRestore: guarded('EtcdRestore', async (req) => {
       const r = await deps.converge.startEtcdRestore(req.name ?? '');
       deps.log.info('etcd restore started', { runId: r.runId, node: r.node, restoreId: r.restoreId, name: req.name });

@@ -10,6 +10,8 @@ export interface HubBackupsOptions {
   recipient: Uint8Array | undefined;
   everyMs: number;
   log: Logger;
+  /** Each backup once taken (the hub ships it off the master). */
+  onTaken?: (name: string) => void;
 }
 
 /**
@@ -34,7 +36,9 @@ export class HubBackups {
         'this hub has no recovery key to seal backups to',
         'start it with --backup-recipient (kubedos gives the master the deployment’s)',
       );
-    return takeHubBackup({ db, stateDir, deployment, recipient, now });
+    const b = takeHubBackup({ db, stateDir, deployment, recipient, now });
+    this.#o.onTaken?.(b.name);
+    return b;
   }
 
   list(): HubBackupInfo[] {

@@ -14,7 +14,8 @@ export interface CommandIo {
 }
 
 function line(b: HubBackupInfo__Output): string {
-  return `${b.name}  ${new Date(Number(b.takenAtMs)).toISOString()}  ${b.bytes} bytes  sha256 ${b.sha256}\n`;
+  const copies = b.copiedTo?.length ? `  copied to ${b.copiedTo.join(', ')}` : '';
+  return `${b.name}  ${new Date(Number(b.takenAtMs)).toISOString()}  ${b.bytes} bytes  sha256 ${b.sha256}${copies}\n`;
 }
 
 /**

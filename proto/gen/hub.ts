@@ -38,9 +38,11 @@ import type { Facts as _kubedos_v1_Facts, Facts__Output as _kubedos_v1_Facts__Ou
 import type { FileState as _kubedos_v1_FileState, FileState__Output as _kubedos_v1_FileState__Output } from './kubedos/v1/FileState.ts';
 import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_v1_Heartbeat__Output } from './kubedos/v1/Heartbeat.ts';
 import type { Hello as _kubedos_v1_Hello, Hello__Output as _kubedos_v1_Hello__Output } from './kubedos/v1/Hello.ts';
+import type { HubBackupCopy as _kubedos_v1_HubBackupCopy, HubBackupCopy__Output as _kubedos_v1_HubBackupCopy__Output } from './kubedos/v1/HubBackupCopy.ts';
 import type { HubBackupInfo as _kubedos_v1_HubBackupInfo, HubBackupInfo__Output as _kubedos_v1_HubBackupInfo__Output } from './kubedos/v1/HubBackupInfo.ts';
 import type { HubBackupRequest as _kubedos_v1_HubBackupRequest, HubBackupRequest__Output as _kubedos_v1_HubBackupRequest__Output } from './kubedos/v1/HubBackupRequest.ts';
 import type { HubBackupResponse as _kubedos_v1_HubBackupResponse, HubBackupResponse__Output as _kubedos_v1_HubBackupResponse__Output } from './kubedos/v1/HubBackupResponse.ts';
+import type { HubBackupStored as _kubedos_v1_HubBackupStored, HubBackupStored__Output as _kubedos_v1_HubBackupStored__Output } from './kubedos/v1/HubBackupStored.ts';
 import type { HubMessage as _kubedos_v1_HubMessage, HubMessage__Output as _kubedos_v1_HubMessage__Output } from './kubedos/v1/HubMessage.ts';
 import type { IssueKubeconfigRequest as _kubedos_v1_IssueKubeconfigRequest, IssueKubeconfigRequest__Output as _kubedos_v1_IssueKubeconfigRequest__Output } from './kubedos/v1/IssueKubeconfigRequest.ts';
 import type { IssueKubeconfigResponse as _kubedos_v1_IssueKubeconfigResponse, IssueKubeconfigResponse__Output as _kubedos_v1_IssueKubeconfigResponse__Output } from './kubedos/v1/IssueKubeconfigResponse.ts';
@@ -136,9 +138,11 @@ export interface ProtoGrpcType {
       FileState: MessageTypeDefinition<_kubedos_v1_FileState, _kubedos_v1_FileState__Output>
       Heartbeat: MessageTypeDefinition<_kubedos_v1_Heartbeat, _kubedos_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_kubedos_v1_Hello, _kubedos_v1_Hello__Output>
+      HubBackupCopy: MessageTypeDefinition<_kubedos_v1_HubBackupCopy, _kubedos_v1_HubBackupCopy__Output>
       HubBackupInfo: MessageTypeDefinition<_kubedos_v1_HubBackupInfo, _kubedos_v1_HubBackupInfo__Output>
       HubBackupRequest: MessageTypeDefinition<_kubedos_v1_HubBackupRequest, _kubedos_v1_HubBackupRequest__Output>
       HubBackupResponse: MessageTypeDefinition<_kubedos_v1_HubBackupResponse, _kubedos_v1_HubBackupResponse__Output>
+      HubBackupStored: MessageTypeDefinition<_kubedos_v1_HubBackupStored, _kubedos_v1_HubBackupStored__Output>
       HubMessage: MessageTypeDefinition<_kubedos_v1_HubMessage, _kubedos_v1_HubMessage__Output>
       IssueKubeconfigRequest: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigRequest, _kubedos_v1_IssueKubeconfigRequest__Output>
       IssueKubeconfigResponse: MessageTypeDefinition<_kubedos_v1_IssueKubeconfigResponse, _kubedos_v1_IssueKubeconfigResponse__Output>

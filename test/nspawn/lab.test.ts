@@ -925,12 +925,21 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     // The operator's copy, off the master.
     const backup = path.join(path.dirname(runRoot), 'hub.kdbackup');
     const tookAt = Date.now();
-    const taken = JSON.parse(await hubctl(['hub', 'backup', '--out', backup, '--json'])) as { bytes: number };
+    const taken = JSON.parse(await hubctl(['hub', 'backup', '--out', backup, '--json'])) as {
+      bytes: number;
+      name: string;
+    };
     console.log(`      hub backup of the 16-node hub: ${taken.bytes} bytes (sealed) in ${Date.now() - tookAt} ms`);
     assert.equal(fs.statSync(backup).size, taken.bytes);
+    // The storage node keeps a copy too, over its session: the master's loss does not take it. The restore uses that one.
+    const onStorage = path.join(lab.rootOf('storage'), 'var/backups/kubedos/hub', taken.name);
+    await until('the storage node to keep the backup', () => (fs.existsSync(onStorage) ? true : undefined), 60_000);
+    assert.deepEqual(fs.readFileSync(onStorage), fs.readFileSync(backup));
+    const fromStorage = path.join(path.dirname(runRoot), 'hub-from-storage.kdbackup');
+    fs.copyFileSync(onStorage, fromStorage);
     // The master and its disk are lost; a new one is stamped from the same image and its hub restored from the backup.
     const lostAt = Date.now();
-    await nspawnRebuildMaster(runRoot, { backup });
+    await nspawnRebuildMaster(runRoot, { backup: fromStorage });
     await hubctl(['enroll', 'open', '--node', 'master']);
     const back = await until(
       'every node connected to the new master',

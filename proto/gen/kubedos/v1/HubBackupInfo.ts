@@ -7,6 +7,7 @@ export interface HubBackupInfo {
   'takenAtMs'?: (number | string | Long);
   'bytes'?: (number | string | Long);
   'sha256'?: (string);
+  'copiedTo'?: (string)[];
 }
 
 export interface HubBackupInfo__Output {
@@ -14,4 +15,5 @@ export interface HubBackupInfo__Output {
   'takenAtMs': (number);
   'bytes': (number);
   'sha256': (string);
+  'copiedTo': (string)[];
 }

@@ -5,6 +5,7 @@ import type { Task as _kubedos_v1_Task, Task__Output as _kubedos_v1_Task__Output
 import type { CancelTask as _kubedos_v1_CancelTask, CancelTask__Output as _kubedos_v1_CancelTask__Output } from '../../kubedos/v1/CancelTask.ts';
 import type { ConfigUpdate as _kubedos_v1_ConfigUpdate, ConfigUpdate__Output as _kubedos_v1_ConfigUpdate__Output } from '../../kubedos/v1/ConfigUpdate.ts';
 import type { CertificateIssued as _kubedos_v1_CertificateIssued, CertificateIssued__Output as _kubedos_v1_CertificateIssued__Output } from '../../kubedos/v1/CertificateIssued.ts';
+import type { HubBackupCopy as _kubedos_v1_HubBackupCopy, HubBackupCopy__Output as _kubedos_v1_HubBackupCopy__Output } from '../../kubedos/v1/HubBackupCopy.ts';
 
 export interface HubMessage {
   'welcome'?: (_kubedos_v1_Welcome | null);
@@ -12,7 +13,8 @@ export interface HubMessage {
   'cancel'?: (_kubedos_v1_CancelTask | null);
   'config'?: (_kubedos_v1_ConfigUpdate | null);
   'certificate'?: (_kubedos_v1_CertificateIssued | null);
-  'body'?: "welcome"|"task"|"cancel"|"config"|"certificate";
+  'backupCopy'?: (_kubedos_v1_HubBackupCopy | null);
+  'body'?: "welcome"|"task"|"cancel"|"config"|"certificate"|"backupCopy";
 }
 
 export interface HubMessage__Output {
@@ -21,5 +23,6 @@ export interface HubMessage__Output {
   'cancel'?: (_kubedos_v1_CancelTask__Output | null);
   'config'?: (_kubedos_v1_ConfigUpdate__Output | null);
   'certificate'?: (_kubedos_v1_CertificateIssued__Output | null);
-  'body'?: "welcome"|"task"|"cancel"|"config"|"certificate";
+  'backupCopy'?: (_kubedos_v1_HubBackupCopy__Output | null);
+  'body'?: "welcome"|"task"|"cancel"|"config"|"certificate"|"backupCopy";
 }

@@ -5,6 +5,7 @@ import type { Heartbeat as _kubedos_v1_Heartbeat, Heartbeat__Output as _kubedos_
 import type { TaskResult as _kubedos_v1_TaskResult, TaskResult__Output as _kubedos_v1_TaskResult__Output } from '../../kubedos/v1/TaskResult.ts';
 import type { LogLine as _kubedos_v1_LogLine, LogLine__Output as _kubedos_v1_LogLine__Output } from '../../kubedos/v1/LogLine.ts';
 import type { CertificateRequest as _kubedos_v1_CertificateRequest, CertificateRequest__Output as _kubedos_v1_CertificateRequest__Output } from '../../kubedos/v1/CertificateRequest.ts';
+import type { HubBackupStored as _kubedos_v1_HubBackupStored, HubBackupStored__Output as _kubedos_v1_HubBackupStored__Output } from '../../kubedos/v1/HubBackupStored.ts';
 
 export interface MinionMessage {
   'hello'?: (_kubedos_v1_Hello | null);
@@ -12,7 +13,8 @@ export interface MinionMessage {
   'taskResult'?: (_kubedos_v1_TaskResult | null);
   'log'?: (_kubedos_v1_LogLine | null);
   'certificateRequest'?: (_kubedos_v1_CertificateRequest | null);
-  'body'?: "hello"|"heartbeat"|"taskResult"|"log"|"certificateRequest";
+  'backupStored'?: (_kubedos_v1_HubBackupStored | null);
+  'body'?: "hello"|"heartbeat"|"taskResult"|"log"|"certificateRequest"|"backupStored";
 }
 
 export interface MinionMessage__Output {
@@ -21,5 +23,6 @@ export interface MinionMessage__Output {
   'taskResult'?: (_kubedos_v1_TaskResult__Output | null);
   'log'?: (_kubedos_v1_LogLine__Output | null);
   'certificateRequest'?: (_kubedos_v1_CertificateRequest__Output | null);
-  'body'?: "hello"|"heartbeat"|"taskResult"|"log"|"certificateRequest";
+  'backupStored'?: (_kubedos_v1_HubBackupStored__Output | null);
+  'body'?: "hello"|"heartbeat"|"taskResult"|"log"|"certificateRequest"|"backupStored";
 }
