@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { nspawnNewCredential, nspawnRebuildNode, nspawnUp } from '../deploy/nspawn/substrate.ts';
+import { nspawnNewCredential, nspawnRebuildMaster, nspawnRebuildNode, nspawnUp } from '../deploy/nspawn/substrate.ts';
 import { ensureDarksiteKey } from '../iso-builder/darksite-key.ts';
 import { buildPlatformImage } from '../iso-builder/platform-image.ts';
 import { packagesForTopology } from '../iso-builder/role-packages.ts';
@@ -237,6 +237,23 @@ try {
   };
   while (!(await newReady()) && Date.now() - replaceStarted < 15 * 60_000) await new Promise((r) => setTimeout(r, 500));
   const controlPlaneReplaceSeconds = seconds(Date.now() - replaceStarted);
+  // The master lost with its disk: a hub backup (the one the storage node keeps), the master rebuilt from it,
+  // until every node is connected to it again.
+  const backupFile = path.join(work, 'hub.kdbackup');
+  const backupStarted = Date.now();
+  const backup = JSON.parse(await hubctl(['hub', 'backup', '--out', backupFile, '--json'])) as { bytes: number };
+  const hubBackupMs = Date.now() - backupStarted;
+  const masterLost = Date.now();
+  await nspawnRebuildMaster(runRoot, { backup: backupFile });
+  const connectedCount = async () =>
+    (
+      JSON.parse(await hubctl(['status', '--json', '--no-kubernetes'])) as {
+        nodes: { name: string; state: string; role: string }[];
+      }
+    ).nodes.filter((n) => n.role !== 'master' && n.state === 'connected').length;
+  while ((await connectedCount()) < t.nodes.length - 1 && Date.now() - masterLost < 10 * 60_000)
+    await new Promise((r) => setTimeout(r, 250));
+  const masterRedeploySeconds = seconds(Date.now() - masterLost);
   const figures = {
     image,
     upToConnectedSeconds: seconds(lab.timings.connectedMs),
@@ -255,6 +272,9 @@ try {
     vrrpFailoverSeconds: failoverSeconds,
     apiGapThroughVipSeconds: apiGapSeconds,
     controlPlaneReplaceSeconds,
+    hubBackupBytes: backup.bytes,
+    hubBackupMs,
+    masterRedeployToNodesConnectedSeconds: masterRedeploySeconds,
   };
   if (json) process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
   else {
@@ -273,6 +293,12 @@ try {
     say(`VRRP failover after haproxy stops on the VIP holder: ${failoverSeconds ?? 'did not happen'} s`);
     say(`longest gap of a client of the API through the VIP meanwhile: ${apiGapSeconds ?? '-'} s`);
     say(`${replaced} replaced (hubctl replace → rebuilt → its new Node Ready): ${controlPlaneReplaceSeconds} s`);
+    say(
+      `hub backup of the ${t.nodes.length}-node hub: ${backup.bytes} bytes sealed, taken and copied off in ${hubBackupMs} ms`,
+    );
+    say(
+      `master lost and redeployed from it → the other ${t.nodes.length - 1} nodes connected with their identities: ${masterRedeploySeconds} s`,
+    );
   }
 } finally {
   await lab.stop();
