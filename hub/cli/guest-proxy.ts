@@ -27,6 +27,12 @@ export function readGuestHubRef(hubDir: string): GuestHubRef | undefined {
 export async function hubctlInGuest(ref: GuestHubRef, args: string[]): Promise<number> {
   if (args.includes('--watch'))
     throw new UserError('--watch does not go through the guest agent', 'run it without --watch, or in a loop');
+  const command = args.filter((a) => !a.startsWith('-'));
+  if (command[0] === 'hub' && command[1] === 'backup' && args.some((a) => a === '--out' || a.startsWith('--out=')))
+    throw new UserError(
+      '--out would write inside the master VM, not here: the guest agent brings no file back',
+      'the storage node keeps a copy of every hub backup (/var/backups/kubedos/hub); or copy it from the master',
+    );
   const agent = new GuestAgent(ref.socket);
   if (!fs.existsSync(ref.socket) || !(await agent.ping()))
     throw new UserError(`the master VM's guest agent does not answer (${ref.socket})`, 'is the deployment up?');
