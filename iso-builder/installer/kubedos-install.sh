@@ -87,10 +87,6 @@ size=$(blockdev --getsize64 "$DISK")
 [ "$size" -ge "${MIN_DISK_BYTES:-0}" ] ||
   refuse "disk $DISK has $((size / 1048576)) MiB, the image needs at least $((MIN_DISK_BYTES / 1048576)) MiB"
 
-# What is on it already. blkid -p exits 2 when it finds nothing, 0 when it finds
-# a signature, 8 when it finds several that disagree (ambivalent): only 2 is an
-# empty disk. Checked again after the image checksum (minutes), right before the
-# first write.
 # The partitions of $DISK by their GPT names: blkid reads the table itself, so
 # this holds with or without udev's database.
 partitions() { lsblk -lnpo NAME,TYPE "$DISK" | awk '$2 == "part" { print $1 }'; }
@@ -108,6 +104,10 @@ part_names() {
   for p in $(partitions); do blkid -p -o value -s PART_ENTRY_NAME "$p" 2>/dev/null || echo '?'; done | sort | tr '\n' ' '
 }
 
+# What is on it already. blkid -p exits 2 when it finds nothing, 0 when it finds
+# a signature, 8 when it finds several that disagree (ambivalent): only 2 is an
+# empty disk. Checked again after the image checksum (minutes), right before the
+# first write.
 REINSTALL=0
 WIPING=0
 check_disk() {
