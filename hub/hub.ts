@@ -194,6 +194,7 @@ export class Hub {
       stateDir: opts.stateDir,
       deployment: opts.topology.name,
       recipient: opts.backupRecipient,
+      signingKeyPem: opts.tlsCaKeyPem,
       everyMs: opts.backupEveryMs ?? HOUR_MS,
       log: opts.log.child('backup'),
       onTaken: (name) => this.#shipping.ship(name),

@@ -32,6 +32,7 @@ runMain('kubedos-hub restore', async () => {
     .requiredOption('--topology <file>', 'the deployment topology (the backup must be of this deployment)')
     .requiredOption('--backup <file>', 'the sealed backup (.kdbackup)')
     .requiredOption('--recovery-key <file>', "the deployment's recovery key (run-dir/secrets/recovery.key)")
+    .requiredOption('--tls-ca-cert <file>', "the hub's TLS CA certificate: the backup must be signed by it")
     .option('--replace', 'move a present hub state aside (<state-dir>.before-restore-<time>) and restore over it')
     .option('--json', 'machine-readable output')
     .exitOverride();
@@ -41,6 +42,7 @@ runMain('kubedos-hub restore', async () => {
     topology: string;
     backup: string;
     recoveryKey: string;
+    tlsCaCert: string;
     replace?: boolean;
     json?: boolean;
   }>();
@@ -52,7 +54,12 @@ runMain('kubedos-hub restore', async () => {
     if (err instanceof UserError) throw err;
     throw new UserError(`recovery key ${o.recoveryKey} is not a key (32 bytes of base64)`);
   }
-  const bundle = openHubBackup(read('backup', o.backup), key, topology.name);
+  const bundle = openHubBackup(
+    read('backup', o.backup),
+    key,
+    topology.name,
+    read('TLS CA certificate', o.tlsCaCert).toString('utf8'),
+  );
   const r = restoreHubState(o.stateDir, bundle, { replace: !!o.replace });
   const result = {
     stateDir: o.stateDir,

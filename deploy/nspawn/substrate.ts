@@ -235,6 +235,7 @@ export async function nspawnRebuildMaster(
     readOrSay('backup', opts.backup),
     fromBase64Key(readOrSay('recovery key', secrets.recoveryKeyPath).toString('utf8')),
     t.name,
+    secrets.hubCaPem,
   );
   const credential = Buffer.from(await renewNodeCredential(run.secrets, t, master.hostname), 'base64');
   const root = await lab.resetContainer(master.hostname);

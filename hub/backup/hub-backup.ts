@@ -30,6 +30,17 @@ export interface HubBackupBundle {
   takenAtMs: number;
   /** The database snapshot, then the carried files: paths relative to the state dir. */
   files: Array<{ path: string; mode: number; data: string }>;
+  /**
+   * The hub TLS CA's signature over the rest (base64): the seal keeps a
+   * backup unreadable, this makes it the hub's. Anyone with the recovery
+   * key's public half can seal a file; only the master can sign one.
+   */
+  signature: string;
+}
+
+/** What the signature covers: the bundle's fields in a fixed order. */
+export function signedPart(b: Omit<HubBackupBundle, 'signature'>): Buffer {
+  return Buffer.from(JSON.stringify([b.format, b.deployment, b.takenAtMs, b.files]));
 }
 
 export interface HubBackupInfo {
@@ -84,6 +95,8 @@ export function takeHubBackup(opts: {
   stateDir: string;
   deployment: string;
   recipient: Uint8Array;
+  /** The hub TLS CA's key (PEM): what signs the backup. */
+  signingKeyPem: string;
   now: number;
 }): HubBackupInfo & { sealed: Buffer } {
   const dir = backupsDir(opts.stateDir);
@@ -98,12 +111,16 @@ export function takeHubBackup(opts: {
   } finally {
     fs.rmSync(snapshot, { force: true });
   }
-  const bundle: HubBackupBundle = {
+  const unsigned: Omit<HubBackupBundle, 'signature'> = {
     format: HUB_BACKUP_FORMAT,
     deployment: opts.deployment,
     takenAtMs: opts.now,
     files: [{ path: 'hub.db', mode: 0o600, data: db.toString('base64') }, ...carriedFiles(opts.stateDir)],
   };
+  const signature = crypto
+    .sign('sha256', signedPart(unsigned), crypto.createPrivateKey(opts.signingKeyPem))
+    .toString('base64');
+  const bundle: HubBackupBundle = { ...unsigned, signature };
   const sealed = seal(zlib.gzipSync(JSON.stringify(bundle)), opts.recipient);
   const name = backupName(opts.now);
   writeFileAtomic(path.join(dir, name), sealed, 0o600);

@@ -8,6 +8,8 @@ export interface HubBackupsOptions {
   stateDir: string;
   deployment: string;
   recipient: Uint8Array | undefined;
+  /** The hub TLS CA's key (PEM), which signs each backup. */
+  signingKeyPem: string;
   everyMs: number;
   log: Logger;
   /** Each backup once taken (the hub ships it off the master). */
@@ -36,7 +38,7 @@ export class HubBackups {
         'this hub has no recovery key to seal backups to',
         'start it with --backup-recipient (kubedos gives the master the deployment’s)',
       );
-    const b = takeHubBackup({ db, stateDir, deployment, recipient, now });
+    const b = takeHubBackup({ db, stateDir, deployment, recipient, signingKeyPem: this.#o.signingKeyPem, now });
     this.#o.onTaken?.(b.name);
     return b;
   }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,16 +7,22 @@ import zlib from 'node:zlib';
 import { openSealed } from '../../shared/crypto/sealed-box.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir, makeParents, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { HUB_BACKUP_FORMAT, type HubBackupBundle } from './hub-backup.ts';
+import { HUB_BACKUP_FORMAT, signedPart, type HubBackupBundle } from './hub-backup.ts';
 
 /**
  * Opens a hub backup with the deployment's recovery key and checks it all
  * before anything is written: that it opens (the right key, not changed
- * since it was sealed), that it is a hub backup of this deployment, that
+ * since it was sealed), that this deployment's hub signed it (its TLS CA),
+ * that it is a hub backup of this deployment, that
  * its paths stay inside a state dir, and that its database passes sqlite's
  * own integrity check.
  */
-export function openHubBackup(sealed: Uint8Array, recoveryKey: Uint8Array, deployment: string): HubBackupBundle {
+export function openHubBackup(
+  sealed: Uint8Array,
+  recoveryKey: Uint8Array,
+  deployment: string,
+  hubCaPem: string,
+): HubBackupBundle {
   const opened = openSealed(sealed, recoveryKey);
   if ('error' in opened) throw new UserError(`the backup cannot be restored: ${opened.error}`);
   let bundle: HubBackupBundle;
@@ -27,6 +34,11 @@ export function openHubBackup(sealed: Uint8Array, recoveryKey: Uint8Array, deplo
   if (bundle.format !== HUB_BACKUP_FORMAT)
     throw new UserError(
       `the backup cannot be restored: format ${JSON.stringify(bundle.format)} is not ${HUB_BACKUP_FORMAT}`,
+    );
+  if (!signedByHub(bundle, hubCaPem))
+    throw new UserError(
+      "the backup is not signed by this deployment's hub (its TLS CA): it was not made by the master",
+      'restore a backup the hub took (hubctl hub backup --out, or a storage node’s copy)',
     );
   if (bundle.deployment !== deployment)
     throw new UserError(
@@ -41,6 +53,16 @@ export function openHubBackup(sealed: Uint8Array, recoveryKey: Uint8Array, deplo
     throw new UserError('the backup cannot be restored: it has no database');
   checkDatabase(Buffer.from(bundle.files.find((f) => f.path === 'hub.db')!.data, 'base64'));
   return bundle;
+}
+
+function signedByHub(bundle: HubBackupBundle, hubCaPem: string): boolean {
+  if (typeof bundle.signature !== 'string') return false;
+  try {
+    const key = new crypto.X509Certificate(hubCaPem).publicKey;
+    return crypto.verify('sha256', signedPart(bundle), key, Buffer.from(bundle.signature, 'base64'));
+  } catch {
+    return false;
+  }
 }
 
 function checkDatabase(data: Buffer): void {

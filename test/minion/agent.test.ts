@@ -12,6 +12,10 @@ import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { HubBackupResponse__Output } from '../../proto/gen/kubedos/v1/HubBackupResponse.ts';
 import { runBin } from '../support/run-bin.ts';
 import { fetchKubeconfig } from '../../hub/cli/kubeconfig.ts';
+import zlib from 'node:zlib';
+import { HUB_BACKUP_FORMAT } from '../../hub/backup/hub-backup.ts';
+import { seal } from '../../shared/crypto/sealed-box.ts';
+import { fromBase64Key } from '../../shared/keys/wireguard.ts';
 import { DEFAULT_TOPOLOGY } from '../../shared/topology/load.ts';
 
 describe('minion agent', function () {
@@ -106,12 +110,33 @@ describe('minion agent', function () {
     let restored: { code: number; stdout: string; stderr: string } | undefined;
     await f.restart(async () => {
       fs.rmSync(hubDir, { recursive: true, force: true });
-      const args = ['restore', '--state-dir', hubDir, '--topology', DEFAULT_TOPOLOGY, '--backup', backupFile];
+      const common = ['restore', '--state-dir', hubDir, '--topology', DEFAULT_TOPOLOGY];
+      const args = [...common, '--backup', backupFile, '--tls-ca-cert', f.secrets.hubCaCertPath];
       const wrongKey = path.join(f.dir, 'wrong.key');
       fs.writeFileSync(wrongKey, Buffer.alloc(32, 7).toString('base64'));
       const refused = await runBin('kubedos-hub', [...args, '--recovery-key', wrongKey], process.env);
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, /does not open with this key/);
+      // A file anyone could seal with the recovery key's public half (it is on the master), but not signed by the hub.
+      const forged = path.join(f.dir, 'forged.kdbackup');
+      const recipient = fromBase64Key(fs.readFileSync(f.secrets.backupRecipientPath, 'utf8'));
+      const bundle = { format: HUB_BACKUP_FORMAT, deployment: f.topology.name, takenAtMs: Date.now(), files: [] };
+      fs.writeFileSync(forged, seal(zlib.gzipSync(JSON.stringify({ ...bundle, signature: 'AAAA' })), recipient));
+      const unsigned = await runBin(
+        'kubedos-hub',
+        [
+          ...common,
+          '--backup',
+          forged,
+          '--tls-ca-cert',
+          f.secrets.hubCaCertPath,
+          '--recovery-key',
+          f.secrets.recoveryKeyPath,
+        ],
+        process.env,
+      );
+      assert.equal(unsigned.code, 2, unsigned.stderr);
+      assert.match(unsigned.stderr, /not signed by this deployment's hub/);
       assert.ok(!fs.existsSync(path.join(hubDir, 'hub.db')), 'nothing written on a refusal');
       restored = await runBin('kubedos-hub', [...args, '--recovery-key', f.secrets.recoveryKeyPath], process.env);
     });
