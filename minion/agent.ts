@@ -67,7 +67,7 @@ export interface SessionRoute {
   via: 'lan' | 'wg1';
 }
 
-/** Task results kept for a hub that asks again (by task and attempt). */
+/** Task results kept for a hub that asks again (by task, attempt and content). */
 const RESULTS_KEPT = 512;
 
 /** How often a session on the LAN checks whether it can move to wg1. */
@@ -408,7 +408,7 @@ export class Agent {
           return;
         }
         if (err.code === grpc.status.UNAUTHENTICATED && refusalOf(err) !== undefined) {
-          // Said once per session's worth of backoff: the hub does not know these keys, and cannot prove why.
+          // The hub does not know these keys and cannot prove why: said at each try, which backs off to 30 s.
           this.#log.warn(
             "the hub does not know this node's keys and proves no replacement (its state may be lost or from an older backup): keeping them and trying again",
             { reason: err.details },
