@@ -51,7 +51,7 @@ export interface Host {
    */
   commandDone(effect: { creates: string; unless: readonly string[]; onlyif: readonly string[] }): Promise<void>;
   installedPackage(name: string): Promise<InstalledPackage | undefined>;
-  /** Whether dpkg was stopped mid-way (its journal in /var/lib/dpkg/updates, or a package half-installed). */
+  /** Whether dpkg was stopped mid-way (its journal in /var/lib/dpkg/updates: what makes apt refuse). */
   dpkgInterrupted(): Promise<boolean>;
   /** `dpkg --configure -a`: finishes what an interrupted dpkg left. */
   repairDpkg(signal?: AbortSignal): Promise<CommandOutcome>;
