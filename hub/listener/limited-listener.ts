@@ -22,7 +22,7 @@ function peerKey(address: string | undefined): string {
 }
 
 /** "0.0.0.0:7443", "[::]:7443", "127.0.0.1:0" → host and port. */
-export function parseListen(listen: string): { host: string; port: number } {
+function parseListen(listen: string): { host: string; port: number } {
   const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(listen);
   if (!m) throw new Error(`listen address ${JSON.stringify(listen)} is not host:port`);
   return { host: m[1]!, port: Number(m[2]) };
@@ -36,14 +36,12 @@ export function parseListen(listen: string): { host: string; port: number } {
  * (its connection injector), which owns them from there.
  */
 export class LimitedListener {
-  readonly #limits: ConnectionLimits;
   readonly #server: net.Server;
   readonly #perPeer = new Map<string, number>();
   readonly #sockets = new Set<net.Socket>();
   #total = 0;
 
   constructor(limits: ConnectionLimits, accept: (socket: net.Socket) => void, onLimit: (hit: LimitHit) => void) {
-    this.#limits = limits;
     this.#server = net.createServer({ noDelay: true }, (socket) => {
       const peer = peerKey(socket.remoteAddress);
       const held = this.#perPeer.get(peer) ?? 0;
@@ -66,15 +64,6 @@ export class LimitedListener {
       });
       accept(socket);
     });
-  }
-
-  /** Connections held now (for tests and metrics). */
-  get held(): number {
-    return this.#total;
-  }
-
-  get limits(): ConnectionLimits {
-    return this.#limits;
   }
 
   /** Listens on "host:port"; resolves with the port bound (port 0 picks one). */
