@@ -35,9 +35,14 @@ async function connectMany(port: number, from: string, count: number): Promise<{
         }),
     ),
   );
-  // The hub closes what is over its limits as soon as it accepts them.
-  await new Promise((r) => setTimeout(r, 500));
-  return { open: sockets.filter((s) => !s.destroyed), closed: sockets.filter((s) => s.destroyed).length };
+  // The hub closes what is over its limits as soon as it accepts them: wait until no more are closed.
+  const closedNow = () => sockets.filter((s) => s.destroyed).length;
+  for (let last = -1, steady = 0, i = 0; steady < 3 && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    steady = closedNow() === last ? steady + 1 : 0;
+    last = closedNow();
+  }
+  return { open: sockets.filter((s) => !s.destroyed), closed: closedNow() };
 }
 
 /** A node's authenticated session, driven by hand: what it hears is counted by kind. */
