@@ -1,19 +1,9 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
 import { runMain } from '../shared/cli/run-main.ts';
-import { UserError } from '../shared/errors.ts';
-import { fromBase64Key } from '../shared/keys/wireguard.ts';
+import { readInputFile, readKeyFile } from '../shared/fs/read-input.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 import { openHubBackup, restoreHubState } from './backup/restore-hub-state.ts';
 import { HUB_VERSION } from './version.ts';
-
-function read(what: string, file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
 
 /**
  * `kubedos-hub restore`: a new master's hub state from a backup, before its
@@ -47,18 +37,12 @@ runMain('kubedos-hub restore', async () => {
     json?: boolean;
   }>();
   const topology = loadTopology(o.topology);
-  let key: Uint8Array;
-  try {
-    key = fromBase64Key(read('recovery key', o.recoveryKey).toString('utf8'));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`recovery key ${o.recoveryKey} is not a key (32 bytes of base64)`);
-  }
+  const key = readKeyFile('recovery key', o.recoveryKey);
   const bundle = openHubBackup(
-    read('backup', o.backup),
+    readInputFile('backup', o.backup),
     key,
     topology.name,
-    read('TLS CA certificate', o.tlsCaCert).toString('utf8'),
+    readInputFile('TLS CA certificate', o.tlsCaCert).toString('utf8'),
   );
   const r = restoreHubState(o.stateDir, bundle, { replace: !!o.replace });
   const result = {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { hubMetricsAddress } from './metrics/metrics-address.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runMain } from '../shared/cli/run-main.ts';
@@ -7,26 +6,11 @@ import type { InventoryFile } from '../shared/identity/files.ts';
 import { createLogger } from '../shared/log.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 import { Hub } from './hub.ts';
-import { fromBase64Key } from '../shared/keys/wireguard.ts';
+import { readInputFile, readKeyFile } from '../shared/fs/read-input.ts';
 import { DEFAULT_CONNECTION_LIMITS } from './listener/limited-listener.ts';
 import { HUB_VERSION } from './version.ts';
 
-function readFile(what: string, file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
-
-function readKey(what: string, file: string): Uint8Array {
-  try {
-    return fromBase64Key(readFile(what, file));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${what} ${file} is not a key (32 bytes of base64)`);
-  }
-}
+const readFile = (what: string, file: string): string => readInputFile(what, file).toString('utf8');
 
 function nonNegativeInt(v: string): number {
   const n = Number(v);
@@ -125,7 +109,7 @@ runMain('kubedos-hub', async () => {
     tlsCaCertPem: readFile('TLS CA certificate', o.tlsCaCert),
     tlsCaKeyPem: readFile('TLS CA key', o.tlsCaKey),
     heartbeatIntervalMs: o.heartbeatMs,
-    ...(o.backupRecipient ? { backupRecipient: readKey('backup recipient key', o.backupRecipient) } : {}),
+    ...(o.backupRecipient ? { backupRecipient: readKeyFile('backup recipient key', o.backupRecipient) } : {}),
     backupEveryMs: o.backupEveryMinutes * 60_000,
     connectionLimits: {
       ...(o.connectionsPerPeer ? { perPeer: o.connectionsPerPeer } : {}),

@@ -38,7 +38,7 @@ import { revokeNode } from '../../hub/enrollment/enrollments.ts';
 import { CORE_MIGRATIONS } from '../../hub/state/migrations.ts';
 import { CONVERGE_MIGRATIONS } from '../../hub/converge/schema.ts';
 import { openHubDb } from '../../hub/state/open-db.ts';
-import { fromBase64Key } from '../../shared/keys/wireguard.ts';
+import { readInputFile, readKeyFile } from '../../shared/fs/read-input.ts';
 import { CONTAINER_CGROUP_UNIT, hostHasCgroupV1 } from './node-cgroups.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
 
@@ -232,8 +232,8 @@ export async function nspawnRebuildMaster(
   const master = masterNode(t);
   const secrets = await ensureDeploymentSecrets(run.secrets, t);
   const bundle = openHubBackup(
-    readOrSay('backup', opts.backup),
-    fromBase64Key(readOrSay('recovery key', secrets.recoveryKeyPath).toString('utf8')),
+    readInputFile('backup', opts.backup),
+    readKeyFile('recovery key', secrets.recoveryKeyPath),
     t.name,
     secrets.hubCaPem,
   );
@@ -247,18 +247,10 @@ export async function nspawnRebuildMaster(
   } finally {
     db.close();
   }
-  seedContainer(root, t, run.topologyCopy, master, await ensureDeploymentSecrets(run.secrets, t));
+  seedContainer(root, t, run.topologyCopy, master, secrets);
   lab.boot(master.hostname, lab.bridge!, path.join(run.logs, `${master.hostname}.console.log`), master.hostname, false);
   await waitForHub(lab, master.hostname, hubDir, run, opts.signal ?? new AbortController().signal);
   return { takenAtMs: bundle.takenAtMs };
-}
-
-function readOrSay(what: string, file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }
 
 /** Writes a seed file into a container's root (its own layer), never following a link out of it. */
