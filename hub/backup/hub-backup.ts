@@ -154,9 +154,14 @@ export function readHubBackup(stateDir: string, name: string): Buffer | undefine
   return fs.existsSync(file) ? fs.readFileSync(file) : undefined;
 }
 
+/** Removes the oldest beyond HUB_BACKUPS_KEPT, by their names alone (nothing read or hashed). */
 function pruneHubBackups(stateDir: string): void {
-  for (const old of listHubBackups(stateDir).slice(HUB_BACKUPS_KEPT))
-    fs.rmSync(path.join(backupsDir(stateDir), old.name), { force: true });
+  const dir = backupsDir(stateDir);
+  const kept = fs
+    .readdirSync(dir)
+    .filter((n) => takenAtOf(n) !== undefined)
+    .sort((a, b) => takenAtOf(b)! - takenAtOf(a)!);
+  for (const old of kept.slice(HUB_BACKUPS_KEPT)) fs.rmSync(path.join(dir, old), { force: true });
 }
 
 /** When the newest kept backup was taken (what the schedule counts from, across restarts). */
