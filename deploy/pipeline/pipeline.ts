@@ -36,6 +36,13 @@ export interface Substrate<Media> {
   failure(): string | undefined;
   /** Ends background work (the boot supervisor). */
   close(): Promise<void>;
+  /**
+   * Called on every way out of a deploy (done, `--stage`, a failure, ^C):
+   * takes off shared storage the seeds still there (nodes that did not
+   * enroll), so an unspent credential rests nowhere between deploys; the
+   * next deploy places them again. What it took, by name.
+   */
+  withdrawSeeds(): Promise<string[]>;
 }
 
 export interface PipelineOptions<Media> {
@@ -138,6 +145,21 @@ export async function runPipeline<Media>(
     }
   } finally {
     await substrate.close();
+    await withdrawSeedsSaying(substrate, opts.say);
+  }
+}
+
+async function withdrawSeedsSaying<Media>(substrate: Substrate<Media>, say: (line: string) => void): Promise<void> {
+  try {
+    const taken = await substrate.withdrawSeeds();
+    if (taken.length)
+      say(
+        `took ${taken.length} seed${taken.length === 1 ? '' : 's'} off the storage (the next deploy places them again)`,
+      );
+  } catch (err) {
+    say(
+      `could not take the seeds off the storage (kubedos down, or the next deploy's end, does): ${(err as Error).message}`,
+    );
   }
 }
 

@@ -22,8 +22,10 @@ export function platformIsoName(t: Topology, m: MediaFile): string {
   return `kubedos-${t.name}-${m.sha256.slice(0, 12)}.iso`;
 }
 export function seedName(t: Topology, node: string, m: MediaFile): string {
-  return `kubedos-${t.name}-${node}-seed-${m.sha256.slice(0, 12)}.iso`;
+  return `${seedPrefix(t, node)}${m.sha256.slice(0, 12)}.iso`;
 }
+/** What every seed of this node is named from, whatever its content. */
+export const seedPrefix = (t: Topology, node: string) => `kubedos-${t.name}-${node}-seed-`;
 export const volumeId = (t: Topology, name: string) => `${isoStorageOf(t)}:iso/${name}`;
 /** Whether a volume is one of this deployment's media. */
 export const isOurMedia = (t: Topology, volid: string) => volid.startsWith(`${isoStorageOf(t)}:iso/kubedos-${t.name}-`);

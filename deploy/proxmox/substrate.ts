@@ -18,6 +18,7 @@ import {
   platformIsoName,
   readIsoStore,
   seedName,
+  seedPrefix,
   volumeId,
   type IsoStore,
   type StampMedia,
@@ -136,11 +137,15 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
     const used = [...new Set(this.nodes().map((n) => this.pveOf(n.hostname)))];
     this.store = await readIsoStore(this.o.api, this.t, used);
     const jobs: Array<{ pveNode: string; name: string; file: StampMedia['iso'] }> = [];
-    // The platform ISO on every node that creates a VM; each new node's seed where its VM goes.
-    const creating = this.toCreate();
-    for (const p of new Set(creating.map((n) => this.pveOf(n.hostname))))
+    // The platform ISO on every node with a VM to install; its seed where each such VM goes: a new VM, or one that
+    // still has its seed attached (it never enrolled; the last deploy took the seed off the storage on its way out).
+    const installing = this.nodes().filter((n) => {
+      const vm = this.view!.vms.get(n.vmid);
+      return !vm || vm.config.ide3 !== undefined;
+    });
+    for (const p of new Set(installing.map((n) => this.pveOf(n.hostname))))
       jobs.push({ pveNode: p, name: platformIsoName(this.t, media.iso), file: media.iso });
-    for (const n of creating) {
+    for (const n of installing) {
       const seed = media.seeds.get(n.hostname);
       if (!seed) throw new Error(`no seed for ${n.hostname}`);
       jobs.push({ pveNode: this.pveOf(n.hostname), name: seedName(this.t, n.hostname, seed), file: seed });
@@ -384,6 +389,26 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
           this.o.say(`deleted ${volid} from ${writer}`);
         }
     return deleted;
+  }
+
+  /**
+   * On every way out of a deploy: the seeds of this run's nodes still on the ISO storage (nodes that did not enroll)
+   * are deleted. A VM part way through its install keeps reading the file it has open; the next deploy uploads the
+   * seed again before it starts a VM.
+   */
+  async withdrawSeeds(): Promise<string[]> {
+    if (this.o.dryRun || !this.store) return [];
+    const prefixes = this.nodes().map((n) => volumeId(this.t, seedPrefix(this.t, n.hostname)));
+    const pves = [...new Set(this.nodes().map((n) => this.pveOf(n.hostname)))];
+    const store = await readIsoStore(this.o.api, this.t, pves);
+    const taken: string[] = [];
+    for (const [writer, vols] of store.present)
+      for (const volid of [...vols.keys()])
+        if (prefixes.some((p) => volid.startsWith(p))) {
+          await deleteMedia(this.o.api, this.t, store, writer, volid);
+          taken.push(volid);
+        }
+    return taken;
   }
 
   /** Stops (a stop task) and purges one of this deployment's VMs, with its disks. */

@@ -307,6 +307,11 @@ class QemuLab implements Substrate<DeploymentMedia> {
   }
 
   async close(): Promise<void> {}
+
+  /** The seeds are files in the run dir on this machine, attached to local VMs: no shared storage holds them. */
+  async withdrawSeeds(): Promise<string[]> {
+    return [];
+  }
 }
 
 /** Each node's stages in seconds from the start of `up`, and when all were connected and converged. */

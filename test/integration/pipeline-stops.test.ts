@@ -31,6 +31,7 @@ describe('deploy pipeline: no enrollment window outlives a deploy that stopped e
       enrolled: async () => {},
       failure,
       close: async () => {},
+      withdrawSeeds: async () => [],
     };
   }
 

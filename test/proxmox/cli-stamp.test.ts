@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DeployReport } from '../../deploy/proxmox/proxmox-deploy.ts';
 import { tempDir } from '../support/hub-fixture.ts';
-import { topologyFor } from '../support/proxmox/fixtures.ts';
+import { seedsOnStorage, topologyFor, writesBesidesSeeds } from '../support/proxmox/fixtures.ts';
 import { LocalPve } from '../support/proxmox/local-pve.ts';
 import { requireSystem } from '../support/requirements.ts';
 import { runBin } from '../support/run-bin.ts';
@@ -69,10 +69,12 @@ describe('kubedos deploy --stage stamp: the 16-node example onto a fresh local P
       assert.match(vm.config.efidisk0!, /efitype=4m,pre-enrolled-keys=1/);
       assert.match(vm.config.tpmstate0!, /version=v2\.0/);
     }
+    assert.deepEqual(seedsOnStorage(pve), [], 'the seeds came off the storage as the deploy ended');
     const writes = pve.writes().length;
     const second = await deploy([...tokenArgs, '--stage', 'stamp']);
-    assert.equal(pve.writes().length, writes, 'the second run made no write');
-    assert.equal(second.api.writes, 0);
+    assert.deepEqual(writesBesidesSeeds(pve, writes), [], 'the second run made no write but the seeds');
+    assert.ok(second.vms.every((v) => v.action === 'unchanged'));
+    assert.deepEqual(seedsOnStorage(pve), []);
     assert.deepEqual(pve.violations, []);
   });
 });

@@ -9,7 +9,14 @@ import { deployerPrivileges } from '../../deploy/proxmox/privileges.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { tempDir } from '../support/hub-fixture.ts';
-import { apiTo, smallMedia, stampWith, topologyFor } from '../support/proxmox/fixtures.ts';
+import {
+  apiTo,
+  seedsOnStorage,
+  smallMedia,
+  stampWith,
+  topologyFor,
+  writesBesidesSeeds,
+} from '../support/proxmox/fixtures.ts';
 import { LocalPve } from '../support/proxmox/local-pve.ts';
 
 /**
@@ -41,7 +48,7 @@ for (const version of ['9.1', '8.4'] as const) {
       assert.deepEqual(violations, [], 'every request conforms to the official API schema');
     });
 
-    it('stamps 16 VMs in the exact shape, spreads the HA roles, and a second run writes nothing', async () => {
+    it('stamps 16 VMs in the exact shape, spreads the HA roles, and a second run changes nothing (its seeds go up and off again)', async () => {
       const { report } = await stampWith(pve, t, file, media);
       assert.equal(report.vms.filter((v) => v.action === 'create').length, 16);
       assert.equal(pve.vms.size, 16);
@@ -78,15 +85,21 @@ for (const version of ['9.1', '8.4'] as const) {
         const hosts = t.nodes.filter((n) => n.role === role).map((n) => pve.vms.get(n.vmid)!.node);
         assert.equal(new Set(hosts).size, 3, `${role} members on three Proxmox nodes: ${hosts.join(', ')}`);
       }
-      // The ISO went to each node once; each seed only where its VM is.
+      // The ISO went to each node once; each seed only where its VM is, and off again as the deploy ended.
       for (const node of pve.nodes) {
         const isos = pve.volumes(node, 'local').filter((v) => !v.includes('-seed-'));
         assert.equal(isos.length, 1, `${node}: ${isos.join(', ')}`);
       }
+      assert.deepEqual(seedsOnStorage(pve), [], 'no seed rests on a storage after the deploy');
       const writesBefore = pve.writes().length;
       const again = await stampWith(pve, t, file, media);
-      assert.equal(pve.writes().length, writesBefore, 'the second run made no write');
-      assert.equal(again.api.stats.writes, 0);
+      assert.deepEqual(writesBesidesSeeds(pve, writesBefore), [], 'the second run made no write but the seeds');
+      assert.deepEqual(
+        again.report.uploads.filter((u) => u.uploaded).map((u) => u.name.replace(/[0-9a-f]{12}/, 'HASH')),
+        t.nodes.map((n) => `kubedos-platform-16-${n.hostname}-seed-HASH.iso`),
+        'the seeds of the VMs not yet enrolled go up again, and only they',
+      );
+      assert.deepEqual(seedsOnStorage(pve), []);
       assert.ok(
         again.report.vms.every((v) => v.action === 'unchanged'),
         JSON.stringify(again.report.vms.map((v) => v.drift)),
@@ -119,8 +132,9 @@ for (const version of ['9.1', '8.4'] as const) {
       assert.ok(report.vms.every((v) => v.action === 'create'));
       assert.equal(pve.faultsFired, 13);
       assert.equal(api.stats.retries, pve.faultsFired, 'one retry per fault');
-      const again = await stampWith(pve, t, file, media);
-      assert.equal(again.api.stats.writes, 0);
+      const writes = pve.writes().length;
+      await stampWith(pve, t, file, media);
+      assert.deepEqual(writesBesidesSeeds(pve, writes), []);
     });
 
     it('refuses a VMID another VM holds, before any write, and never touches it', async () => {
@@ -241,7 +255,40 @@ for (const version of ['9.1', '8.4'] as const) {
           assert.ok(referenced.has(volid), `${node}: ${volid} is referenced by a VM`);
       const writes = pve.writes().length;
       await stampWith(pve, t, file, media);
-      assert.equal(pve.writes().length, writes);
+      assert.deepEqual(writesBesidesSeeds(pve, writes), []);
+      assert.deepEqual(seedsOnStorage(pve), []);
+    });
+
+    it('a deploy that stops before its nodes enrolled takes their seeds off the storage; the next one places them again', async () => {
+      pve.taskMs = 50;
+      const stop = new AbortController();
+      const lines: string[] = [];
+      // ^C once the first seed is up: the stamp stage stops part way.
+      const say = (l: string) => {
+        lines.push(l);
+        if (/^uploaded kubedos-platform-16-.*-seed-/.test(l)) stop.abort();
+      };
+      await assert.rejects(stampWith(pve, t, file, media, { signal: stop.signal, say }), /interrupted/);
+      assert.ok(lines.some((l) => /^uploaded .*-seed-/.test(l)));
+      assert.ok(pve.vms.size < 16, `${pve.vms.size} VMs made before the stop`);
+      assert.deepEqual(seedsOnStorage(pve), [], 'no seed is left where a reader of the storage finds it');
+      assert.ok(
+        lines.some((l) => /^took \d+ seeds? off the storage/.test(l)),
+        lines.join('\n'),
+      );
+      assert.equal(pve.nodes.flatMap((n) => pve.volumes(n, 'local')).length, 3, 'the platform ISO stays');
+
+      // The next deploy uploads the seed of every VM that still needs one before it would start it.
+      const seen: string[] = [];
+      const { report } = await stampWith(pve, t, file, media, {
+        say: (l) => {
+          if (/^uploaded .*-seed-/.test(l)) seen.push(l);
+        },
+      });
+      assert.equal(pve.vms.size, 16);
+      assert.equal(seen.length, 16, seen.join('\n'));
+      assert.ok(report.vms.every((v) => v.action !== 'rebuild needed'));
+      assert.deepEqual(seedsOnStorage(pve), []);
     });
 
     it('destroy removes exactly this deployment: its VMs and media, nothing else (the documented role, nothing more)', async () => {

@@ -9,7 +9,7 @@ import { proxmoxDeploy, type DeployOptions } from '../../../deploy/proxmox/proxm
 import type { DeployStage } from '../../../deploy/pipeline/pipeline.ts';
 import { loadTopology } from '../../../shared/topology/load.ts';
 import type { Topology } from '../../../shared/topology/model.ts';
-import type { LocalPve } from './local-pve.ts';
+import type { LocalPve, RequestRecord } from './local-pve.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 
@@ -103,4 +103,25 @@ export function stampWith(
     lines,
     api,
   }));
+}
+
+/** A seed going onto an ISO storage or off it: what a deploy does for nodes not yet enrolled, and on its way out. */
+function isSeedMove(r: RequestRecord): boolean {
+  if (r.method === 'POST' && r.path.endsWith('/upload')) return String(r.params.filename).includes('-seed-');
+  return (
+    r.method === 'DELETE' && r.path.includes('/content/') && /-seed-[0-9a-f]{12}\.iso$/.test(decodeURIComponent(r.path))
+  );
+}
+
+/** The writes since `from` other than seeds going on and off the storage: none, for a deploy that changes nothing. */
+export function writesBesidesSeeds(pve: LocalPve, from: number): RequestRecord[] {
+  return pve
+    .writes()
+    .slice(from)
+    .filter((r) => !isSeedMove(r));
+}
+
+/** The seeds on every Proxmox node's ISO storage. */
+export function seedsOnStorage(pve: LocalPve): string[] {
+  return pve.nodes.flatMap((n) => pve.volumes(n, 'local').filter((v) => v.includes('-seed-')));
 }
