@@ -31,7 +31,7 @@ export class BackupShipping {
       this.#o.log.warn('a storage node did not keep a hub backup', { node, name: stored.name, reason: stored.error });
       return;
     }
-    const kept = this.#o.backups.list().find((b) => b.name === stored.name);
+    const kept = this.#o.backups.withSum(stored.name);
     if (!kept || kept.sha256 !== stored.sha256) {
       this.#o.log.warn('a storage node kept something else than the hub sent', { node, name: stored.name });
       return;
@@ -44,9 +44,9 @@ export class BackupShipping {
 
   readonly #onConnected = (node: string): void => {
     if (!this.#targets.includes(node)) return;
-    const newest = this.#o.backups.list()[0];
+    const newest = this.#o.backups.newest();
     // After the session's welcome, which follows this event.
-    if (newest && !this.#copies.get(newest.name)?.has(node)) setImmediate(() => this.#send(node, newest.name));
+    if (newest && !this.#copies.get(newest)?.has(node)) setImmediate(() => this.#send(node, newest));
   };
 
   constructor(o: BackupShippingOptions) {
@@ -74,9 +74,8 @@ export class BackupShipping {
   }
 
   #send(node: string, name: string): void {
-    const data = this.#o.backups.read(name);
-    const info = this.#o.backups.list().find((b) => b.name === name);
-    if (!data || !info) return;
-    this.#o.registry.send(node, { backupCopy: { name, data, sha256: info.sha256 } });
+    const kept = this.#o.backups.withSum(name);
+    if (!kept) return;
+    this.#o.registry.send(node, { backupCopy: { name, data: kept.data, sha256: kept.sha256 } });
   }
 }

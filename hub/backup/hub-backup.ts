@@ -164,10 +164,20 @@ function pruneHubBackups(stateDir: string): void {
   for (const old of kept.slice(HUB_BACKUPS_KEPT)) fs.rmSync(path.join(dir, old), { force: true });
 }
 
-/** When the newest kept backup was taken (what the schedule counts from, across restarts). */
-export function lastHubBackupAt(stateDir: string): number | undefined {
+/** The newest kept backup's name and time, by names alone (what the schedule counts from, across restarts). */
+export function newestHubBackup(stateDir: string): { name: string; takenAtMs: number } | undefined {
   const dir = backupsDir(stateDir);
   if (!fs.existsSync(dir)) return undefined;
-  const times = fs.readdirSync(dir).flatMap((n) => takenAtOf(n) ?? []);
-  return times.length ? Math.max(...times) : undefined;
+  let newest: { name: string; takenAtMs: number } | undefined;
+  for (const name of fs.readdirSync(dir)) {
+    const takenAtMs = takenAtOf(name);
+    if (takenAtMs !== undefined && (!newest || takenAtMs > newest.takenAtMs)) newest = { name, takenAtMs };
+  }
+  return newest;
+}
+
+/** One kept backup's bytes and checksum, by name. */
+export function hubBackupWithSum(stateDir: string, name: string): { data: Buffer; sha256: string } | undefined {
+  const data = readHubBackup(stateDir, name);
+  return data && { data, sha256: sha256(data) };
 }

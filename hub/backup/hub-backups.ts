@@ -1,7 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { UserError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
-import { lastHubBackupAt, listHubBackups, readHubBackup, takeHubBackup, type HubBackupInfo } from './hub-backup.ts';
+import {
+  hubBackupWithSum,
+  listHubBackups,
+  newestHubBackup,
+  readHubBackup,
+  takeHubBackup,
+  type HubBackupInfo,
+} from './hub-backup.ts';
 
 export interface HubBackupsOptions {
   db: DatabaseSync;
@@ -51,10 +58,20 @@ export class HubBackups {
     return readHubBackup(this.#o.stateDir, name);
   }
 
+  /** One backup's bytes and checksum (that one read and hashed, no other). */
+  withSum(name: string): { data: Buffer; sha256: string } | undefined {
+    return hubBackupWithSum(this.#o.stateDir, name);
+  }
+
+  /** The newest kept backup's name, from the names alone. */
+  newest(): string | undefined {
+    return newestHubBackup(this.#o.stateDir)?.name;
+  }
+
   /** Takes a backup when one is due; what it did, for the log and tests. */
   tick(now = Date.now()): 'taken' | 'not due' | 'no recipient' {
     if (!this.#o.recipient) return 'no recipient';
-    const last = lastHubBackupAt(this.#o.stateDir);
+    const last = newestHubBackup(this.#o.stateDir)?.takenAtMs;
     if (last !== undefined && now - last < this.#o.everyMs) return 'not due';
     const b = this.take(now);
     this.#o.log.info('hub backup taken', { name: b.name, bytes: b.bytes, sha256: b.sha256 });
