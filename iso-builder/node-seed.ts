@@ -6,6 +6,7 @@
  * layer; the installer applies them from the seed medium.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../shared/errors.ts';
 import type { DeploymentSecrets } from './deployment-secrets.ts';
 import type { MinionConfigFile } from '../shared/identity/files.ts';
@@ -18,6 +19,8 @@ export interface SeedFile {
   path: string;
   mode: number;
   content: string | Buffer;
+  /** Every folder from this one down to the file's own is made 0700 (others 0755). */
+  privateFrom?: string;
 }
 
 export interface SeedInput {
@@ -113,4 +116,29 @@ export function nodeSeedFiles(input: SeedInput): SeedFile[] {
     );
   }
   return files;
+}
+
+/**
+ * A folder's files, as seed files under `into` with their modes, every
+ * folder on the way private: a restored hub state on a new master's seed.
+ */
+export function folderSeedFiles(dir: string, into: string): SeedFile[] {
+  const out: SeedFile[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = path.join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) {
+        const file = path.join(dir, r);
+        out.push({
+          path: path.join(into, r),
+          mode: fs.statSync(file).mode & 0o777,
+          content: fs.readFileSync(file),
+          privateFrom: into,
+        });
+      }
+    }
+  };
+  walk('');
+  return out;
 }

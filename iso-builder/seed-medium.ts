@@ -68,6 +68,8 @@ export async function writeSeedMedium(opts: {
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
       fs.writeFileSync(target, f.content, { mode: f.mode });
       fs.chmodSync(target, f.mode);
+      for (let d = path.dirname(f.path); f.privateFrom && d.startsWith(f.privateFrom); d = path.dirname(d))
+        fs.chmodSync(path.join(tree, d), 0o700);
     }
     const media = path.join(work, 'media');
     fs.mkdirSync(media);

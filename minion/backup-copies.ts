@@ -9,7 +9,8 @@ import { ensurePrivateDir, writeFileAtomic } from '../shared/fs/atomic-write.ts'
 export const HUB_BACKUP_COPIES_DIR = '/var/backups/kubedos/hub';
 /** How many it keeps: the newest. */
 export const HUB_BACKUP_COPIES_KEPT = 24;
-const NAME = /^hub-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.kdbackup$/;
+/** A hub backup's name: its time, so names sort oldest first. */
+export const HUB_BACKUP_NAME = /^hub-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.kdbackup$/;
 
 /**
  * Keeps a backup of the hub's state the hub sent, so that losing the master
@@ -19,7 +20,7 @@ const NAME = /^hub-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.kdbackup$/;
  * count removed. It is sealed: this node can read none of it.
  */
 export function storeHubBackupCopy(root: string, copy: HubBackupCopy__Output): HubBackupStored {
-  if (!NAME.test(copy.name)) return { name: copy.name.slice(0, 80), error: 'not a hub backup name' };
+  if (!HUB_BACKUP_NAME.test(copy.name)) return { name: copy.name.slice(0, 80), error: 'not a hub backup name' };
   const sha256 = crypto.createHash('sha256').update(copy.data).digest('hex');
   if (sha256 !== copy.sha256) return { name: copy.name, error: 'its bytes do not match the checksum sent with them' };
   const dir = path.join(root, HUB_BACKUP_COPIES_DIR);
@@ -28,7 +29,7 @@ export function storeHubBackupCopy(root: string, copy: HubBackupCopy__Output): H
     writeFileAtomic(path.join(dir, copy.name), copy.data, 0o600);
     const kept = fs
       .readdirSync(dir)
-      .filter((n) => NAME.test(n))
+      .filter((n) => HUB_BACKUP_NAME.test(n))
       .sort();
     for (const old of kept.slice(0, Math.max(0, kept.length - HUB_BACKUP_COPIES_KEPT)))
       fs.rmSync(path.join(dir, old), { force: true });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { nodeSeedFiles } from '../../iso-builder/node-seed.ts';
+import { nodeSeedFiles, type SeedFile } from '../../iso-builder/node-seed.ts';
 import { buildPlatformIso, type PlatformIso } from '../../iso-builder/platform-iso.ts';
 import { writeSeedMedium } from '../../iso-builder/seed-medium.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
@@ -38,6 +38,8 @@ export async function buildDeploymentMedia(opts: {
   extraDebsDir?: string;
   cacheDir?: string;
   nodes?: string[];
+  /** Files a node's seed carries beside its own (a new master's restored hub state). */
+  extraSeedFiles?: Map<string, SeedFile[]>;
   /** The admin login every node makes on first boot, with the operator's SSH public key. */
   admin?: { user: string; sshPublicKey: string };
   quiet?: boolean;
@@ -76,15 +78,18 @@ export async function buildDeploymentMedia(opts: {
     const sha256 = await writeSeedMedium({
       output: file,
       settings: { deployment: t.name, node: node.hostname, disk: 'auto', wipe: false, minDiskBytes: iso.minDiskBytes },
-      files: nodeSeedFiles({
-        topology: t,
-        topologyFile: opts.topologyFile,
-        node,
-        secrets,
-        lanMatch: { macAddress: mac },
-        useSmbios: true,
-        ...(opts.admin ? { admin: opts.admin } : {}),
-      }),
+      files: [
+        ...nodeSeedFiles({
+          topology: t,
+          topologyFile: opts.topologyFile,
+          node,
+          secrets,
+          lanMatch: { macAddress: mac },
+          useSmbios: true,
+          ...(opts.admin ? { admin: opts.admin } : {}),
+        }),
+        ...(opts.extraSeedFiles?.get(node.hostname) ?? []),
+      ],
       epoch: BUILD_EPOCH,
     });
     seeds.push({ node: node.hostname, file, sha256, bytes: fs.statSync(file).size, mac });

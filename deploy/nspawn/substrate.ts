@@ -33,11 +33,8 @@ import { platformForRun } from '../local/platform-for-run.ts';
 import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import { NspawnLab } from './containers.ts';
-import { openHubBackup, restoreHubState } from '../../hub/backup/restore-hub-state.ts';
-import { revokeNode } from '../../hub/enrollment/enrollments.ts';
-import { CORE_MIGRATIONS } from '../../hub/state/migrations.ts';
-import { CONVERGE_MIGRATIONS } from '../../hub/converge/schema.ts';
-import { openHubDb } from '../../hub/state/open-db.ts';
+import { openHubBackup } from '../../hub/backup/restore-hub-state.ts';
+import { restoreForNewMaster } from '../../hub/backup/new-master-state.ts';
 import { readInputFile, readKeyFile } from '../../shared/fs/read-input.ts';
 import { CONTAINER_CGROUP_UNIT, hostHasCgroupV1 } from './node-cgroups.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
@@ -240,13 +237,7 @@ export async function nspawnRebuildMaster(
   const credential = Buffer.from(await renewNodeCredential(run.secrets, t, master.hostname), 'base64');
   const root = await lab.resetContainer(master.hostname);
   const hubDir = path.join(root, NODE_PATHS.hubState);
-  restoreHubState(hubDir, bundle);
-  const db = openHubDb(path.join(hubDir, 'hub.db'), [...CORE_MIGRATIONS, ...CONVERGE_MIGRATIONS]);
-  try {
-    revokeNode(db, master.hostname, Date.now(), credential);
-  } finally {
-    db.close();
-  }
+  restoreForNewMaster(hubDir, bundle, master.hostname, credential);
   seedContainer(root, t, run.topologyCopy, master, secrets);
   lab.boot(master.hostname, lab.bridge!, path.join(run.logs, `${master.hostname}.console.log`), master.hostname, false);
   await waitForHub(lab, master.hostname, hubDir, run, opts.signal ?? new AbortController().signal);

@@ -147,14 +147,21 @@ export function proxmoxCommands(): Command[] {
   )
     .option('--run-dir <dir>', "where the deployment's secrets and media are kept")
     .option('--stage <stage>', 'stop after this stage: build, upload, stamp, boot, enroll or converge', 'converge')
+    .option(
+      '--backup <file>',
+      "the master: the hub backup its hub starts from (hubctl hub backup --out); otherwise the old master's hub takes one, or the newest copy is found",
+    )
     .addOption(timeoutOption('how long to wait for the nodes to enroll'))
-    .action(async (nodes: string[], o: ApiFlags & { runDir?: string; timeout: number; stage: string }) => {
-      const report = await proxmoxDeploy({
-        ...deployOptions(o, { until: parseStage(o.stage), dryRun: false, concurrency: 4 }),
-        only: nodes,
-      });
-      output(report, o.json);
-    });
+    .action(
+      async (nodes: string[], o: ApiFlags & { runDir?: string; timeout: number; stage: string; backup?: string }) => {
+        const report = await proxmoxDeploy({
+          ...deployOptions(o, { until: parseStage(o.stage), dryRun: false, concurrency: 4 }),
+          only: nodes,
+          ...(o.backup ? { backup: o.backup } : {}),
+        });
+        output(report, o.json);
+      },
+    );
 
   const destroy = withApiFlags(
     new Command('destroy').description(

@@ -6,6 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { buildDeploymentMedia } from '../media/build-media.ts';
 import { renewNodeCredential } from '../../iso-builder/deployment-secrets.ts';
+import type { SeedFile } from '../../iso-builder/node-seed.ts';
 import { runDir } from '../local/run-dir.ts';
 import { guestHubControl, guestHubctl } from '../pipeline/guest-hub.ts';
 import { runPipeline, type DeployStage } from '../pipeline/pipeline.ts';
@@ -14,6 +15,7 @@ import { parseToken, ProxmoxApi, readTokenFile, type CallStats } from './api-cli
 import { isOurs, readCluster } from './cluster-view.ts';
 import { ProxmoxGuest } from './guest.ts';
 import type { StampMedia } from './media-store.ts';
+import { replaceMaster } from './replace-master.ts';
 import { ProxmoxSubstrate, type VmReport } from './substrate.ts';
 import { trustFrom } from './tls-trust.ts';
 import { takeEnvToken } from './env-token.ts';
@@ -71,6 +73,8 @@ export interface DeployOptions {
   say?: (line: string) => void;
   /** Redeploy: these nodes only, their VMs destroyed and made again. */
   only?: string[];
+  /** Redeploy of the master: the sealed hub backup its hub starts from (otherwise one is found). */
+  backup?: string;
 }
 
 export interface DeployReport {
@@ -86,8 +90,11 @@ export interface DeployReport {
 }
 
 /** Builds (or takes) the media: one platform ISO, a seed per node, as the Proxmox path uploads them. */
-async function mediaFor(o: DeployOptions, say: (s: string) => void): Promise<StampMedia> {
-  if (o.media) return o.media;
+async function mediaFor(o: DeployOptions, say: (s: string) => void, masterState?: SeedFile[]): Promise<StampMedia> {
+  if (o.media) {
+    if (masterState?.length) throw new Error('prebuilt media cannot carry a restored hub state');
+    return o.media;
+  }
   if (process.getuid?.() !== 0)
     throw new UserError(
       'building the platform image needs root (mmdebstrap --mode=root)',
@@ -104,6 +111,7 @@ async function mediaFor(o: DeployOptions, say: (s: string) => void): Promise<Sta
     ...(o.extraDebsDir ? { extraDebsDir: o.extraDebsDir } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     ...(o.admin ? { admin: o.admin } : {}),
+    ...(masterState ? { extraSeedFiles: new Map([[masterNode(o.topology).hostname, masterState]]) } : {}),
     quiet: o.quiet,
     onStep: say,
   });
@@ -129,12 +137,12 @@ export async function proxmoxDeploy(o: DeployOptions): Promise<DeployReport> {
   });
   // Everything is read, and a foreign VMID refused, before the first write.
   await substrate.survey();
-  if (o.only) await replaceNodes(o, substrate, say);
+  const masterState = o.only ? await replaceNodes(o, substrate, say) : undefined;
   // A dry run goes no further than what it can tell without a write.
   const until: DeployStage = o.dryRun && ['boot', 'enroll', 'converge'].includes(o.until) ? 'stamp' : o.until;
   const result = await runPipeline(substrate, {
     until,
-    build: () => mediaFor(o, say),
+    build: () => mediaFor(o, say, masterState),
     signal: o.signal,
     timeoutMs: o.timeoutMs,
     windowTtlMs: o.windowTtlMs,
@@ -162,18 +170,25 @@ export async function proxmoxDeploy(o: DeployOptions): Promise<DeployReport> {
  * their replacement rules on the next converge), then its VM is destroyed.
  * The pipeline then makes it again from the same artifact.
  */
-async function replaceNodes(o: DeployOptions, substrate: ProxmoxSubstrate, say: (s: string) => void): Promise<void> {
+async function replaceNodes(
+  o: DeployOptions,
+  substrate: ProxmoxSubstrate,
+  say: (s: string) => void,
+): Promise<SeedFile[] | undefined> {
   const t = o.topology;
   const master = masterNode(t);
-  for (const name of o.only!) {
+  for (const name of o.only!)
     if (!t.nodes.some((n) => n.hostname === name))
       throw new UserError(`${name} is not a node of ${t.name}`, `nodes: ${t.nodes.map((n) => n.hostname).join(', ')}`);
-    if (name === master.hostname)
+  if (o.only!.includes(master.hostname)) {
+    if (o.only!.length > 1)
       throw new UserError(
-        'the master holds the hub and its state: it cannot be redeployed from itself',
-        'redeploy the other nodes; the master is rebuilt with kubedos destroy and deploy',
+        'the master is redeployed alone: the others are replaced through its hub',
+        `kubedos redeploy ${master.hostname}, then kubedos redeploy ${o.only!.filter((n) => n !== master.hostname).join(' ')}`,
       );
+    return replaceMaster({ ...o, substrate, say, ...(o.backup ? { backup: o.backup } : {}) });
   }
+  if (o.backup) throw new UserError('--backup is for redeploy of the master alone');
   const view = await readCluster(o.api, t);
   const masterVm = view.vms.get(master.vmid);
   if (!masterVm || !isOurs(masterVm, t.name, master.hostname))
@@ -208,4 +223,5 @@ async function replaceNodes(o: DeployOptions, substrate: ProxmoxSubstrate, say: 
     await new Promise((r) => setTimeout(r, 2000));
   }
   await substrate.survey();
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
 import { startSwtpm, type Swtpm } from './swtpm.ts';
-import { OVMF_VARS_ENROLLED, qemuArgs, type VmPaths, type VmSpec } from './vm-spec.ts';
+import { OVMF_VARS_ENROLLED, OVMF_VARS_NO_KEYS, qemuArgs, type VmPaths, type VmSpec } from './vm-spec.ts';
 import { waitFor } from './wait.ts';
 
 export interface RunningVm {
@@ -40,7 +40,8 @@ export async function launchVm(spec: VmSpec, opts: LaunchOptions): Promise<Runni
     qgaSocket: path.join(dir, 'qga.sock'),
     qmpSocket: path.join(dir, 'qmp.sock'),
   };
-  if (!fs.existsSync(paths.ovmfVars)) fs.copyFileSync(OVMF_VARS_ENROLLED, paths.ovmfVars);
+  if (!fs.existsSync(paths.ovmfVars))
+    fs.copyFileSync(spec.directKernel ? OVMF_VARS_NO_KEYS : OVMF_VARS_ENROLLED, paths.ovmfVars);
   fs.writeFileSync(paths.consoleLog, '');
   const { accel, reason } = await chooseAccelerator(opts.accel ?? 'auto');
   const tpm: Swtpm = await startSwtpm(path.join(dir, 'tpm'));

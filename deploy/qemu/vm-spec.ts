@@ -3,6 +3,8 @@ import type { Accelerator } from './accelerator.ts';
 /** Debian's ovmf: Secure Boot capable firmware, and a variables store with Microsoft's and Debian's keys enrolled (SB on). */
 export const OVMF_CODE_SECBOOT = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
 export const OVMF_VARS_ENROLLED = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
+/** The same firmware's variables with no key enrolled: Secure Boot stays off (a kernel booted directly is not shim's). */
+export const OVMF_VARS_NO_KEYS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 
 /** A TCP port forwarded from inside the guest's user network to a host address (only loopback is used). */
 export interface GuestForward {
@@ -32,6 +34,12 @@ export interface VmSpec {
   noReboot?: boolean;
   /** Boot from the CD first (an install), the disk, or the disk and then the CD (Proxmox's boot order scsi0;ide2). */
   bootFrom?: 'cdrom' | 'disk' | 'disk-then-cdrom';
+  /**
+   * Boot this kernel directly, with these arguments (the ISO's live system
+   * without its installer: the installer's refusal test runs it by hand).
+   * Secure Boot is off then: the firmware gets variables with no key enrolled.
+   */
+  directKernel?: { kernel: string; initrd: string; append: string };
 }
 
 export interface VmPaths {
@@ -78,6 +86,12 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accelerator): stri
     '-device', 'virtio-scsi-pci,id=scsihw0',
   ]; // prettier-ignore
   if (spec.noReboot) args.push('-no-reboot');
+  if (spec.directKernel)
+    args.push(
+      '-kernel', spec.directKernel.kernel,
+      '-initrd', spec.directKernel.initrd,
+      '-append', spec.directKernel.append,
+    ); // prettier-ignore
   if (spec.smbiosUuid) args.push('-smbios', `type=1,uuid=${spec.smbiosUuid}`);
   const cdBoot = spec.bootFrom === 'cdrom' || spec.bootFrom === undefined;
   const cdIndex = cdBoot ? ',bootindex=100' : spec.bootFrom === 'disk-then-cdrom' ? ',bootindex=101' : '';

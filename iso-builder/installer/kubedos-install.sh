@@ -83,6 +83,15 @@ if [ "$DISK" = auto ] || [ -z "$DISK" ]; then
 fi
 [ -b "$DISK" ] || refuse "the seed's disk $DISK is not a block device here"
 DISK=$(readlink -f "$DISK")
+# The disk is this installer's alone from its first look to its last write: a
+# BSD lock on it (systemd's block device locking: udev leaves a locked disk
+# alone, and so does another installer), released when the installer ends.
+LOCK_WAIT=30
+lock_disk() {
+  exec 9<"$DISK"
+  flock --exclusive --wait "$LOCK_WAIT" 9 || refuse "disk $DISK is locked by another program (another installer?)"
+}
+lock_disk
 size=$(blockdev --getsize64 "$DISK")
 [ "$size" -ge "${MIN_DISK_BYTES:-0}" ] ||
   refuse "disk $DISK has $((size / 1048576)) MiB, the image needs at least $((MIN_DISK_BYTES / 1048576)) MiB"
@@ -170,9 +179,19 @@ sfdisk --quiet --wipe always --label gpt "$DISK" <<EOF
 size=256MiB, type=U, name=kubedos-esp
 type=L, name=kubedos-root
 EOF
-udevadm settle
-esp=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-esp" { print $1 }')
-root=$(lsblk -lnpo NAME,PARTLABEL "$DISK" | awk '$2 == "kubedos-root" { print $1 }')
+# The kernel has the new partitions once sfdisk re-read the table; udev, kept
+# off the locked disk, has no names for them yet: found by their GPT names.
+for _ in $(seq 50); do
+  esp=$(part_named kubedos-esp)
+  root=$(part_named kubedos-root)
+  [ -b "${esp:-/-}" ] && [ -b "${root:-/-}" ] && break
+  sleep 0.2
+done
+if [ ! -b "${esp:-/-}" ] || [ ! -b "${root:-/-}" ]; then
+  say "FAILED: the new partitions did not appear on $DISK"
+  status "failed: the new partitions did not appear on $DISK"
+  finish 1
+fi
 mkfs.vfat -F 32 -i "$ESP_ID" -n KDESP "$esp" >/dev/null
 mkfs.ext4 -q -F -U "$ROOT_UUID" -L kubedos-root "$root"
 mkdir -p "$TARGET"

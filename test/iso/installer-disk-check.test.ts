@@ -12,7 +12,7 @@ const ESP_ID = '1a2b3c4d';
 /** The installer's own disk functions, cut from the script as it ships (each from `name() {` to its `}`). */
 function installerFunctions(): string {
   const text = fs.readFileSync(SCRIPT, 'utf8');
-  return ['partitions', 'part_named', 'part_names', 'check_disk']
+  return ['partitions', 'part_named', 'part_names', 'check_disk', 'lock_disk']
     .map((name) => {
       const start = text.indexOf(`${name}() {`);
       assert.ok(start >= 0, `${name} is in the installer`);
@@ -84,6 +84,49 @@ printf 'go REINSTALL=%s WIPING=%s\\n' "$REINSTALL" "$WIPING"
     const r = await execa('bash', ['-c', harness], { reject: false });
     return { lines: `${r.stdout}${r.stderr}`, code: r.exitCode ?? 1 };
   }
+
+  it('holds the disk locked for its whole run: a second installer refuses it before it looks at it', async () => {
+    const dev = await disk(async () => {});
+    // The first installer: the lock taken, then the disk checked and kept while it would write.
+    const first = execa(
+      'bash',
+      [
+        '-c',
+        `set -euo pipefail
+refuse() { printf 'refused: %s\\n' "$*"; exit 3; }
+DISK=${JSON.stringify(dev)} LOCK_WAIT=30
+${installerFunctions()}
+lock_disk
+echo locked
+exec sleep 60`,
+      ],
+      { reject: false },
+    );
+    await new Promise<void>((resolve) => first.stdout!.on('data', (d: Buffer) => d.includes('locked') && resolve()));
+    const second = await execa(
+      'bash',
+      [
+        '-c',
+        `set -euo pipefail
+refuse() { printf 'refused: %s\\n' "$*"; exit 3; }
+DISK=${JSON.stringify(dev)} LOCK_WAIT=1
+${installerFunctions()}
+lock_disk
+echo took it`,
+      ],
+      { reject: false },
+    );
+    assert.equal(second.exitCode, 3, second.stdout + second.stderr);
+    assert.match(second.stdout, /refused: disk .* is locked by another program/);
+    first.kill();
+    await first;
+    // Once the first has ended, the disk is free again.
+    const third = await execa('bash', [
+      '-c',
+      `DISK=${JSON.stringify(dev)} LOCK_WAIT=5\n${installerFunctions()}\nlock_disk && echo took it`,
+    ]);
+    assert.match(third.stdout, /took it/);
+  });
 
   it('takes a blank disk', async () => {
     const r = await decide(await disk(async () => {}));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { buildPlatformIso } from '../../iso-builder/platform-iso.ts';
 import type { PlatformImage } from '../../iso-builder/platform-image.ts';
+import { folderSeedFiles } from '../../iso-builder/node-seed.ts';
 import { diskIds, seedEnv, writeSeedMedium } from '../../iso-builder/seed-medium.ts';
 import { tempDir } from '../support/hub-fixture.ts';
 import { requireSystem } from '../support/requirements.ts';
@@ -97,5 +98,28 @@ describe('the platform ISO and the seeds: one ISO for every node, a small seed e
     assert.deepEqual(diskIds('lab-3', 'cp-1'), diskIds('lab-3', 'cp-1'));
     assert.notEqual(diskIds('lab-3', 'cp-1').rootUuid, diskIds('lab-3', 'etcd-1').rootUuid);
     assert.throws(() => seedEnv({ ...settings, disk: '/dev/sda; rm -rf /' }), /characters/);
+  });
+
+  it('a new master’s seed carries its restored hub state: every file with its mode, every folder of it private', async function () {
+    const dir = tempDir('seed-state');
+    const state = path.join(dir, 'hub');
+    fs.mkdirSync(path.join(state, 'pki'), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(state, 'hub.db'), 'db', { mode: 0o600 });
+    fs.writeFileSync(path.join(state, 'pki', 'etcd-ca.key'), 'key', { mode: 0o600 });
+    fs.writeFileSync(path.join(state, 'pki', 'etcd-ca.crt'), 'crt', { mode: 0o644 });
+    const files = [
+      { path: '/etc/hostname', mode: 0o644, content: 'master\n' },
+      ...folderSeedFiles(state, '/var/lib/kubedos/hub'),
+    ];
+    const settings = { deployment: 'lab-3', node: 'master', disk: 'auto', wipe: false, minDiskBytes: 2 ** 31 };
+    await writeSeedMedium({ output: path.join(dir, 'm.iso'), settings, files, epoch: EPOCH });
+    const tar = await isoFile(path.join(dir, 'm.iso'), '/seed.tar', dir);
+    const listing = (await execa('tar', ['-tvf', '-'], { input: tar })).stdout;
+    assert.match(listing, /^-rw------- 0\/0 .* var\/lib\/kubedos\/hub\/hub\.db$/m);
+    assert.match(listing, /^-rw------- 0\/0 .* var\/lib\/kubedos\/hub\/pki\/etcd-ca\.key$/m);
+    assert.match(listing, /^-rw-r--r-- 0\/0 .* var\/lib\/kubedos\/hub\/pki\/etcd-ca\.crt$/m);
+    assert.match(listing, /^drwx------ 0\/0 .* var\/lib\/kubedos\/hub\/$/m);
+    assert.match(listing, /^drwx------ 0\/0 .* var\/lib\/kubedos\/hub\/pki\/$/m);
+    assert.match(listing, /^drwxr-xr-x 0\/0 .* var\/lib\/kubedos\/$/m, 'folders above the state as usual');
   });
 });

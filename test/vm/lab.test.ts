@@ -8,13 +8,15 @@ import { deployerPrivileges } from '../../deploy/proxmox/privileges.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { tempDir } from '../support/hub-fixture.ts';
-import { topologyFor } from '../support/proxmox/fixtures.ts';
+import { apiTo, topologyFor } from '../support/proxmox/fixtures.ts';
+import { vmPath } from '../../deploy/proxmox/api-client.ts';
 import { LocalPve } from '../support/proxmox/local-pve.ts';
 import { handBack, handOverToQemuRun } from '../support/proxmox/qemu-hand-over.ts';
 import { QemuBackend } from '../support/proxmox/vm-backend.ts';
 import { requireSystem } from '../support/requirements.ts';
 import { runBin } from '../support/run-bin.ts';
 import { until } from '../support/until.ts';
+import { describeInstallerRefusals } from '../support/installer-refusals.ts';
 import { builtAgnhostRef } from '../support/built-images.ts';
 
 /**
@@ -243,7 +245,64 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
       assert.deepEqual(pve.violations, []);
     });
 
-    it('then a deploy writes nothing to Proxmox and converges the three, the rebuilt cp-1 included', async () => {
+    it('loses the master VM with its disk: redeploy master from the operator’s backup; the others reconnect with the keys they have, the CAs unchanged', async () => {
+      const others = nodes().filter((n) => n !== 'master');
+      const hubctlIn = async (args: string) => {
+        const r = await inside('master', `kubedos-hub ctl ${args}`);
+        assert.equal(r.code, 0, `hubctl ${args}: ${r.stderr}`);
+        return r.stdout;
+      };
+      const keys = async () =>
+        Promise.all(
+          others.map(async (n) => `${n} ${(await inside(n, 'sha256sum /var/lib/kubedos/minion/identity.key')).stdout}`),
+        );
+      type Cert = { kind: string; name: string; notAfterMs: number };
+      const cas = async () =>
+        (JSON.parse(await hubctlIn('certs --json')) as Cert[])
+          .filter((c) => c.kind === 'ca' || c.kind === 'hub-tls-ca')
+          .map((c) => `${c.kind}/${c.name}/${c.notAfterMs}`)
+          .sort();
+      const shape = async () =>
+        (JSON.parse(await hubctlIn('status --json --no-kubernetes')) as StatusResponse__Output).nodes
+          .filter((n) => n.role !== 'master')
+          .map((n) => `${n.name} gen ${n.generation} ${n.planes.map((p) => p.address).join(',')}`);
+      const [keysBefore, casBefore, shapeBefore] = [await keys(), await cas(), await shape()];
+      // The operator's copy, off the master (hubctl hub backup --out), before the master is lost.
+      const taken = await inside(
+        'master',
+        'kubedos-hub ctl hub backup --out /root/op.kdbackup --json >/dev/null && base64 -w0 /root/op.kdbackup',
+      );
+      assert.equal(taken.code, 0, taken.stderr);
+      const backup = path.join(dir, 'hub.kdbackup');
+      fs.writeFileSync(backup, Buffer.from(taken.stdout.trim(), 'base64'), { mode: 0o600 });
+      // The master VM and its disks are gone.
+      const api = apiTo(pve);
+      const master = vmOf('master');
+      await api.waitTask(master.node, await api.task('POST', vmPath(master.node, master.vmid, '/status/stop')), 'stop');
+      await api.waitTask(
+        master.node,
+        await api.task('DELETE', vmPath(master.node, master.vmid), { purge: true }),
+        'rm',
+      );
+      const r = await kubedos(['redeploy', 'master', '--backup', backup, '--run-dir', runRoot(), '--stage', 'enroll']);
+      const report = JSON.parse(r.stdout) as DeployReport;
+      assert.match(r.stderr, /the new master's hub starts from .*hub\.kdbackup/);
+      assert.match(r.stderr, /master installer: installed: master/);
+      assert.equal(report.reached, 'enroll');
+      assert.equal(report.status!.summary!.connected, 3, r.tail);
+      assert.deepEqual(await keys(), keysBefore, 'every other node kept its identity key');
+      assert.deepEqual(await shape(), shapeBefore, 'no other node enrolled again; every plane address the same');
+      assert.deepEqual(await cas(), casBefore, 'the same CAs');
+      assert.equal(vmOf('master').config.ide3, undefined, 'its seed (with the hub state) is detached');
+      assert.deepEqual(
+        pve.volumes('pve1', 'local').filter((v) => v.includes('-seed-')),
+        [],
+        'and deleted from the storage',
+      );
+      assert.deepEqual(pve.violations, []);
+    });
+
+    it('then a deploy writes nothing to Proxmox and converges the three, the rebuilt cp-1 and master included', async () => {
       const writes = pve.writes().length;
       const r = await kubedos(['deploy', '--run-dir', runRoot()]);
       deployed = { report: JSON.parse(r.stdout) as DeployReport, stderr: r.stderr, tail: r.tail };
@@ -417,6 +476,14 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
       assert.match(down.stderr, /stopped 3 VMs/);
       for (const n of nodes()) assert.ok(fs.existsSync(path.join(qemuRun(), 'nodes', n, 'disk.qcow2')), n);
     });
+  });
+
+  // The VMs are stopped by now: the live boot has the machine to itself.
+  describeInstallerRefusals(() => {
+    const media = path.join(runRoot(), 'media');
+    const iso = fs.readdirSync(media).find((f) => /^kubedos-.*\.iso$/.test(f) && !f.includes('seed'));
+    assert.ok(iso, `the platform ISO in ${media}`);
+    return { deployment: t.name, node: 'cp-1', iso: path.join(media, iso), seed: path.join(media, 'cp-1.seed.iso') };
   });
 
   describe('kubedos destroy', () => {
