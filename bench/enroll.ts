@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { spawnEntry, waitForHubReady } from '../deploy/local/spawn-entry.ts';
+import { startHubEntry } from '../deploy/local/spawn-entry.ts';
 import { hubArgs } from '../deploy/local/node-files.ts';
 import { AdminConnection } from '../hub/cli/admin-client.ts';
 import type { EnrollmentClient } from '../proto/gen/kubedos/v1/Enrollment.ts';
@@ -47,8 +47,7 @@ async function benchOnce(n: number): Promise<void> {
     fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
 
     const logFile = path.join(dir, 'hub.log');
-    hub = spawnEntry(
-      'hub/main.ts',
+    const hubStart = await startHubEntry(
       hubArgs({
         stateDir: path.join(dir, 'hub'),
         topologyFile: path.join(dir, 'topology.json'),
@@ -61,10 +60,10 @@ async function benchOnce(n: number): Promise<void> {
         // The burst goes over 8 connections from loopback, thousands of calls at once.
         streamsPerConnection: 100_000,
       }),
-      { logFile, detached: false, captureStdout: true },
+      { stateDir: path.join(dir, 'hub'), logFile, detached: false, timeoutMs: 120_000 },
     );
-    hub.stderr?.resume();
-    const port = await waitForHubReady(hub, logFile, 120_000);
+    hub = hubStart.child;
+    const port = hubStart.ready.port;
     const idleRss = rssMiB(hub.pid!, 'VmRSS');
     const admin = new AdminConnection(path.join(dir, 'hub'));
     await admin.call((a) => a.OpenWindow, { ttlSeconds: 3600, role: 'worker', nodes: [] });

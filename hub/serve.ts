@@ -9,6 +9,8 @@ import { Hub } from './hub.ts';
 import { readInputFile, readKeyFile } from '../shared/fs/read-input.ts';
 import { DEFAULT_CONNECTION_LIMITS } from './listener/limited-listener.ts';
 import { HUB_VERSION } from './version.ts';
+import { clearHubReady, writeHubReady } from './ready-file.ts';
+import { CONTRACT_VERSION } from '../shared/proto/contract-version.ts';
 
 const readFile = (what: string, file: string): string => readInputFile(what, file).toString('utf8');
 
@@ -122,13 +124,21 @@ runMain('kubedos-hub', async () => {
       : {}),
     log,
   });
+  // An earlier hub's (killed before it could remove it) never stands for this one.
+  clearHubReady(o.stateDir);
   try {
     await hub.start();
   } catch (err) {
     await hub.stop();
     throw new UserError(`the hub could not start (listening on ${listen}): ${(err as Error).message}`);
   }
-  // Readiness line for supervisors and tests: the port actually bound.
+  // Readiness for whoever started the hub: a file in its state dir (the port actually bound); a line for people.
+  writeHubReady(o.stateDir, {
+    port: hub.port,
+    pid: process.pid,
+    contract: CONTRACT_VERSION,
+    adminSocket: hub.adminSocket,
+  });
   process.stdout.write(`kubedos-hub ready port=${hub.port} admin=${hub.adminSocket}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -136,5 +146,6 @@ runMain('kubedos-hub', async () => {
     process.once('SIGINT', stop);
   });
   log.info('stopping');
+  clearHubReady(o.stateDir);
   await hub.stop();
 });

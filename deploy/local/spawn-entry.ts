@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { clearHubReady, waitForHubReady, type HubReady } from '../../hub/ready-file.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -13,7 +14,7 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 export function spawnEntry(
   entry: string,
   args: string[],
-  opts: { logFile: string; detached: boolean; captureStdout?: boolean; prefix?: string[] },
+  opts: { logFile: string; detached: boolean; prefix?: string[] },
 ): ChildProcess {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.openSync(opts.logFile, 'a', 0o600);
@@ -25,37 +26,33 @@ export function spawnEntry(
     ...args,
   ];
   const child = spawn(argv[0]!, argv.slice(1), {
-    stdio: ['ignore', opts.captureStdout ? 'pipe' : log, log],
+    stdio: ['ignore', log, log],
     detached: opts.detached,
   });
   fs.closeSync(log);
   return child;
 }
 
-/** Resolves with the hub's bound port once it prints its readiness line; rejects if it exits first. */
-export function waitForHubReady(child: ChildProcess, logFile: string, timeoutMs = 30_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(
-      () => reject(new Error(`the hub did not become ready in ${timeoutMs / 1000}s; see ${logFile}`)),
-      timeoutMs,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const m = /kubedos-hub ready port=(\d+)/.exec(buffer);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve(Number(m[1]));
-      }
+/**
+ * Starts the hub (hub/main.ts with these arguments) and waits for its
+ * readiness file in its state dir; the process and what the hub said.
+ */
+export async function startHubEntry(
+  args: string[],
+  opts: { stateDir: string; logFile: string; detached: boolean; timeoutMs?: number },
+): Promise<{ child: ChildProcess; ready: HubReady }> {
+  clearHubReady(opts.stateDir);
+  const child = spawnEntry('hub/main.ts', args, { logFile: opts.logFile, detached: opts.detached });
+  try {
+    const ready = await waitForHubReady({
+      stateDir: opts.stateDir,
+      logFile: opts.logFile,
+      isRunning: () => child.exitCode === null && child.signalCode === null,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const tail = fs.existsSync(logFile)
-        ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n')
-        : '';
-      reject(new Error(`the hub exited (code ${code}) before it was ready:\n${tail}`));
-    });
-  });
+    return { child, ready };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
 }

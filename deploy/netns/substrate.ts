@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
+import { clearHubReady, waitForHubReady } from '../../hub/ready-file.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { MinionConfigFile } from '../../shared/identity/files.ts';
@@ -78,26 +79,6 @@ async function checkHost(): Promise<void> {
       'apt-get install iproute2 wireguard-tools wireguard-go nftables iputils-ping',
     );
   }
-}
-
-/** Waits for the hub's readiness line in its log from offset `from` (the lab owns the process, so the log is the channel). */
-async function waitForHubLine(
-  logFile: string,
-  from: number,
-  isRunning: () => boolean,
-  timeoutMs: number,
-): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // Only what this hub wrote: the log is appended to, and an earlier run's hub said "ready" too.
-    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile).subarray(from).toString('utf8') : '';
-    const m = /kubedos-hub ready port=(\d+)/.exec(text);
-    if (m) return Number(m[1]);
-    if (!isRunning())
-      throw new UserError(`the hub exited before it was ready:\n${text.trim().split('\n').slice(-5).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new UserError(`the hub did not become ready in ${timeoutMs / 1000}s; see ${logFile}`);
 }
 
 /**
@@ -172,7 +153,7 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     ];
     fs.mkdirSync(run.logs, { recursive: true });
     const hubLog = path.join(run.logs, 'hub.log');
-    const logFrom = fs.existsSync(hubLog) ? fs.statSync(hubLog).size : 0;
+    clearHubReady(run.hubDir);
     const hubPid = lab.spawn(
       nsOf.get(master.hostname)!,
       node('hub/main.ts', [
@@ -197,7 +178,11 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
       ]),
       { logFile: hubLog, binds: privateWireguardRun(path.join(run.nodeDir(master.hostname), 'run')) },
     );
-    const hubPort = await waitForHubLine(hubLog, logFrom, () => lab.isRunning(hubPid), 30_000);
+    const { port: hubPort } = await waitForHubReady({
+      stateDir: run.hubDir,
+      logFile: hubLog,
+      isRunning: () => lab.isRunning(hubPid),
+    });
     for (const n of t.nodes) {
       const dir = run.nodeDir(n.hostname);
       const identityFile = path.join(dir, 'identity.json');

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
+import { clearHubReady, readHubReady } from '../../hub/ready-file.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import { nodeSeedFiles } from '../../iso-builder/node-seed.ts';
 import type { PlatformImage } from '../../iso-builder/platform-image.ts';
@@ -113,6 +113,8 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
     for (const node of t.nodes) {
       const root = await lab.addContainer(node.hostname, lower, run.nodeDir(node.hostname), node.vmid);
       seedContainer(root, t, run.topologyCopy, node, secrets);
+      // Only this boot's hub says it is ready.
+      if (node.role === 'master') clearHubReady(path.join(root, NODE_PATHS.hubState));
       const logFile = path.join(run.logs, `${node.hostname}.console.log`);
       lab.boot(node.hostname, bridge, logFile, node.hostname, runsPods(node));
     }
@@ -239,6 +241,7 @@ export async function nspawnRebuildMaster(
   const hubDir = path.join(root, NODE_PATHS.hubState);
   restoreForNewMaster(hubDir, bundle, master.hostname, credential);
   seedContainer(root, t, run.topologyCopy, master, secrets);
+  clearHubReady(hubDir);
   lab.boot(master.hostname, lab.bridge!, path.join(run.logs, `${master.hostname}.console.log`), master.hostname, false);
   await waitForHub(lab, master.hostname, hubDir, run, opts.signal ?? new AbortController().signal);
   return { takenAtMs: bundle.takenAtMs };
@@ -259,7 +262,7 @@ async function waitForHub(lab: NspawnLab, master: string, hubDir: string, run: R
   while (Date.now() < deadline) {
     if (signal.aborted) throw new UserError('interrupted');
     if (!lab.isRunning(master)) throw new UserError(`the master container stopped:\n${tail(consoleLog)}`);
-    if (fs.existsSync(path.join(hubDir, ADMIN_SOCKET_FILE))) return;
+    if (readHubReady(hubDir)) return;
     await sleep(250);
   }
   throw new UserError(

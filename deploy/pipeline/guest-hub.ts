@@ -3,10 +3,24 @@ import { UserError } from '../../shared/errors.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import type { HubControl } from '../local/wait-for-nodes.ts';
 import { statusKey } from '../../hub/cli/status-change.ts';
+import { HUB_READY_FILE, parseHubReady, type HubReady } from '../../hub/ready-file.ts';
 
 /** A program run in a guest and waited for: the QEMU lab's agent socket, or the Proxmox API's agent/exec. */
 export interface GuestExec {
   exec(argv: string[], opts?: { timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * The hub in a VM, once it says it is ready: its readiness file in its
+ * state dir, read through the guest agent, of a process that is still there
+ * (a file an unclean stop left behind is not read as readiness).
+ */
+export async function guestHubReady(agent: GuestExec): Promise<HubReady | undefined> {
+  const r = await agent.exec(['cat', `${NODE_PATHS.hubState}/${HUB_READY_FILE}`]).catch(() => undefined);
+  const ready = r?.code === 0 ? parseHubReady(r.stdout) : undefined;
+  if (!ready) return undefined;
+  const alive = await agent.exec(['kill', '-0', String(ready.pid)]).catch(() => undefined);
+  return alive?.code === 0 ? ready : undefined;
 }
 
 /** hubctl inside the master VM: the hub binary's `ctl` mode, run through the guest agent. */

@@ -39,6 +39,12 @@ export async function replaceMaster(o: {
   const master = masterNode(t);
   const run = runDir(o.runRoot);
   const keptDir = path.join(run.root, 'hub-backups');
+  if (o.dryRun && !o.backup) {
+    o.say(
+      `would replace ${master.hostname}: its hub's state from a backup the old master takes now, else the newest copy; destroy its VM, make it again with that state in its seed`,
+    );
+    return [];
+  }
   const view = await readCluster(o.api, t);
   const found = await findHubBackup({
     api: o.api,

@@ -1,11 +1,10 @@
 import pLimit from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import { UserError } from '../../shared/errors.ts';
 import { masterNode } from '../../shared/planes/peer-lists.ts';
 import type { Topology, TopologyNode } from '../../shared/topology/model.ts';
-import { guestHubControl } from '../pipeline/guest-hub.ts';
+import { guestHubControl, guestHubReady } from '../pipeline/guest-hub.ts';
 import type { Substrate } from '../pipeline/pipeline.ts';
 import type { HubControl } from '../local/wait-for-nodes.ts';
 import { isTransient, ProxmoxApiError, vmPath, type ProxmoxApi } from './api-client.ts';
@@ -287,7 +286,7 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
     const s = await this.o.api.get<{ status: string }>(vmPath(pveNode, n.vmid, '/status/current'));
     if (s.status === 'running') {
       const guest = new ProxmoxGuest(this.o.api, pveNode, n.vmid);
-      const installed = await guest.readFile('/etc/kubedos/installed');
+      const installed = await guest.readFile(NODE_PATHS.installedMarker);
       if (installed?.trim() === `${this.t.name} ${n.hostname}`) {
         state.phase = 'booted';
         if (report) report.boot = 'booted';
@@ -330,10 +329,7 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
       if (this.failed) throw new UserError(this.failed);
       if (this.o.signal.aborted) throw new UserError('interrupted');
       if (this.boots.get(master.hostname)?.phase === 'booted' || !this.boots.has(master.hostname)) {
-        const r = await guest
-          .exec(['test', '-S', `${NODE_PATHS.hubState}/${ADMIN_SOCKET_FILE}`])
-          .catch(() => undefined);
-        if (r?.code === 0) break;
+        if (await guestHubReady(guest)) break;
       }
       if (Date.now() > deadline)
         throw new UserError(

@@ -11,9 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ADMIN_SOCKET_FILE } from '../../hub/admin/admin-token.ts';
 import { GUEST_AGENT_FILE, type GuestHubRef } from '../../hub/cli/guest-proxy.ts';
-import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import type { PlatformIso } from '../../iso-builder/platform-iso.ts';
 import { requireTools } from '../../iso-builder/tools.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
@@ -27,7 +25,7 @@ import type { HubControl } from '../local/wait-for-nodes.ts';
 import { runPipeline, type Substrate } from '../pipeline/pipeline.ts';
 import { chooseAccelerator, type Accelerator } from './accelerator.ts';
 import { isRunning, startDaemonVm, stopDaemonVm, vmPaths, type DaemonVm } from './daemon-vm.ts';
-import { GUEST_HUBCTL, guestHubControl } from '../pipeline/guest-hub.ts';
+import { GUEST_HUBCTL, guestHubControl, guestHubReady } from '../pipeline/guest-hub.ts';
 import { macFor } from '../media/node-mac.ts';
 import { addBridge, addTap, removeLink, tapName } from './lab-network.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
@@ -273,9 +271,9 @@ class QemuLab implements Substrate<DeploymentMedia> {
   async hub(): Promise<HubControl> {
     const t = this.opts.topology;
     const master = this.vms.get(masterNode(t).hostname)!;
-    // Up means answering: its admin socket exists (an active unit may still be starting, or restarting).
+    // Up means answering: the hub says it is ready (an active unit may still be starting, or restarting).
     await waitUntilAsync(
-      async () => (await master.agent.exec(['test', '-S', `${NODE_PATHS.hubState}/${ADMIN_SOCKET_FILE}`])).code === 0,
+      async () => (await guestHubReady(master.agent)) !== undefined,
       BOOT_DEADLINE_MS,
       this.opts.signal,
       'the hub in the master VM',

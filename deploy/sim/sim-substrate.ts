@@ -8,7 +8,7 @@ import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import { ensureDeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
 import { isOurs, readProcesses, recordProcesses, stopProcesses, type ProcessRecord } from '../local/process-table.ts';
 import { runDir, type RunDir } from '../local/run-dir.ts';
-import { spawnEntry, waitForHubReady } from '../local/spawn-entry.ts';
+import { spawnEntry, startHubEntry } from '../local/spawn-entry.ts';
 import { hubArgs, writeNodeFiles } from '../local/node-files.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
 import type { LocalUpOptions } from '../local/up-options.ts';
@@ -46,8 +46,7 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
   };
   try {
     const hubLog = path.join(run.logs, 'hub.log');
-    const hub = spawnEntry(
-      'hub/main.ts',
+    const { child: hub, ready } = await startHubEntry(
       hubArgs({
         stateDir: run.hubDir,
         topologyFile: run.topologyCopy,
@@ -56,11 +55,11 @@ export async function simUp(opts: SimUpOptions): Promise<LocalDeployment> {
         // Every sim node comes from loopback: its sessions, and kubedos's own calls, share that one address.
         connectionsPerPeer: 2 * opts.topology.nodes.length + 16,
       }),
-      { logFile: hubLog, detached: true, captureStdout: true },
+      { stateDir: run.hubDir, logFile: hubLog, detached: true },
     );
     children.push({ name: 'hub', pid: hub.pid!, child: hub });
     recordProcesses(run.processes, children);
-    const hubPort = await waitForHubReady(hub, hubLog);
+    const hubPort = ready.port;
 
     for (const node of opts.topology.nodes) {
       const configFile = writeNodeFiles(run.nodeDir(node.hostname), node.hostname, secrets, {

@@ -68,6 +68,7 @@ export function nodeStatuses(
       vmid: inv.vmid,
       generation: inv.generation,
       peer: live?.peer ?? '',
+      contractVersion: live?.contract ?? 0,
       refused: [refusedLanInterface(live?.facts, inv.lanIp), unknownKeyKnock(registry.knock(inv.node), now)].filter(
         (x) => x !== undefined,
       ),

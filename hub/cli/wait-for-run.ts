@@ -53,11 +53,11 @@ export async function waitForRun(admin: AdminConnection, runId: number, show: bo
   }
 }
 
-/** The nodes with work left in the run that are not connected, with their state: why a run waits. */
+/** The nodes with work left in the run that are not connected, or whose tasks the hub holds: why a run waits. */
 export function waitingOn(s: StatusResponse__Output, run: Convergence__Output): string {
   const state = new Map(s.nodes.map((n) => [n.name, n.state]));
-  return run.nodes
+  const offline = run.nodes
     .filter((n) => n.done + n.failed.length + n.blocked < n.total && (state.get(n.node) ?? 'connected') !== 'connected')
-    .map((n) => `${n.node} (${state.get(n.node)}, ${n.total - n.done - n.failed.length - n.blocked} tasks left)`)
-    .join(', ');
+    .map((n) => `${n.node} (${state.get(n.node)}, ${n.total - n.done - n.failed.length - n.blocked} tasks left)`);
+  return [...offline, ...run.nodes.filter((n) => n.held).map((n) => n.held)].join(', ');
 }

@@ -109,7 +109,14 @@ export class ConvergeService {
   }
 
   status(runId?: number): ConvergeStatus | undefined {
-    return convergeStatus(this.opts.db, runId);
+    const s = convergeStatus(this.opts.db, runId);
+    // What the engine holds back is known to it alone: said beside each node's progress while the run goes.
+    if (s?.state === 'running')
+      for (const n of s.nodes) {
+        const held = this.engine.heldReason(n.node);
+        if (held) n.held = held;
+      }
+    return s;
   }
 
   logs(node: string, task?: string): TaskLog[] {

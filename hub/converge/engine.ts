@@ -6,7 +6,8 @@ import { tailOf } from '../../shared/tasks/output-tail.ts';
 import { redactSecrets } from '../../shared/tasks/redact.ts';
 import { statusWord } from '../../shared/tasks/status.ts';
 import { UserError } from '../../shared/errors.ts';
-import { HUB_NODE, PHASES, type Phase, type Plan, type PlannedTask } from '../plan/model.ts';
+import { PHASES, type Phase, type Plan, type PlannedTask } from '../plan/model.ts';
+import { contractNeeded } from '../../shared/proto/state-contracts.ts';
 import type { NodeChannel } from './node-channel.ts';
 import { runHubAction } from './hub-actions.ts';
 import { RunStore } from './run-store.ts';
@@ -97,6 +98,8 @@ export class ConvergeEngine {
   /** Installs the limit held back: candidates again when an install ends (a resume or pump considers all anyway). */
   private deferredInstalls = new Set<string>();
   private readonly onStoreError: (what: string, err: Error) => void;
+  /** Connected nodes whose next tasks wait because they speak too old a contract, with why (for status). */
+  private readonly held = new Map<string, string>();
 
   constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
     this.store = new RunStore(db);
@@ -124,6 +127,7 @@ export class ConvergeEngine {
       this.secrets.store(plan.secrets ?? {}, 'plan');
       runId = this.store.createRun(plan, !!opts.dryRun, Date.now());
     });
+    this.held.clear();
     this.armDeadline(runId);
     this.pump();
     return runId;
@@ -162,11 +166,19 @@ export class ConvergeEngine {
     for (const t of this.rows(runId))
       if (
         (t.state === 'pending' || t.state === 'dispatched') &&
-        t.node !== HUB_NODE &&
+        !this.specOf(t).hubAction &&
         !this.channel.isConnected(t.node)
       )
         left.set(t.node, (left.get(t.node) ?? 0) + 1);
-    return [...left].map(([node, n]) => `${node} (not connected, ${n} task${n === 1 ? '' : 's'} left)`);
+    return [
+      ...[...left].map(([node, n]) => `${node} (not connected, ${n} task${n === 1 ? '' : 's'} left)`),
+      ...[...this.held.values()],
+    ];
+  }
+
+  /** Why a connected node's next tasks wait (it speaks too old a contract), if they do. */
+  heldReason(node: string): string | undefined {
+    return this.held.get(node);
   }
 
   private armDeadline(runId: number): void {
@@ -306,18 +318,28 @@ export class ConvergeEngine {
       // Under the install limit, the earliest phase installs first (etcd's packages before node exporters).
       const ids = [...candidates, ...this.deferredInstalls];
       const phase = (id: string) => PHASES.indexOf((row(id)?.phase ?? '') as Phase);
-      const { steps, nextRetryAt, deferred } = nextSteps(
+      const { steps, nextRetryAt, deferred, held } = nextSteps(
         g,
         installs ? ids.sort((a, b) => phase(a) - phase(b)) : ids,
         (id) => {
           const t = row(id);
           if (!t) return undefined;
-          const skip = t.state === 'pending' ? this.specOf(t).skip : undefined;
-          return { state: t.state, node: t.node, retryAt: t.retry_at, ...(skip ? { skip } : {}) };
+          const spec = this.specOf(t);
+          const skip = t.state === 'pending' ? spec.skip : undefined;
+          const needs = contractNeeded(spec.states);
+          return {
+            state: t.state,
+            node: t.node,
+            retryAt: t.retry_at,
+            ...(skip ? { skip } : {}),
+            ...(spec.hubAction ? { hub: true } : {}),
+            ...(needs ? { needs } : {}),
+          };
         },
         now,
         (node) => this.channel.isConnected(node),
         installs,
+        this.channel.contractOf ? (node) => this.channel.contractOf!(node) : undefined,
       );
       this.deferredInstalls = new Set(deferred);
       const toSend: TaskRow[] = [];
@@ -343,10 +365,12 @@ export class ConvergeEngine {
             summary: r.summary,
           });
         } else {
+          this.held.delete(t.node);
           this.store.markDispatched(run.id, t.task_id, now);
           toSend.push({ ...t, attempt: t.attempt + 1 });
         }
       }
+      for (const h of held ?? []) this.held.set(h.node, h.reason);
       // Tasks leave before the commit's fsync, so the disk and the node work at once. A crash before
       // the commit leaves them pending: they are sent again on resume, which idempotence makes safe.
       for (const t of toSend) this.send(run, t);
@@ -361,6 +385,7 @@ export class ConvergeEngine {
 
   private finishIfIdle(runId: number): void {
     if (!this.store.finishIfIdle(runId, Date.now())) return;
+    this.held.clear();
     const ready = this.waiters.filter((w) => w.runId === runId);
     if (ready.length === 0) return;
     const summary = this.summary(runId);

@@ -17,4 +17,10 @@ export interface NodeChannel {
   /** Called on every (re)connection, after Hello: the engine resends what the node has not finished. */
   onConnected(cb: (node: string) => void): void;
   onLog?(cb: (node: string, line: LogLine__Output) => void): void;
+  /**
+   * The contract version the node's minion said in this session's hello
+   * (undefined before it). Without it every node counts as speaking the
+   * hub's own.
+   */
+  contractOf?(node: string): number | undefined;
 }

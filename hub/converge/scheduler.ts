@@ -1,4 +1,4 @@
-import { HUB_NODE } from '../plan/model.ts';
+import { behindFor, type ContractNeed } from '../../shared/proto/state-contracts.ts';
 import type { TaskRow } from './task-row.ts';
 
 /**
@@ -34,6 +34,10 @@ export interface TaskView {
   retryAt: number;
   /** The plan says it cannot be done here, with this reason. */
   skip?: string;
+  /** The hub does it itself (a secret it makes): no node is involved, whatever `node` says. */
+  hub?: boolean;
+  /** The contract its node must speak for it (a state kind that came later). */
+  needs?: ContractNeed;
 }
 
 export type Step =
@@ -69,12 +73,21 @@ export function nextSteps(
   now: number,
   connected: (node: string) => boolean,
   installs?: InstallLimit,
-): { steps: Step[]; nextRetryAt: number; deferred: string[] } {
+  /** The contract each connected node speaks (undefined before its hello); absent: every node speaks the hub's. */
+  contractOf?: (node: string) => number | undefined,
+): {
+  steps: Step[];
+  nextRetryAt: number;
+  deferred: string[];
+  /** Tasks of connected nodes that speak too old a contract: not sent (they would fail), with why (absent: none). */
+  held?: Array<{ id: string; node: string; reason: string }>;
+} {
   const decided = new Map<string, TaskRow['state']>();
   const stateOf = (id: string) => decided.get(id) ?? view(id)?.state;
   const queue = [...candidates];
   const steps: Step[] = [];
   const deferred: string[] = [];
+  const held: Array<{ id: string; node: string; reason: string }> = [];
   let installing: number | undefined;
   let nextRetryAt = Infinity;
   while (queue.length) {
@@ -86,11 +99,16 @@ export function nextSteps(
       nextRetryAt = Math.min(nextRetryAt, t.retryAt);
       continue;
     }
-    if (t.skip || t.node === HUB_NODE) {
+    if (t.skip || t.hub) {
       steps.push(t.skip ? { id, action: 'skip', reason: t.skip } : { id, action: 'hub' });
       decided.set(id, 'done');
       queue.push(...(graph.dependents.get(id) ?? []));
     } else if (connected(t.node)) {
+      const behind = contractOf ? behindFor(t.node, contractOf(t.node), t.needs) : undefined;
+      if (behind) {
+        held.push({ id, node: t.node, reason: behind });
+        continue;
+      }
       if (installs && installs.isInstall(id)) {
         installing ??= installs.inFlight();
         if (installing >= installs.max) {
@@ -103,7 +121,7 @@ export function nextSteps(
       decided.set(id, 'dispatched');
     }
   }
-  return { steps, nextRetryAt, deferred };
+  return { steps, nextRetryAt, deferred, ...(held.length ? { held } : {}) };
 }
 
 /** A task that installs packages (the darksite's apt, or the images package): the work the install limit bounds. */

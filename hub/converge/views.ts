@@ -40,6 +40,8 @@ export interface NodeProgress {
   running: string[];
   failed: string[];
   blocked: number;
+  /** Why its next tasks wait although it is connected (it speaks too old a contract). */
+  held?: string;
 }
 
 export interface Failure {
@@ -153,7 +155,7 @@ export function formatConvergeStatus(s: ConvergeStatus): string {
     `  ${c.done}/${c.total} done (${c.changed} changed, ${c.skipped} skipped), ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.blocked} blocked`,
     ...s.nodes.map(
       (n) =>
-        `  ${n.node.padEnd(12)} ${String(n.done).padStart(3)}/${n.total}${n.running.length ? `  running ${n.running.join(', ')}` : ''}${n.failed.length ? `  FAILED ${n.failed.join(', ')}` : ''}${n.blocked ? `  ${n.blocked} blocked` : ''}`,
+        `  ${n.node.padEnd(12)} ${String(n.done).padStart(3)}/${n.total}${n.running.length ? `  running ${n.running.join(', ')}` : ''}${n.failed.length ? `  FAILED ${n.failed.join(', ')}` : ''}${n.blocked ? `  ${n.blocked} blocked` : ''}${n.held ? `  HELD: ${n.held}` : ''}`,
     ),
   ];
   // Skipped tasks, grouped by the first reason in the chain (the missing package), so an operator sees why at once.

@@ -12,7 +12,11 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** The node name of tasks the hub runs itself (they make secrets; no minion is involved). */
+/**
+ * Where the plan files the tasks the hub runs itself (they make secrets; no
+ * minion is involved): their ids read "hub/<name>". Only a name: what makes a
+ * task the hub's is its `hubAction`, so a node named "hub" is a node like any other.
+ */
 export const HUB_NODE = 'hub';
 
 export interface HubAction {

@@ -150,6 +150,8 @@ async function admit(deps: AgentServiceDeps, call: SessionCall, now: () => numbe
         return;
       }
       helloHeard = true;
+      // Before anyone hears the hello: the engine, woken by it, sends what this version can carry out.
+      session.contract = message.hello.contractVersion || 1;
     }
     registry.emit('message', node, message);
     if (message.hello?.facts) registry.setFacts(node, session, message.hello.facts);

@@ -14,6 +14,8 @@ export interface LiveSession {
   connectedAt: number;
   lastHeartbeat: number;
   facts: Facts__Output | null;
+  /** The contract version its minion said in this session's hello (undefined before it). */
+  contract?: number;
 }
 
 export interface SessionEvents {

@@ -20,6 +20,10 @@ export class SessionChannel implements NodeChannel {
     return this.#registry.isConnected(node);
   }
 
+  contractOf(node: string): number | undefined {
+    return this.#registry.get(node)?.contract;
+  }
+
   sendTask(node: string, task: Task): boolean {
     return this.#registry.send(node, { task });
   }

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
  * theirs (EnrollPayload, Hello, Welcome) and use what both understand. Its
  * dated history is at the top of proto/kubedos/v1/hub.proto.
  */
-export const CONTRACT_VERSION = 4;
+export const CONTRACT_VERSION = 5;
 
 /** Trailing metadata key of a refused session: what the refusal means, typed, not in its words. */
 export const REFUSAL_KEY = 'kubedos-refusal';

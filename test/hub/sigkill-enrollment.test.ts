@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { stringify } from 'yaml';
 import { ensureDeploymentSecrets, type DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
-import { spawnEntry, waitForHubReady } from '../../deploy/local/spawn-entry.ts';
+import { startHubEntry } from '../../deploy/local/spawn-entry.ts';
 import { hubArgs } from '../../deploy/local/node-files.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
 import { buildEnrollRequest } from '../../minion/enrollment-request.ts';
@@ -29,17 +29,17 @@ describe('hub crash safety', function () {
 
   const startHub = async (): Promise<number> => {
     const logFile = path.join(dir, 'hub.log');
-    hub = spawnEntry(
-      'hub/main.ts',
+    const started = await startHubEntry(
       hubArgs({
         stateDir: path.join(dir, 'hub'),
         topologyFile: path.join(dir, 'topology.yaml'),
         secrets,
         listen: '127.0.0.1:0',
       }),
-      { logFile, detached: false, captureStdout: true },
+      { stateDir: path.join(dir, 'hub'), logFile, detached: false },
     );
-    return waitForHubReady(hub, logFile);
+    hub = started.child;
+    return started.ready.port;
   };
 
   before(async () => {

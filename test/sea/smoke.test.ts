@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { waitForHubReady } from '../../hub/ready-file.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
@@ -52,7 +53,7 @@ describe('single executables: smoke', function () {
       dir,
     );
     running.push(hub);
-    const [, port] = await hub.waitForLine(/^kubedos-hub ready port=(\d+) /);
+    const { port } = await waitForHubReady({ stateDir: hubDir, isRunning: () => hub.child.exitCode === null });
 
     const admin = new AdminConnection(hubDir);
     try {

@@ -7,6 +7,7 @@ import { executeTask } from '../../minion/tasks/execute-task.ts';
 import type { Host } from '../../minion/tasks/host.ts';
 import type { NodeChannel } from '../../hub/converge/node-channel.ts';
 import { resultOverWire, taskOverWire } from '../../hub/converge/wire-roundtrip.ts';
+import { CONTRACT_VERSION } from '../../shared/proto/contract-version.ts';
 
 export interface LocalNode {
   name: string;
@@ -56,6 +57,13 @@ export class LocalChannel implements NodeChannel {
 
   isConnected(node: string): boolean {
     return this.nodes.get(node)?.connected ?? false;
+  }
+
+  /** The contract each in-process minion speaks: this build's, unless a test says a node is behind. */
+  readonly contracts = new Map<string, number>();
+
+  contractOf(node: string): number | undefined {
+    return this.isConnected(node) ? (this.contracts.get(node) ?? CONTRACT_VERSION) : undefined;
   }
 
   sendTask(name: string, task: Task): boolean {

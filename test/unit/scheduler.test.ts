@@ -31,6 +31,8 @@ describe('convergence scheduler (pure)', () => {
       node,
       retryAt: 0,
       ...(id === 'd/skip' ? { skip: 'no package' } : {}),
+      // What the engine says of a task the hub does itself (its plan gave it an action).
+      ...(id === 'hub/secret' ? { hub: true } : {}),
       ...states[id],
     };
   };
@@ -53,6 +55,55 @@ describe('convergence scheduler (pure)', () => {
       online,
     );
     assert.deepEqual(later.steps, [{ id: 'a/join', action: 'send' }]);
+  });
+
+  it('holds a task whose node speaks too old a contract, says why, and sends it once the node speaks one new enough', () => {
+    const done = { state: 'done' as const };
+    const snapshot = { needs: { contract: 3, what: 'etcd snapshots' } };
+    const states = { 'hub/secret': done, 'a/install': done, 'a/join': snapshot, 'c/other': snapshot };
+    const speaks = new Map<string, number | undefined>([['a', 2]]);
+    const held = nextSteps(
+      g,
+      ['a/join', 'c/other'],
+      view(states),
+      0,
+      () => true,
+      undefined,
+      (n) => speaks.get(n),
+    );
+    assert.deepEqual(held.steps, []);
+    assert.deepEqual(held.held, [
+      { id: 'a/join', node: 'a', reason: 'a speaks contract 2; etcd snapshots need 3' },
+      { id: 'c/other', node: 'c', reason: 'c has not said which contract it speaks yet (its hello)' },
+    ]);
+    speaks.set('a', 3);
+    speaks.set('c', 5);
+    const sent = nextSteps(
+      g,
+      ['a/join', 'c/other'],
+      view(states),
+      0,
+      () => true,
+      undefined,
+      (n) => speaks.get(n),
+    );
+    assert.deepEqual(sent.steps, [
+      { id: 'a/join', action: 'send' },
+      { id: 'c/other', action: 'send' },
+    ]);
+    assert.equal(sent.held, undefined);
+  });
+
+  it('a node named "hub" is a node like any other: its task goes to it, only a hub action is the hub’s', () => {
+    const g2 = runGraph([
+      { task_id: 'hub/install', deps: '[]' },
+      { task_id: 'hub/secret', deps: '[]' },
+    ]);
+    const r = nextSteps(g2, g2.order, view({}), 0, () => true);
+    assert.deepEqual(r.steps, [
+      { id: 'hub/install', action: 'send' },
+      { id: 'hub/secret', action: 'hub' },
+    ]);
   });
 
   it('holds a retry until its time, and says when that is', () => {

@@ -8,6 +8,7 @@ export interface NodeProgress {
   'running'?: (string)[];
   'failed'?: (string)[];
   'blocked'?: (number);
+  'held'?: (string);
 }
 
 export interface NodeProgress__Output {
@@ -17,4 +18,5 @@ export interface NodeProgress__Output {
   'running': (string)[];
   'failed': (string)[];
   'blocked': (number);
+  'held': (string);
 }

@@ -18,6 +18,7 @@ export interface NodeStatus {
   'peer'?: (string);
   'kubernetes'?: (_kubedos_v1_KubeNode | null);
   'refused'?: (string)[];
+  'contractVersion'?: (number);
 }
 
 export interface NodeStatus__Output {
@@ -34,4 +35,5 @@ export interface NodeStatus__Output {
   'peer': (string);
   'kubernetes': (_kubedos_v1_KubeNode__Output | null);
   'refused': (string)[];
+  'contractVersion': (number);
 }
