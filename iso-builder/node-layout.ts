@@ -1,3 +1,4 @@
+import { hubCommandArgs } from '../shared/cli/hub-command.ts';
 import { hubTlsCaFiles } from '../shared/pki/hub-tls.ts';
 
 /**
@@ -34,16 +35,18 @@ export const INSTALL_FLAG = 'kubedos.install';
 /** The hub listens on the topology's hub port (its default when --listen is not given). */
 const HUB_EXEC = [
   NODE_PATHS.hubBinary,
-  `--state-dir ${NODE_PATHS.hubState}`,
-  `--topology ${NODE_PATHS.topology}`,
-  `--inventory ${NODE_PATHS.inventory}`,
-  `--tls-ca-cert ${hubTlsCaFiles(NODE_PATHS.hubDir).cert}`,
-  `--tls-ca-key ${hubTlsCaFiles(NODE_PATHS.hubDir).key}`,
-  `--backup-recipient ${NODE_PATHS.backupRecipient}`,
-  '--planes auto',
-  `--darksite ${NODE_PATHS.darksite}`,
-  // GET /metrics on the hub's wg2 address, for the platform's prometheus.
-  '--metrics-listen wg2',
+  ...hubCommandArgs({
+    stateDir: NODE_PATHS.hubState,
+    topology: NODE_PATHS.topology,
+    inventory: NODE_PATHS.inventory,
+    tlsCaCert: hubTlsCaFiles(NODE_PATHS.hubDir).cert,
+    tlsCaKey: hubTlsCaFiles(NODE_PATHS.hubDir).key,
+    backupRecipient: NODE_PATHS.backupRecipient,
+    planes: 'auto',
+    darksite: NODE_PATHS.darksite,
+    // GET /metrics on the hub's wg2 address, for the platform's prometheus.
+    metricsListen: 'wg2',
+  }),
 ].join(' ');
 
 /**

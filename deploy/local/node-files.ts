@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { hubCommandArgs, type HubCommand } from '../../shared/cli/hub-command.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { MinionConfigFile } from '../../shared/identity/files.ts';
 import type { DeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
@@ -15,18 +16,23 @@ export function hubArgs(opts: {
   connectionsPerPeer?: number;
   /** Benchmarks that put many calls on one connection raise the hub's limit of calls per connection. */
   streamsPerConnection?: number;
+  /** The netns substrate: real planes (wireguard-go), their files under the master's own root. */
+  planes?: HubCommand['planes'];
+  root?: string;
 }): string[] {
-  return [
-    '--state-dir', opts.stateDir,
-    '--topology', opts.topologyFile,
-    '--inventory', opts.secrets.inventoryPath,
-    '--tls-ca-cert', opts.secrets.hubCaCertPath,
-    '--tls-ca-key', opts.secrets.hubCaKeyPath,
-    '--listen', opts.listen,
-    ...(opts.secrets.backupRecipientPath ? ['--backup-recipient', opts.secrets.backupRecipientPath] : []),
-    ...(opts.connectionsPerPeer ? ['--connections-per-peer', String(opts.connectionsPerPeer)] : []),
-    ...(opts.streamsPerConnection ? ['--streams-per-connection', String(opts.streamsPerConnection)] : []),
-  ]; // prettier-ignore
+  return hubCommandArgs({
+    stateDir: opts.stateDir,
+    topology: opts.topologyFile,
+    inventory: opts.secrets.inventoryPath,
+    tlsCaCert: opts.secrets.hubCaCertPath,
+    tlsCaKey: opts.secrets.hubCaKeyPath,
+    listen: opts.listen,
+    ...(opts.secrets.backupRecipientPath ? { backupRecipient: opts.secrets.backupRecipientPath } : {}),
+    ...(opts.connectionsPerPeer ? { connectionsPerPeer: opts.connectionsPerPeer } : {}),
+    ...(opts.streamsPerConnection ? { streamsPerConnection: opts.streamsPerConnection } : {}),
+    ...(opts.planes ? { planes: opts.planes } : {}),
+    ...(opts.root ? { root: opts.root } : {}),
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { clearHubReady, waitForHubReady } from '../../hub/ready-file.ts';
+import { hubArgs } from '../local/node-files.ts';
 import { UserError } from '../../shared/errors.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { MinionConfigFile } from '../../shared/identity/files.ts';
@@ -156,26 +157,17 @@ export async function netnsUp(opts: NetnsUpOptions): Promise<NetnsDeployment> {
     clearHubReady(run.hubDir);
     const hubPid = lab.spawn(
       nsOf.get(master.hostname)!,
-      node('hub/main.ts', [
-        '--state-dir',
-        run.hubDir,
-        '--topology',
-        run.topologyCopy,
-        '--inventory',
-        secrets.inventoryPath,
-        '--tls-ca-cert',
-        secrets.hubCaCertPath,
-        '--tls-ca-key',
-        secrets.hubCaKeyPath,
-        '--backup-recipient',
-        secrets.backupRecipientPath,
-        '--listen',
-        `0.0.0.0:${t.hub.port}`,
-        '--planes',
-        'wireguard-go',
-        '--root',
-        path.join(run.nodeDir(master.hostname), 'root'),
-      ]),
+      node(
+        'hub/main.ts',
+        hubArgs({
+          stateDir: run.hubDir,
+          topologyFile: run.topologyCopy,
+          secrets,
+          listen: `0.0.0.0:${t.hub.port}`,
+          planes: 'wireguard-go',
+          root: path.join(run.nodeDir(master.hostname), 'root'),
+        }),
+      ),
       { logFile: hubLog, binds: privateWireguardRun(path.join(run.nodeDir(master.hostname), 'run')) },
     );
     const { port: hubPort } = await waitForHubReady({
