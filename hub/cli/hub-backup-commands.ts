@@ -5,13 +5,7 @@ import type { HubBackupInfo__Output } from '../../proto/gen/kubedos/v1/HubBackup
 import type { HubBackupResponse__Output } from '../../proto/gen/kubedos/v1/HubBackupResponse.ts';
 import { UserError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import type { AdminConnection } from './admin-client.ts';
-
-export interface CommandIo {
-  withAdmin<T>(fn: (c: AdminConnection) => Promise<T>): Promise<T>;
-  out(text: string): void;
-  printJson(value: unknown): void;
-}
+import type { CommandIo } from './command-io.ts';
 
 function line(b: HubBackupInfo__Output): string {
   const copies = b.copiedTo?.length ? `  copied to ${b.copiedTo.join(', ')}` : '';
