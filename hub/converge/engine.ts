@@ -42,6 +42,8 @@ export interface EngineOptions {
   maxParallelInstalls?: number;
   /** Told when recording what nodes sent failed (a full disk): the hub goes on; default: a line on stderr. */
   onStoreError?: (what: string, err: Error) => void;
+  /** The time, in epoch milliseconds (what the engine records and schedules by); default Date.now. */
+  clock?: () => number;
 }
 
 /** A node's log line is kept up to this many characters: the rest says how much was cut. */
@@ -98,6 +100,7 @@ export class ConvergeEngine {
   /** Installs the limit held back: candidates again when an install ends (a resume or pump considers all anyway). */
   private deferredInstalls = new Set<string>();
   private readonly onStoreError: (what: string, err: Error) => void;
+  private readonly now: () => number;
   /** Connected nodes whose next tasks wait because they speak too old a contract, with why (for status). */
   private readonly held = new Map<string, string>();
 
@@ -109,6 +112,7 @@ export class ConvergeEngine {
     this.logLines = opts.logLinesPerTask ?? 200;
     this.runDeadlineMs = opts.runDeadlineMs ?? 60 * 60_000;
     this.maxParallelInstalls = opts.maxParallelInstalls ?? Infinity;
+    this.now = opts.clock ?? Date.now;
     this.onStoreError =
       opts.onStoreError ?? ((what, err) => process.stderr.write(`kubedos-hub: ${what} failed: ${err.message}\n`));
     this.secrets = new SecretStore(db);
@@ -125,7 +129,7 @@ export class ConvergeEngine {
     let runId = 0;
     this.store.transaction(() => {
       this.secrets.store(plan.secrets ?? {}, 'plan');
-      runId = this.store.createRun(plan, !!opts.dryRun, Date.now());
+      runId = this.store.createRun(plan, !!opts.dryRun, this.now());
     });
     this.held.clear();
     this.armDeadline(runId);
@@ -150,7 +154,7 @@ export class ConvergeEngine {
         clearTimeout(this.timers.get(key));
         this.timers.delete(key);
         this.channel.cancelTask?.(t.node, key, reason);
-        this.store.markCancelled(run.id, t.task_id, reason, Date.now());
+        this.store.markCancelled(run.id, t.task_id, reason, this.now());
         this.appendLog(run.id, t.node, t.task_id, 'error', reason);
         cancelled++;
       }
@@ -300,7 +304,7 @@ export class ConvergeEngine {
    */
   private advance(run: RunRow, candidates: Iterable<string>): void {
     const g = this.graphOf(run.id);
-    const now = Date.now();
+    const now = this.now();
     const rows = new Map<string, TaskRow | undefined>();
     const row = (id: string) => {
       if (!rows.has(id)) rows.set(id, this.store.task(run.id, id));
@@ -346,7 +350,7 @@ export class ConvergeEngine {
       for (const step of steps) {
         const t = row(step.id)!;
         if (step.action === 'skip') {
-          const at = Date.now();
+          const at = this.now();
           this.store.finishInline(run.id, t.task_id, {
             status: 'TASK_STATUS_SKIPPED',
             changed: false,
@@ -355,13 +359,13 @@ export class ConvergeEngine {
             summary: step.reason,
           });
         } else if (step.action === 'hub') {
-          const started = Date.now();
+          const started = this.now();
           const r = runHubAction(this.specOf(t).hubAction, this.secrets, run.dry_run === 1, t.task_id);
           this.store.finishInline(run.id, t.task_id, {
             status: r.changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED',
             changed: r.changed,
             started,
-            now: Date.now(),
+            now: this.now(),
             summary: r.summary,
           });
         } else {
@@ -376,7 +380,7 @@ export class ConvergeEngine {
       for (const t of toSend) this.send(run, t);
       if (nextRetryAt < Infinity) {
         clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetryAt - Date.now()));
+        this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetryAt - this.now()));
         this.retryTimer.unref?.();
       }
       this.finishIfIdle(run.id);
@@ -384,7 +388,7 @@ export class ConvergeEngine {
   }
 
   private finishIfIdle(runId: number): void {
-    if (!this.store.finishIfIdle(runId, Date.now())) return;
+    if (!this.store.finishIfIdle(runId, this.now())) return;
     this.held.clear();
     const ready = this.waiters.filter((w) => w.runId === runId);
     if (ready.length === 0) return;
@@ -486,7 +490,7 @@ export class ConvergeEngine {
     const id = parseWireTaskId(result.taskId);
     if (!id || id.runId !== run.id) return [];
     const t = this.store.task(id.runId, id.taskId);
-    const now = Date.now();
+    const now = this.now();
     const next = answerTransition(t, { node, ...result }, now, this.backoff);
     if (next.to === 'ignore') return [];
     const key = wireTaskId(id.runId, id.taskId);
@@ -558,6 +562,6 @@ export class ConvergeEngine {
   }
 
   private appendLog(runId: number, node: string, taskId: string, level: string, text: string): void {
-    this.store.appendLog(runId, node, taskId, level, text, Date.now(), this.logLines);
+    this.store.appendLog(runId, node, taskId, level, text, this.now(), this.logLines);
   }
 }
