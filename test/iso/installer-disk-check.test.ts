@@ -85,46 +85,35 @@ printf 'go REINSTALL=%s WIPING=%s\\n' "$REINSTALL" "$WIPING"
     return { lines: `${r.stdout}${r.stderr}`, code: r.exitCode ?? 1 };
   }
 
+  /** An installer that takes the disk's lock as the script does (waiting at most `wait` s), then runs `then`. */
+  const locker = (dev: string, wait: number, then: string) =>
+    execa(
+      'bash',
+      [
+        '-c',
+        `set -euo pipefail
+refuse() { printf 'refused: %s\\n' "$*"; exit 3; }
+DISK=${JSON.stringify(dev)} LOCK_WAIT=${wait}
+${installerFunctions()}
+lock_disk
+${then}`,
+      ],
+      { reject: false },
+    );
+
   it('holds the disk locked for its whole run: a second installer refuses it before it looks at it', async () => {
     const dev = await disk(async () => {});
-    // The first installer: the lock taken, then the disk checked and kept while it would write.
-    const first = execa(
-      'bash',
-      [
-        '-c',
-        `set -euo pipefail
-refuse() { printf 'refused: %s\\n' "$*"; exit 3; }
-DISK=${JSON.stringify(dev)} LOCK_WAIT=30
-${installerFunctions()}
-lock_disk
-echo locked
-exec sleep 60`,
-      ],
-      { reject: false },
-    );
+    // The first installer: the lock taken, and kept while it would write.
+    const first = locker(dev, 30, 'echo locked\nexec sleep 60');
     await new Promise<void>((resolve) => first.stdout!.on('data', (d: Buffer) => d.includes('locked') && resolve()));
-    const second = await execa(
-      'bash',
-      [
-        '-c',
-        `set -euo pipefail
-refuse() { printf 'refused: %s\\n' "$*"; exit 3; }
-DISK=${JSON.stringify(dev)} LOCK_WAIT=1
-${installerFunctions()}
-lock_disk
-echo took it`,
-      ],
-      { reject: false },
-    );
+    const second = await locker(dev, 1, 'echo took it');
     assert.equal(second.exitCode, 3, second.stdout + second.stderr);
     assert.match(second.stdout, /refused: disk .* is locked by another program/);
     first.kill();
     await first;
     // Once the first has ended, the disk is free again.
-    const third = await execa('bash', [
-      '-c',
-      `DISK=${JSON.stringify(dev)} LOCK_WAIT=5\n${installerFunctions()}\nlock_disk && echo took it`,
-    ]);
+    const third = await locker(dev, 5, 'echo took it');
+    assert.equal(third.exitCode, 0, third.stdout + third.stderr);
     assert.match(third.stdout, /took it/);
   });
 
