@@ -50,6 +50,21 @@ export interface LabState {
 
 const IFNAME_MAX = 15;
 
+/**
+ * The kernel tunables a kubelet's container manager sets where they differ
+ * (Kubernetes' setupKernelTunables, with protectKernelDefaults off): in a
+ * container it cannot (read-only /proc/sys, the host's kernel), so the lab
+ * sets them on the host for as long as it is up.
+ */
+export const KUBELET_KERNEL_TUNABLES: Readonly<Record<string, number>> = {
+  'vm.overcommit_memory': 1,
+  'vm.panic_on_oom': 0,
+  'kernel.panic': 10,
+  'kernel.panic_on_oops': 1,
+  'kernel.keys.root_maxkeys': 1_000_000,
+  'kernel.keys.root_maxbytes': 25_000_000,
+};
+
 export class NspawnLab {
   readonly stateFile: string;
   private state: LabState;
@@ -101,12 +116,21 @@ export class NspawnLab {
    * too many open files").
    */
   raiseSysctl(key: string, min: number): { from: string; to: string } | undefined {
+    return this.changeSysctl(key, min, (now) => now >= min);
+  }
+
+  /** Sets a host sysctl to exactly `value` (unless it is), recorded like a raise and put back at teardown. */
+  setSysctl(key: string, value: number): { from: string; to: string } | undefined {
+    return this.changeSysctl(key, value, (now) => now === value);
+  }
+
+  private changeSysctl(key: string, to: number, fine: (now: number) => boolean) {
     const file = `/proc/sys/${key.replaceAll('.', '/')}`;
     const now = fs.readFileSync(file, 'utf8').trim();
-    if (Number(now) >= min) return undefined;
+    if (fine(Number(now))) return undefined;
     if (!this.state.raisedSysctls?.[key]) this.record((s) => (s.raisedSysctls = { ...s.raisedSysctls, [key]: now }));
-    fs.writeFileSync(file, String(min));
-    return { from: now, to: String(min) };
+    fs.writeFileSync(file, String(to));
+    return { from: now, to: String(to) };
   }
 
   async addBridge(): Promise<string> {

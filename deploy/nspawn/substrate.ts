@@ -32,7 +32,7 @@ import { sleep } from '../local/owned-process.ts';
 import { platformForRun } from '../local/platform-for-run.ts';
 import { prepareRun, runDir, upMarker, type RunDir } from '../local/run-dir.ts';
 import { enrollAndConverge } from '../local/wait-for-nodes.ts';
-import { NspawnLab } from './containers.ts';
+import { KUBELET_KERNEL_TUNABLES, NspawnLab } from './containers.ts';
 import { openHubBackup } from '../../hub/backup/restore-hub-state.ts';
 import { restoreForNewMaster } from '../../hub/backup/new-master-state.ts';
 import { readInputFile, readKeyFile } from '../../shared/fs/read-input.ts';
@@ -105,6 +105,13 @@ export async function nspawnUp(opts: NspawnUpOptions): Promise<NspawnDeployment>
   try {
     const raised = lab.raiseSysctl('fs.inotify.max_user_instances', 64 * t.nodes.length + 128);
     if (raised) step(`raised fs.inotify.max_user_instances from ${raised.from} to ${raised.to} (restored by down)`);
+    // A kubelet sets these kernel tunables where they differ (its container manager fails if it cannot); a
+    // container's /proc/sys is read-only and the kernel is the host's: the lab sets them, and down puts them back.
+    if (t.nodes.some(runsPods))
+      for (const [key, value] of Object.entries(KUBELET_KERNEL_TUNABLES)) {
+        const set = lab.setSysctl(key, value);
+        if (set) step(`set ${key} from ${set.from} to ${set.to} for the kubelets (restored by down)`);
+      }
     const bridge = await lab.addBridge();
     const gateway = hostGatewayAddress(t);
     if (gateway) await lab.addHostAddress(gateway);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { execa } from 'execa';
-import { NspawnLab } from '../../deploy/nspawn/containers.ts';
+import { KUBELET_KERNEL_TUNABLES, NspawnLab } from '../../deploy/nspawn/containers.ts';
 import { nspawnNewCredential, nspawnRebuildMaster, nspawnRebuildNode } from '../../deploy/nspawn/substrate.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
@@ -74,6 +74,15 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     return holders;
   };
 
+  let tunablesBefore: Record<string, string>;
+  const kernelTunables = () =>
+    Object.fromEntries(
+      Object.keys(KUBELET_KERNEL_TUNABLES).map((k) => [
+        k,
+        fs.readFileSync(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8').trim(),
+      ]),
+    );
+
   before(async function () {
     requireSystem(this, { root: true, commands: ['systemd-nspawn', 'mmdebstrap', 'nsenter', 'ip'] });
     runRoot = path.join(tempDir('nspawn-lab'), 'run');
@@ -82,6 +91,7 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
       HOME: process.env.HOME ?? '/root',
       KUBEDOS_HUB_DIR: '',
     };
+    tunablesBefore = kernelTunables();
     const started = Date.now();
     const r = await run(
       'kubedos',
@@ -103,6 +113,8 @@ describe('nspawn lab: the 16-node platform converges on real Debian 13 container
     if (!runRoot || !fs.existsSync(path.join(runRoot, 'nspawn.json'))) return;
     const r = await run('kubedos', ['down', '--substrate', 'nspawn', '--run-dir', runRoot], env, 5 * 60_000);
     assert.equal(r.code, 0, r.stderr);
+    // The kernel tunables the lab set for its kubelets (the host's kernel) are the host's own again.
+    assert.deepEqual(kernelTunables(), tunablesBefore);
   });
 
   it('brings every node to connected and converges with 0 failed, only grafana skipped (with its reason)', async function () {
