@@ -28,8 +28,8 @@ export interface RefusalMedia {
  * for the image, a disk holding someone else's data, an image whose checksum
  * does not match. Each time it must say why (its console line and its status
  * file) and leave the disk byte for byte as it was. Only its last step is
- * kept from acting: powering the VM off (a `systemctl` that does nothing,
- * first on its PATH), so the next case runs in the same boot.
+ * kept from acting: powering the VM off (a `systemctl` that only notes it
+ * was asked, first on its PATH), so the next case runs in the same boot.
  */
 export function describeInstallerRefusals(media: () => RefusalMedia): void {
   describe('the installer refuses, in one live boot of the same ISO, each case with the disk untouched', () => {
@@ -68,7 +68,7 @@ export function describeInstallerRefusals(media: () => RefusalMedia): void {
     /** Runs the installer as the live system would, but for its power-off; what it said and left. */
     const install = async () => {
       const r = await sh(
-        `rm -f /run/kubedos-install.status; touch /run/kubedos-install.seen; PATH=/run/t/bin:$PATH ${NODE_PATHS.installer} 2>&1; echo "exit $?"; cat /run/kubedos-install.status`,
+        `rm -f /run/kubedos-install.status /run/t/poweroff-asked; touch /run/kubedos-install.seen; PATH=/root/t/bin:$PATH ${NODE_PATHS.installer} 2>&1; echo "exit $?"; test -e /run/t/poweroff-asked && echo 'asked to power off'; cat /run/kubedos-install.status`,
         { timeoutMs: 10 * 60_000 },
       );
       assert.equal(r.code, 0, r.stderr);
@@ -83,6 +83,7 @@ export function describeInstallerRefusals(media: () => RefusalMedia): void {
       assert.match(said, /kubedos-install: REFUSED: /, said);
       assert.match(said, /nothing was written to the disk/, said);
       assert.match(said, /^exit 1$/m, said);
+      assert.match(said, /^asked to power off$/m, 'it ended as it does: asking the machine to power off');
       const status = said.split('\n').filter(Boolean).at(-1)!;
       assert.match(status, /^refused: /, said);
       assert.match(status, why, said);
@@ -142,8 +143,9 @@ export function describeInstallerRefusals(media: () => RefusalMedia): void {
       await until('the live system’s guest agent', async () => ((await agent.ping()) ? true : undefined), 15 * 60_000);
       console.log(`      live system up under ${vm.accel} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
       const prep = await sh(
-        "mkdir -p /run/t/bin && printf '#!/bin/sh\\nexit 0\\n' >/run/t/bin/systemctl && chmod 755 /run/t/bin/systemctl && test -x " +
-          NODE_PATHS.installer,
+        // /run is noexec in the live system (a shell would pass the stand-in by for the real one): the root's overlay.
+        "mkdir -p /run/t /root/t/bin && printf '#!/bin/sh\\ntouch /run/t/poweroff-asked\\n' >/root/t/bin/systemctl && " +
+          `chmod 755 /root/t/bin/systemctl && /root/t/bin/systemctl && rm /run/t/poweroff-asked && test -x ${NODE_PATHS.installer}`,
       );
       assert.equal(prep.code, 0, prep.stderr);
     });
