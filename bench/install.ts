@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildDeploymentMedia } from '../deploy/media/build-media.ts';
-import { qemuDown, qemuUp } from '../deploy/qemu/substrate.ts';
+import { qemuDown, qemuUp } from '../deploy/substrates/qemu/substrate.ts';
 import { REPO_ROOT } from '../scripts/sea/targets.ts';
 import { loadTopology } from '../shared/topology/load.ts';
 
@@ -79,12 +79,12 @@ async function labFigures() {
     runs[name] = {
       accel: d.accel,
       stages,
-      connectedSeconds: seconds(d.timings.connectedMs),
+      connectedSeconds: seconds(d.timings.connectedMs!),
       convergedSeconds: d.timings.convergedMs && seconds(d.timings.convergedMs),
-      changed: d.status.convergence?.counts?.changed,
+      changed: d.status!.convergence?.counts?.changed,
     };
     say(
-      `lab-3 ${name} (${d.accel}): connected ${seconds(d.timings.connectedMs)} s, converged ${d.timings.convergedMs && seconds(d.timings.convergedMs)} s, ${d.status.convergence?.counts?.changed} changed`,
+      `lab-3 ${name} (${d.accel}): connected ${seconds(d.timings.connectedMs!)} s, converged ${d.timings.convergedMs && seconds(d.timings.convergedMs)} s, ${d.status!.convergence?.counts?.changed} changed`,
     );
     for (const [n, s] of Object.entries(stages))
       say(

@@ -14,7 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { nspawnNewCredential, nspawnRebuildMaster, nspawnRebuildNode, nspawnUp } from '../deploy/nspawn/substrate.ts';
+import {
+  nspawnNewCredential,
+  nspawnRebuildMaster,
+  nspawnRebuildNode,
+  nspawnUp,
+} from '../deploy/substrates/nspawn/substrate.ts';
 import { ensureDarksiteKey } from '../iso-builder/darksite-key.ts';
 import { buildPlatformImage } from '../iso-builder/platform-image.ts';
 import { packagesForTopology } from '../iso-builder/role-packages.ts';
@@ -256,9 +261,9 @@ try {
   const masterRedeploySeconds = seconds(Date.now() - masterLost);
   const figures = {
     image,
-    upToConnectedSeconds: seconds(lab.timings.connectedMs),
+    upToConnectedSeconds: seconds(lab.timings.connectedMs!),
     upToConvergedSeconds: lab.timings.convergedMs !== undefined ? seconds(lab.timings.convergedMs) : undefined,
-    convergence: lab.status.convergence?.counts,
+    convergence: lab.status!.convergence?.counts,
     minionRssMiB: {
       median: median(minions),
       max: Math.round(minions.at(-1)!),

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PlaneFleet } from '../test/support/plane-fleet.ts';
-import { netnsDown, netnsUp, waitForPlanes } from '../deploy/netns/substrate.ts';
+import { netnsDown, netnsUp, waitForPlanes } from '../deploy/substrates/netns/substrate.ts';
 import { runInNamespace } from '../shared/planes/command-runner.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../shared/topology/load.ts';
 
@@ -75,7 +75,7 @@ try {
     tag: 'kdwb',
   });
   console.log(
-    `substrate: kubedos up --substrate netns → all ${d.status.summary!.connected} nodes connected: ${(d.connectedMs / 1000).toFixed(1)} s`,
+    `substrate: kubedos up --substrate netns → all ${d.status!.summary!.connected} nodes connected: ${(d.connectedMs! / 1000).toFixed(1)} s`,
   );
   console.log(
     d.planesReadyMs === undefined

@@ -11,8 +11,8 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { parseToken, ProxmoxApi } from '../deploy/proxmox/api-client.ts';
-import { proxmoxDeploy } from '../deploy/proxmox/proxmox-deploy.ts';
+import { parseToken, ProxmoxApi } from '../deploy/substrates/proxmox/api-client.ts';
+import { proxmoxDeploy } from '../deploy/substrates/proxmox/proxmox-deploy.ts';
 import { smallMedia, stampOptions, topologyFor } from '../test/support/proxmox/fixtures.ts';
 import { LocalPve } from '../test/support/proxmox/local-pve.ts';
 

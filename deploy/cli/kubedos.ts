@@ -6,17 +6,15 @@ import { completionCommand } from '../../shared/cli/completion.ts';
 import { duration } from '../../shared/cli/duration.ts';
 import { runMain } from '../../shared/cli/run-main.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
-import { defaultRunRoot, LOCAL_SUBSTRATES } from '../local/run-dir.ts';
-import { isUp, runningDeployments } from '../local/running-deployments.ts';
-import { localDown, simUp, type LocalDeployment } from '../sim/sim-substrate.ts';
-import { netnsDown, netnsUp } from '../netns/substrate.ts';
-import { nspawnDown, nspawnUp } from '../nspawn/substrate.ts';
-import { qemuDown, qemuUp } from '../qemu/substrate.ts';
+import { defaultRunRoot, LOCAL_SUBSTRATES, type SubstrateName } from '../toolkit/run-dir.ts';
+import { isUp, runningDeployments } from '../toolkit/running-deployments.ts';
+import { SUBSTRATES } from '../substrates/registry.ts';
+import { DEPLOY_STAGES, stageToReach, type DeployStage } from '../pipeline/pipeline.ts';
 import { buildMediaCommand } from '../media/media-command.ts';
 import { buildKubernetesCommand } from '../media/kubernetes-command.ts';
-import { proxmoxCommands } from '../proxmox/commands.ts';
-import { takeEnvToken } from '../proxmox/env-token.ts';
-import { readSshKey } from '../local/ssh-key.ts';
+import { proxmoxCommands } from '../substrates/proxmox/commands.ts';
+import { takeEnvToken } from '../substrates/proxmox/env-token.ts';
+import { readSshKey } from '../toolkit/ssh-key.ts';
 import { reportUnfinishedRun } from '../../hub/cli/report-run.ts';
 import { apiEndpoint } from '../../hub/plan/render/kubeadm.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
@@ -25,7 +23,7 @@ import type { Topology } from '../../shared/topology/model.ts';
 function substrateOption(): Option {
   return new Option(
     '--substrate <name>',
-    'where the nodes run: sim (processes on loopback), nspawn (root: real Debian containers from the platform image), qemu (root: VMs in the Proxmox shape, installed from the platform ISO) or netns (root: namespaces and real WireGuard planes)',
+    `where the nodes run: ${LOCAL_SUBSTRATES.map((s) => `${s} (${SUBSTRATES[s].about})`).join(', ')}`,
   )
     .choices(LOCAL_SUBSTRATES)
     .default('sim');
@@ -50,7 +48,10 @@ runMain('kubedos', async () => {
     .option('--detach', 'leave the deployment running in the background (stop it with "kubedos down")')
     .option('--timeout <duration>', 'how long to wait for every node to connect', duration, 180_000)
     .option('--window-ttl <duration>', 'how long the enrollment window stays open', duration, 15 * 60_000)
-    .option('--no-converge', 'stop once every node is connected; do not converge')
+    .option('--no-converge', 'stop once every node is connected; do not converge (the same as --stage enroll)')
+    .addOption(
+      new Option('--stage <stage>', 'the last stage to go through (netns ends at enroll)').choices(DEPLOY_STAGES),
+    )
     .option(
       '--extra-debs <dir>',
       'nspawn, qemu: .deb files not in Debian (kubeadm, kubelet, kubectl, grafana); without them those phases are skipped',
@@ -63,22 +64,27 @@ runMain('kubedos', async () => {
         fresh?: boolean;
         sshKey?: string;
         topology: string;
-        substrate: string;
+        substrate: SubstrateName;
         runDir?: string;
         detach?: boolean;
         timeout: number;
         windowTtl: number;
         converge: boolean;
+        stage?: DeployStage;
         extraDebs?: string;
         json?: boolean;
       }) => {
+        const substrate = SUBSTRATES[o.substrate];
+        // Asked for a stage this substrate does not have: said before anything is made.
+        const until = stageToReach({ ...(o.stage ? { until: o.stage } : {}), converge: o.converge }, substrate);
         const topology = loadTopology(o.topology);
+        const admin = o.sshKey ? { user: 'kubedos', sshPublicKey: readSshKey(o.sshKey) } : undefined;
         const runRoot = o.runDir ?? defaultRunRoot(topology.name, o.substrate);
         const controller = new AbortController();
         const interrupt = () => controller.abort();
         process.on('SIGINT', interrupt);
         process.on('SIGTERM', interrupt);
-        const common = {
+        const deployment = await substrate.up({
           topology,
           topologyFile: o.topology,
           runRoot,
@@ -86,34 +92,27 @@ runMain('kubedos', async () => {
           windowTtlMs: o.windowTtl,
           signal: controller.signal,
           quiet: !!o.json,
-        };
-        const deployment: Pick<LocalDeployment, 'status' | 'stop'> =
-          o.substrate === 'netns'
-            ? await netnsUp(common)
-            : o.substrate === 'nspawn'
-              ? await nspawnUp({
-                  ...common,
-                  converge: o.converge,
-                  ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
-                })
-              : o.substrate === 'qemu'
-                ? await qemuUp({
-                    ...common,
-                    converge: o.converge,
-                    fresh: !!o.fresh,
-                    ...(o.sshKey ? { admin: { user: 'kubedos', sshPublicKey: readSshKey(o.sshKey) } } : {}),
-                    ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
-                  })
-                : await simUp({ ...common, detach: !!o.detach, converge: o.converge });
-        if (o.json) process.stdout.write(JSON.stringify(deployment.status, null, 2) + '\n');
-        else process.stdout.write(renderStatus(deployment.status));
-        // A run that did not end done: its failed and blocked tasks, last, and exit 3.
-        const unfinished = reportUnfinishedRun(deployment.status.convergence, 'kubedos');
-        if (unfinished) process.exitCode = 3;
-        const state = unfinished ? 'is up but did not converge' : 'is up';
-        // Real nodes (not the sim's, not the netns's recorded hosts): say where the cluster is.
-        if (!unfinished && (o.substrate === 'nspawn' || o.substrate === 'qemu'))
-          process.stderr.write(kubernetesLine(topology, deployment.status));
+          until,
+          detach: !!o.detach,
+          fresh: !!o.fresh,
+          ...(admin ? { admin } : {}),
+          ...(o.extraDebs ? { extraDebsDir: o.extraDebs } : {}),
+        });
+        const status = deployment.status;
+        let state = `stopped after stage ${deployment.reached} (--stage)`;
+        if (!status) {
+          if (o.json) process.stdout.write(JSON.stringify({ reached: deployment.reached }, null, 2) + '\n');
+        } else {
+          if (o.json) process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+          else process.stdout.write(renderStatus(status));
+          // A run that did not end done: its failed and blocked tasks, last, and exit 3.
+          const unfinished = reportUnfinishedRun(status.convergence, 'kubedos');
+          if (unfinished) process.exitCode = 3;
+          state = unfinished ? 'is up but did not converge' : 'is up';
+          // Real nodes (not the sim's, not the netns's recorded hosts), converged: say where the cluster is.
+          if (!unfinished && substrate.realNodes && deployment.reached === 'converge')
+            process.stderr.write(kubernetesLine(topology, status));
+        }
         if (o.detach) {
           process.stderr.write(
             `kubedos: ${topology.name} ${state} (run dir ${runRoot}); "hubctl status" to watch, "kubedos down" to stop\n`,
@@ -140,9 +139,9 @@ runMain('kubedos', async () => {
     .option('--topology <file>', 'topology YAML (with --substrate: that deployment)')
     .addOption(substrateOption().default(undefined))
     .option('--run-dir <dir>', 'the deployment run dir')
-    .action(async (o: { topology?: string; substrate?: string; runDir?: string }) => {
+    .action(async (o: { topology?: string; substrate?: SubstrateName; runDir?: string }) => {
       let runRoot: string;
-      let substrate: string;
+      let substrate: SubstrateName;
       if (o.runDir || o.topology || o.substrate) {
         substrate = o.substrate ?? 'sim';
         runRoot = o.runDir ?? defaultRunRoot(loadTopology(o.topology ?? DEFAULT_TOPOLOGY).name, substrate);
@@ -161,29 +160,7 @@ runMain('kubedos', async () => {
           );
         ({ runRoot, substrate } = up[0]!);
       }
-      if (substrate === 'nspawn') {
-        const containers = await nspawnDown(runRoot);
-        process.stderr.write(
-          `kubedos: stopped and removed ${containers} container${containers === 1 ? '' : 's'}, their layers and the bridge (${runRoot})\n`,
-        );
-        return;
-      }
-      if (substrate === 'qemu') {
-        const vms = await qemuDown(runRoot);
-        process.stderr.write(
-          `kubedos: stopped ${vms} VM${vms === 1 ? '' : 's'} and removed the lab network; their disks are kept (${runRoot})\n`,
-        );
-        return;
-      }
-      if (substrate === 'netns') {
-        const namespaces = await netnsDown(runRoot);
-        process.stderr.write(
-          `kubedos: removed ${namespaces} namespace${namespaces === 1 ? '' : 's'} and their processes (${runRoot})\n`,
-        );
-        return;
-      }
-      const stopped = await localDown(runRoot);
-      process.stderr.write(`kubedos: stopped ${stopped} process${stopped === 1 ? '' : 'es'} (${runRoot})\n`);
+      process.stderr.write(`kubedos: ${await SUBSTRATES[substrate].down(runRoot)}\n`);
     });
 
   program.addCommand(buildMediaCommand());

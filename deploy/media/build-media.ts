@@ -6,7 +6,7 @@ import { writeSeedMedium } from '../../iso-builder/seed-medium.ts';
 import { ensurePrivateDir } from '../../shared/fs/atomic-write.ts';
 import type { Topology } from '../../shared/topology/model.ts';
 import { ensureDeploymentSecrets } from '../../iso-builder/deployment-secrets.ts';
-import { BUILD_EPOCH, platformForRun } from '../local/platform-for-run.ts';
+import { BUILD_EPOCH, platformForRun } from '../toolkit/platform-for-run.ts';
 import { macFor } from './node-mac.ts';
 
 export interface SeedMedium {

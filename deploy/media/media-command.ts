@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../../shared/errors.ts';
-import { readSshKey } from '../local/ssh-key.ts';
+import { readSshKey } from '../toolkit/ssh-key.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
-import { defaultRunRoot } from '../local/run-dir.ts';
+import { defaultRunRoot } from '../toolkit/run-dir.ts';
 import { buildDeploymentMedia } from './build-media.ts';
 
 interface Flags {

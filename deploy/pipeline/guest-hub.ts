@@ -1,7 +1,7 @@
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
-import type { HubControl } from '../local/wait-for-nodes.ts';
+import type { HubControl } from './hub-control.ts';
 import { statusKey } from '../../hub/cli/status-change.ts';
 import { HUB_READY_FILE, parseHubReady, type HubReady } from '../../hub/ready-file.ts';
 

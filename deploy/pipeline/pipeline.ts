@@ -1,7 +1,9 @@
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { UserError } from '../../shared/errors.ts';
-import { followNodes, type HubControl } from '../local/wait-for-nodes.ts';
-import { NodeProgressView } from '../local/node-progress-view.ts';
+import type { RunDir } from '../toolkit/run-dir.ts';
+import { followNodes } from './follow-nodes.ts';
+import type { HubControl } from './hub-control.ts';
+import { NodeProgressView } from './node-progress-view.ts';
 
 /**
  * The deploy pipeline every substrate goes through: build the artifacts,
@@ -19,6 +21,43 @@ export function parseStage(s: string): DeployStage {
   return s as DeployStage;
 }
 
+/**
+ * The stage a deploy ends at: the one asked for (`--stage`; `--no-converge`
+ * is `--stage enroll`), else the substrate's last. A substrate whose nodes
+ * never converge (netns) refuses `--stage converge`.
+ */
+export function stageToReach(
+  asked: { until?: DeployStage; converge?: boolean },
+  substrate: { name: string; lastStage: DeployStage },
+): DeployStage {
+  const until = asked.until ?? (asked.converge === false ? 'enroll' : undefined);
+  if (until === undefined) return substrate.lastStage;
+  if (DEPLOY_STAGES.indexOf(until) > DEPLOY_STAGES.indexOf(substrate.lastStage))
+    throw new UserError(
+      `the ${substrate.name} substrate ends at stage ${substrate.lastStage}: it has no stage ${until}`,
+      `leave --stage out, or choose one of ${DEPLOY_STAGES.slice(0, DEPLOY_STAGES.indexOf(substrate.lastStage) + 1).join(', ')}`,
+    );
+  return until;
+}
+
+/** A stage's seconds (PipelineResult.seconds) in whole milliseconds, for timings. */
+export function millis(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/** What every substrate's `up` returns; a substrate adds only what is its own (its lab, its VMs). */
+export interface Deployment {
+  run: RunDir;
+  /** The last stage the deploy went through (`--stage`). */
+  reached: DeployStage;
+  /** The hub's last word, once the nodes enrolled (and converged). */
+  status?: StatusResponse__Output;
+  /** Seconds from the start of `up` at which each stage ended. */
+  seconds: Partial<Record<DeployStage, number>>;
+  /** Stops everything the deployment runs (what `kubedos down` does). */
+  stop(): Promise<void>;
+}
+
 /** What a substrate does for the pipeline; it adds only what is its own. */
 export interface Substrate<Media> {
   readonly name: string;
@@ -30,19 +69,20 @@ export interface Substrate<Media> {
   boot(): Promise<void>;
   /** The hub, once it answers (on the master). */
   hub(): Promise<HubControl>;
-  /** Called once the named nodes have enrolled: detach their media, delete their seeds. */
-  enrolled(nodes: string[]): Promise<void>;
+  /** Called once the named nodes have enrolled: detach their media, delete their seeds (Proxmox). */
+  enrolled?(nodes: string[]): Promise<void>;
   /** A reason to stop waiting (a node whose installer refused), checked while the pipeline waits. */
-  failure(): string | undefined;
+  failure?(): string | undefined;
   /** Ends background work (the boot supervisor). */
-  close(): Promise<void>;
+  close?(): Promise<void>;
   /**
    * Called on every way out of a deploy (done, `--stage`, a failure, ^C):
    * takes off shared storage the seeds still there (nodes that did not
    * enroll), so an unspent credential rests nowhere between deploys; the
-   * next deploy places them again. What it took, by name.
+   * next deploy places them again. What it took, by name. Only a
+   * substrate whose seeds rest on shared storage has this (Proxmox).
    */
-  withdrawSeeds(): Promise<string[]>;
+  withdrawSeeds?(): Promise<string[]>;
 }
 
 export interface PipelineOptions<Media> {
@@ -57,6 +97,8 @@ export interface PipelineOptions<Media> {
   pollMs?: number;
   /** The nodes the enrollment window is for (a redeploy's, and no other); default every expected node. */
   windowNodes?: string[];
+  /** When the deploy started (its stages' seconds count from it); default the pipeline's own start. */
+  startedAt?: number;
 }
 
 export interface PipelineResult {
@@ -70,7 +112,7 @@ export async function runPipeline<Media>(
   opts: PipelineOptions<Media>,
 ): Promise<PipelineResult> {
   const seconds: PipelineResult['seconds'] = {};
-  const started = Date.now();
+  const started = opts.startedAt ?? Date.now();
   const done = (stage: DeployStage) => {
     seconds[stage] = (Date.now() - started) / 1000;
     opts.say(`stage ${stage} done (${seconds[stage]!.toFixed(1)} s)`);
@@ -104,7 +146,7 @@ export async function runPipeline<Media>(
     const onAbort = () => watch.abort();
     opts.signal.addEventListener('abort', onAbort, { once: true });
     const poll = setInterval(() => {
-      if (substrate.failure()) watch.abort();
+      if (substrate.failure?.()) watch.abort();
     }, 1000);
     const follow = async (runId?: number) => {
       try {
@@ -115,7 +157,7 @@ export async function runPipeline<Media>(
           ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
         });
       } catch (err) {
-        const why = substrate.failure();
+        const why = substrate.failure?.();
         if (why) throw new UserError(why);
         throw err;
       }
@@ -126,7 +168,7 @@ export async function runPipeline<Media>(
       enrolling = true;
       let status = await follow();
       enrolling = false;
-      await substrate.enrolled(status.nodes.map((n) => n.name));
+      await substrate.enrolled?.(status.nodes.map((n) => n.name));
       if (done('enroll')) return { reached: 'enroll', status, seconds };
       const runId = await hub.startConvergence();
       status = await follow(runId);
@@ -144,12 +186,13 @@ export async function runPipeline<Media>(
       hub.close();
     }
   } finally {
-    await substrate.close();
+    await substrate.close?.();
     await withdrawSeedsSaying(substrate, opts.say);
   }
 }
 
 async function withdrawSeedsSaying<Media>(substrate: Substrate<Media>, say: (line: string) => void): Promise<void> {
+  if (!substrate.withdrawSeeds) return;
   try {
     const taken = await substrate.withdrawSeeds();
     if (taken.length)

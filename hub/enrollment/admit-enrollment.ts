@@ -19,7 +19,11 @@ import { statement } from '../state/statements.ts';
 export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: CheckedEnrollment, now: number): void {
   const { payload, inventory } = checked;
   if (!spendNonce(db, payload.nonce, payload.timestampMs + MAX_CLOCK_SKEW_MS)) {
-    throw new EnrollError(status.UNAUTHENTICATED, 'replayed enrollment request refused (nonce already used)');
+    throw new EnrollError(
+      status.UNAUTHENTICATED,
+      'replayed',
+      'replayed enrollment request refused (nonce already used)',
+    );
   }
   const current = enrollmentOf(db, inventory.node);
   if (current) {
@@ -28,6 +32,7 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     if (Buffer.compare(Buffer.from(current.identityPublicKey), payload.identityPublicKey) === 0) return;
     throw new EnrollError(
       status.ALREADY_EXISTS,
+      'already_enrolled',
       `${inventory.node} is already enrolled with another identity; if the node was rebuilt, run "hubctl replace ${inventory.node}" and open a window`,
     );
   }
@@ -35,6 +40,7 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
   if (statement(db, 'SELECT 1 FROM spent_credentials WHERE public_key = ?').get(inventory.credentialPublicKey)) {
     throw new EnrollError(
       status.PERMISSION_DENIED,
+      'spent_credential',
       `the enrollment credential of ${inventory.node} was spent by an earlier enrollment; a rebuilt node needs a new seed (kubedos redeploy makes one)`,
     );
   }
@@ -42,17 +48,23 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
   if (!window) {
     throw new EnrollError(
       status.FAILED_PRECONDITION,
+      'no_window',
       `no enrollment window is open for ${inventory.node} (${inventory.role}); an operator runs "hubctl enroll open"`,
     );
   }
   if (anyRevoked(db, [payload.identityPublicKey, ...payload.planeKeys.map((k) => k.publicKey)])) {
     throw new EnrollError(
       status.PERMISSION_DENIED,
+      'revoked_key',
       'a key in this request was revoked; the node must generate new keys',
     );
   }
   if (statement(db, 'SELECT 1 FROM enrollments WHERE identity_public_key = ?').get(payload.identityPublicKey)) {
-    throw new EnrollError(status.PERMISSION_DENIED, 'this identity key already belongs to another node');
+    throw new EnrollError(
+      status.PERMISSION_DENIED,
+      'already_enrolled',
+      'this identity key already belongs to another node',
+    );
   }
   // A WireGuard key is one peer: taking another node's would move its allowed-ips here and cut that node off.
   const planeKeys = payload.planeKeys.map((k) => k.publicKey);
@@ -66,6 +78,7 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
   ) {
     throw new EnrollError(
       status.PERMISSION_DENIED,
+      'foreign_plane_key',
       "a plane key in this request is not this node's own; the node must generate new keys",
     );
   }
@@ -73,7 +86,11 @@ export function admitEnrollment(db: DatabaseSync, planes: Plane[], checked: Chec
     allocatePlaneAddresses(db, planes, inventory, now);
   } catch (err) {
     if (err instanceof AllocationError) {
-      throw new EnrollError(err.kind === 'exhausted' ? status.RESOURCE_EXHAUSTED : status.ALREADY_EXISTS, err.message);
+      throw new EnrollError(
+        err.kind === 'exhausted' ? status.RESOURCE_EXHAUSTED : status.ALREADY_EXISTS,
+        'no_address',
+        err.message,
+      );
     }
     throw err;
   }

@@ -38,12 +38,13 @@ export async function checkEnrollRequest(
   try {
     payload = decodeEnrollPayload(request.payload);
   } catch {
-    throw new EnrollError(status.INVALID_ARGUMENT, 'malformed enrollment payload');
+    throw new EnrollError(status.INVALID_ARGUMENT, 'malformed', 'malformed enrollment payload');
   }
   if (payload.identityPublicKey.length !== 32) {
-    throw new EnrollError(status.INVALID_ARGUMENT, 'identity public key must be 32 bytes');
+    throw new EnrollError(status.INVALID_ARGUMENT, 'malformed', 'identity public key must be 32 bytes');
   }
-  if (payload.nonce.length !== 16) throw new EnrollError(status.INVALID_ARGUMENT, 'nonce must be 16 bytes');
+  if (payload.nonce.length !== 16)
+    throw new EnrollError(status.INVALID_ARGUMENT, 'malformed', 'nonce must be 16 bytes');
   const planes = payload.planeKeys.map((k) => k.plane).sort();
   if (
     planes.join(',') !== [...PLANE_NAMES].sort().join(',') ||
@@ -51,12 +52,14 @@ export async function checkEnrollRequest(
   ) {
     throw new EnrollError(
       status.INVALID_ARGUMENT,
+      'malformed',
       `exactly one 32-byte WireGuard public key per plane (${PLANE_NAMES.join(', ')}) is required`,
     );
   }
   if (payload.deployment !== deployment) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
+      'wrong_deployment',
       NOT_A_CREDENTIAL,
       `a request for deployment "${payload.deployment.slice(0, 64)}", not this one`,
     );
@@ -65,13 +68,14 @@ export async function checkEnrollRequest(
   if (!inventory) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
+      'unknown_node',
       NOT_A_CREDENTIAL,
       `unknown node "${payload.node.slice(0, 64)}": not in this deployment's inventory`,
     );
   }
   // Bounded: a flood of well-formed requests for known names waits here, not in an ever longer queue.
   if (verifier.inFlight >= MAX_SIGNATURE_CHECKS_IN_FLIGHT) {
-    throw new EnrollError(status.RESOURCE_EXHAUSTED, 'the hub is busy with enrollments: try again shortly');
+    throw new EnrollError(status.RESOURCE_EXHAUSTED, 'busy', 'the hub is busy with enrollments: try again shortly');
   }
   const [credentialOk, identityOk] = await Promise.all([
     verifier.verify([inventory.credentialPublicKey, request.payload, request.credentialSignature]),
@@ -80,6 +84,7 @@ export async function checkEnrollRequest(
   if (!credentialOk) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
+      'bad_signature',
       NOT_A_CREDENTIAL,
       `enrollment credential rejected for ${payload.node}: the request was altered, or the credential belongs to another node (or was renewed by a replace)`,
     );
@@ -87,24 +92,28 @@ export async function checkEnrollRequest(
   if (!identityOk) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
+      'bad_signature',
       'identity signature invalid: the node must sign with the key it enrolls',
     );
   }
   if (inventory.smbiosUuid && inventory.smbiosUuid.toLowerCase() !== payload.smbiosUuid.toLowerCase()) {
     throw new EnrollError(
       status.PERMISSION_DENIED,
+      'wrong_machine',
       `${payload.node} reported SMBIOS UUID "${payload.smbiosUuid}" but the inventory expects another machine`,
     );
   }
   if (inventory.smbiosSerial && inventory.smbiosSerial !== payload.smbiosSerial) {
     throw new EnrollError(
       status.PERMISSION_DENIED,
+      'wrong_machine',
       `${payload.node} reported an SMBIOS serial the inventory does not expect`,
     );
   }
   if (Math.abs(now - payload.timestampMs) > MAX_CLOCK_SKEW_MS) {
     throw new EnrollError(
       status.UNAUTHENTICATED,
+      'expired',
       'enrollment request expired or from the future: check the node clock (requests are valid for 5 minutes)',
     );
   }

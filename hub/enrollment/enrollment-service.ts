@@ -8,7 +8,7 @@ import type { GroupCommit } from '../state/group-commit.ts';
 import { admitEnrollment } from './admit-enrollment.ts';
 import { checkEnrollRequest } from './check-enroll-request.ts';
 import { isDiskFull } from '../state/disk-full.ts';
-import { EnrollError } from './enroll-error.ts';
+import { EnrollError, type RefusalReason } from './enroll-error.ts';
 import { buildGrant } from './grant.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 
@@ -22,7 +22,7 @@ export interface EnrollmentServiceDeps {
   log: Logger;
   onEnrolled?: (node: string) => void;
   /** Counts what was answered (the hub's metrics). */
-  onAnswered?: (refusal: string | undefined) => void;
+  onAnswered?: (refusal: RefusalReason | undefined) => void;
   now?: () => number;
 }
 
@@ -48,8 +48,13 @@ export function enrollmentService(deps: EnrollmentServiceDeps): EnrollmentHandle
         })
         .catch((err: unknown) => {
           if (err instanceof EnrollError) {
-            deps.log.warn('enrollment refused', { node, peer: call.getPeer(), reason: err.detail ?? err.message });
-            deps.onAnswered?.(err.detail ?? err.message);
+            deps.log.warn('enrollment refused', {
+              node,
+              peer: call.getPeer(),
+              reason: err.reason,
+              detail: err.detail ?? err.message,
+            });
+            deps.onAnswered?.(err.reason);
             callback({ code: err.code, details: err.message } as ServiceError);
           } else if (isDiskFull(err)) {
             // Said plainly, and UNAVAILABLE: the minion tries again, and enrolls once the hub has room.

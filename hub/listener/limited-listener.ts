@@ -10,7 +10,7 @@ export interface ConnectionLimits {
 
 /**
  * Real nodes each have their own address; the sim's nodes all share
- * loopback, so it raises `perPeer` (deploy/local/node-files.ts).
+ * loopback, so it raises `perPeer` (deploy/toolkit/node-files.ts).
  */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { perPeer: 16, total: 1024, streamsPerConnection: 16 };
 

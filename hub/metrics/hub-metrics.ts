@@ -3,24 +3,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { nodeStatuses } from '../admin/node-status.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import { statement } from '../state/statements.ts';
-
-/** Why an enrollment was refused, as a label with few values (the message itself varies per node). */
-export function refusalReason(message: string): string {
-  const rules: Array<[RegExp, string]> = [
-    [/no enrollment window/, 'no_window'],
-    [/replayed/, 'replayed'],
-    [/expired or from the future/, 'expired'],
-    [/unknown node/, 'unknown_node'],
-    [/credential rejected|signature invalid/, 'bad_signature'],
-    [/SMBIOS/, 'wrong_machine'],
-    [/already enrolled|already belongs/, 'already_enrolled'],
-    [/revoked/, 'revoked_key'],
-    [/was spent/, 'spent_credential'],
-    [/deployment/, 'wrong_deployment'],
-    [/malformed|must be|is required/, 'malformed'],
-  ];
-  return rules.find(([re]) => re.test(message))?.[1] ?? 'other';
-}
+import type { RefusalReason } from '../enrollment/enroll-error.ts';
 
 /**
  * The hub's metrics, in Prometheus's text format (prom-client): node states
@@ -140,7 +123,7 @@ export class HubMetrics {
     this.hellosIgnored.inc();
   }
 
-  refused(message: string): void {
-    this.enrollments.inc({ result: 'refused', reason: refusalReason(message) });
+  refused(reason: RefusalReason): void {
+    this.enrollments.inc({ result: 'refused', reason });
   }
 }

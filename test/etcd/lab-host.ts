@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { NetnsLab } from '../../deploy/netns/namespaces.ts';
+import type { NetnsLab } from '../../deploy/substrates/netns/namespaces.ts';
 import type {
   CommandOutcome,
   Host,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NetnsLab } from '../../deploy/netns/namespaces.ts';
+import { NetnsLab } from '../../deploy/substrates/netns/namespaces.ts';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
 import { LocalChannel } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { NetnsLab } from '../../deploy/netns/namespaces.ts';
+import { NetnsLab } from '../../deploy/substrates/netns/namespaces.ts';
 import { applyFirewall, keepsEstablished } from '../../minion/planes/apply-firewall.ts';
 import { renderRuleset } from '../../shared/firewall/render-ruleset.ts';
 import { runInNamespace } from '../../shared/planes/command-runner.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Window__Output } from '../../proto/gen/kubedos/v1/Window.ts';
 import { runPipeline, type Substrate } from '../../deploy/pipeline/pipeline.ts';
-import { adminHubControl } from '../../deploy/local/wait-for-nodes.ts';
+import { adminHubControl } from '../../deploy/pipeline/hub-control.ts';
 import { startHub, type HubFixture } from '../support/hub-fixture.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeNodeFiles } from '../../deploy/local/node-files.ts';
+import { writeNodeFiles } from '../../deploy/toolkit/node-files.ts';
 import { Agent } from '../../minion/agent.ts';
 import { loadIdentityFile, loadMinionConfig } from '../../minion/config.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';

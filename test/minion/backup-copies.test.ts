@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeNodeFiles } from '../../deploy/local/node-files.ts';
+import { writeNodeFiles } from '../../deploy/toolkit/node-files.ts';
 import { Agent } from '../../minion/agent.ts';
 import { HUB_BACKUP_COPIES_DIR } from '../../minion/backup-copies.ts';
 import { loadIdentityFile, loadMinionConfig } from '../../minion/config.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { NetnsLab } from '../../deploy/netns/namespaces.ts';
+import { NetnsLab } from '../../deploy/substrates/netns/namespaces.ts';
 import { requireSystem } from '../support/requirements.ts';
 
 describe('netns lab', function () {

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { AdminConnection } from '../../hub/cli/admin-client.ts';
-import { pingFrom, wgStatus } from '../../deploy/netns/plane-probes.ts';
-import { netnsDown, netnsUp, type NetnsDeployment } from '../../deploy/netns/substrate.ts';
+import { pingFrom, wgStatus } from '../../deploy/substrates/netns/plane-probes.ts';
+import { netnsDown, netnsUp, type NetnsDeployment } from '../../deploy/substrates/netns/substrate.ts';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../shared/topology/load.ts';
 import { requireSystem } from '../support/requirements.ts';
 import { renewNodeCredential } from '../../iso-builder/deployment-secrets.ts';
@@ -59,7 +59,7 @@ describe('netns substrate', function () {
   });
 
   it('every node runs in its own namespace with its LAN address, enrolled and connected', async () => {
-    assert.equal(d.status.summary!.connected, t.nodes.length);
+    assert.equal(d.status!.summary!.connected, t.nodes.length);
     const addr = await d.runOn('w-1')(['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
     assert.match(addr.stdout, /inet 10\.10\.0\.41\/24/);
     assert.equal(await pingFrom(d.runOn('w-1'), '10.10.0.10'), true);
@@ -140,7 +140,7 @@ describe('netns substrate', function () {
 
   it('comes up again in the same run dir after down (the earlier hub\'s "ready" in the log is not this one\'s)', async () => {
     const again = await up();
-    assert.equal(again.status.summary!.connected, t.nodes.length);
+    assert.equal(again.status!.summary!.connected, t.nodes.length);
     assert.equal(await netnsDown(runRoot), t.nodes.length);
   });
 });

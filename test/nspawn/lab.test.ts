@@ -3,8 +3,12 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { execa } from 'execa';
-import { KUBELET_KERNEL_TUNABLES, NspawnLab } from '../../deploy/nspawn/containers.ts';
-import { nspawnNewCredential, nspawnRebuildMaster, nspawnRebuildNode } from '../../deploy/nspawn/substrate.ts';
+import { KUBELET_KERNEL_TUNABLES, NspawnLab } from '../../deploy/substrates/nspawn/containers.ts';
+import {
+  nspawnNewCredential,
+  nspawnRebuildMaster,
+  nspawnRebuildNode,
+} from '../../deploy/substrates/nspawn/substrate.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import { loadKubePins } from '../../iso-builder/kubernetes/pins.ts';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { PlaneFleet } from '../support/plane-fleet.ts';
-import { pingFrom, wgStatus } from '../../deploy/netns/plane-probes.ts';
+import { pingFrom, wgStatus } from '../../deploy/substrates/netns/plane-probes.ts';
 import { loadOrCreateNodeKeys } from '../../minion/node-keys.ts';
 import { MinionPlanes } from '../../minion/planes/minion-planes.ts';
 import { hubPlaneAddress } from '../../shared/planes/addressing.ts';

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isUpid, oneLine, ProxmoxApiError, ProxmoxTaskError, upidFrom } from '../../deploy/proxmox/api-client.ts';
+import {
+  isUpid,
+  oneLine,
+  ProxmoxApiError,
+  ProxmoxTaskError,
+  upidFrom,
+} from '../../deploy/substrates/proxmox/api-client.ts';
 import { UserError } from '../../shared/errors.ts';
 import { checkRequest } from '../support/proxmox/api-schema.ts';
 import { apiTo } from '../support/proxmox/fixtures.ts';

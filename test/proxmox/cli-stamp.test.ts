@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DeployReport } from '../../deploy/proxmox/proxmox-deploy.ts';
+import type { DeployReport } from '../../deploy/substrates/proxmox/proxmox-deploy.ts';
 import { tempDir } from '../support/hub-fixture.ts';
 import { seedsOnStorage, topologyFor, writesBesidesSeeds } from '../support/proxmox/fixtures.ts';
 import { LocalPve } from '../support/proxmox/local-pve.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { kvmWorks } from '../../deploy/qemu/accelerator.ts';
-import { OVMF_CODE_SECBOOT, OVMF_VARS_ENROLLED } from '../../deploy/qemu/vm-spec.ts';
+import { kvmWorks } from '../../deploy/substrates/qemu/accelerator.ts';
+import { OVMF_CODE_SECBOOT, OVMF_VARS_ENROLLED } from '../../deploy/substrates/qemu/vm-spec.ts';
 import { requireSystem } from '../support/requirements.ts';
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { qemuArgs, OVMF_CODE_SECBOOT, type VmPaths } from '../../deploy/qemu/vm-spec.ts';
+import { qemuArgs, OVMF_CODE_SECBOOT, type VmPaths } from '../../deploy/substrates/qemu/vm-spec.ts';
 
 const paths: VmPaths = {
   ovmfVars: '/vm/OVMF_VARS.fd',

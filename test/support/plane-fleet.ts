@@ -27,8 +27,8 @@ import {
   type EnrolledNode,
 } from '../../shared/planes/peer-lists.ts';
 import type { PlaneName, Topology, TopologyNode } from '../../shared/topology/model.ts';
-import { NetnsLab } from '../../deploy/netns/namespaces.ts';
-import { namespaceName } from '../../deploy/netns/substrate.ts';
+import { NetnsLab } from '../../deploy/substrates/netns/namespaces.ts';
+import { namespaceName } from '../../deploy/substrates/netns/substrate.ts';
 
 export interface PlaneFleetOptions {
   topology: Topology;

@@ -19,6 +19,22 @@ const ARROWS: Record<string, string[]> = {
   deploy: ['hub', 'minion', 'iso-builder', 'scripts', 'shared', 'proto'],
 };
 
+/**
+ * Inside deploy/: one pipeline, a toolkit, the media, and five substrates
+ * that know the pipeline and the toolkit but never each other; only the
+ * registry knows them all, and only the CLI knows the registry.
+ */
+const DEPLOY_ARROWS: Record<string, string[]> = {
+  'deploy/toolkit': [],
+  'deploy/media': ['deploy/toolkit'],
+  'deploy/pipeline': ['deploy/toolkit'],
+  'deploy/substrates/sim': ['deploy/pipeline', 'deploy/toolkit'],
+  'deploy/substrates/netns': ['deploy/pipeline', 'deploy/toolkit'],
+  'deploy/substrates/nspawn': ['deploy/pipeline', 'deploy/toolkit'],
+  'deploy/substrates/qemu': ['deploy/pipeline', 'deploy/toolkit', 'deploy/media'],
+  'deploy/substrates/proxmox': ['deploy/pipeline', 'deploy/toolkit', 'deploy/media'],
+};
+
 function* tsFiles(dir: string): Generator<string> {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -41,7 +57,7 @@ describe('import arrows between top-level folders', () => {
   it('finds the imports it checks (the walk itself works)', () => {
     const found = importsOf(path.join(REPO, 'deploy/cli/kubedos.ts'));
     assert.ok(found.includes('shared/topology/load.ts'), found.join('\n'));
-    assert.ok(found.includes('deploy/proxmox/commands.ts'));
+    assert.ok(found.includes('deploy/substrates/proxmox/commands.ts'));
   });
 
   it('every arrow runs the way the README draws it', () => {
@@ -51,6 +67,31 @@ describe('import arrows between top-level folders', () => {
         for (const target of importsOf(file)) {
           const to = target.split(path.sep)[0]!;
           if (to === from || allowed.includes(to)) continue;
+          back.push(`${path.relative(REPO, file)} → ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(back, []);
+  });
+
+  it('inside deploy/, the substrates know the pipeline and the toolkit, never each other', () => {
+    const folders = Object.keys(DEPLOY_ARROWS);
+    const folderOf = (p: string) => folders.find((f) => p.startsWith(`${f}/`));
+    assert.deepEqual(fs.readdirSync(path.join(REPO, 'deploy/substrates')).sort(), [
+      'netns',
+      'nspawn',
+      'proxmox',
+      'qemu',
+      'registry.ts',
+      'sim',
+    ]);
+    const back: string[] = [];
+    for (const [from, allowed] of Object.entries(DEPLOY_ARROWS)) {
+      for (const file of tsFiles(path.join(REPO, from))) {
+        for (const target of importsOf(file)) {
+          if (!target.startsWith('deploy/')) continue;
+          const to = folderOf(target);
+          if (to === from || (to && allowed.includes(to))) continue;
           back.push(`${path.relative(REPO, file)} → ${target}`);
         }
       }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { nodeLines } from '../../deploy/local/node-phases.ts';
+import { nodeLines } from '../../deploy/pipeline/node-phases.ts';
 import type { StatusResponse__Output } from '../../proto/gen/kubedos/v1/StatusResponse.ts';
 
 function status(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { encodeForm } from '../../deploy/proxmox/api-client.ts';
-import { placeNodes } from '../../deploy/proxmox/placement.ts';
-import { compareConfig, desiredConfig } from '../../deploy/proxmox/vm-shape.ts';
+import { encodeForm } from '../../deploy/substrates/proxmox/api-client.ts';
+import { placeNodes } from '../../deploy/substrates/proxmox/placement.ts';
+import { compareConfig, desiredConfig } from '../../deploy/substrates/proxmox/vm-shape.ts';
 import { loadTopology } from '../../shared/topology/load.ts';
 import { checkRequest } from '../support/proxmox/api-schema.ts';
 

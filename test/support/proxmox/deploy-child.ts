@@ -9,7 +9,7 @@
 import { runMain } from '../../../shared/cli/run-main.ts';
 import { loadTopology } from '../../../shared/topology/load.ts';
 import { parseStage } from '../../../deploy/pipeline/pipeline.ts';
-import { apiFor, proxmoxDeploy } from '../../../deploy/proxmox/proxmox-deploy.ts';
+import { apiFor, proxmoxDeploy } from '../../../deploy/substrates/proxmox/proxmox-deploy.ts';
 import { smallMedia, stampOptions } from './fixtures.ts';
 import path from 'node:path';
 

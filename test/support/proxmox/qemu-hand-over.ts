@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { stopDaemonVm, vmPaths } from '../../../deploy/qemu/daemon-vm.ts';
+import { stopDaemonVm, vmPaths } from '../../../deploy/substrates/qemu/daemon-vm.ts';
 import type { Topology } from '../../../shared/topology/model.ts';
 import type { LocalPve } from './local-pve.ts';
 import type { QemuBackend } from './vm-backend.ts';

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { chooseAccelerator, type Accelerator } from '../../../deploy/qemu/accelerator.ts';
-import { isRunning, startDaemonVm, stopDaemonVm, vmPaths } from '../../../deploy/qemu/daemon-vm.ts';
-import { addBridge, addTap, removeLink, tapName } from '../../../deploy/qemu/lab-network.ts';
-import type { VmSpec } from '../../../deploy/qemu/vm-spec.ts';
+import { chooseAccelerator, type Accelerator } from '../../../deploy/substrates/qemu/accelerator.ts';
+import { isRunning, startDaemonVm, stopDaemonVm, vmPaths } from '../../../deploy/substrates/qemu/daemon-vm.ts';
+import { addBridge, addTap, removeLink, tapName } from '../../../deploy/substrates/qemu/lab-network.ts';
+import type { VmSpec } from '../../../deploy/substrates/qemu/vm-spec.ts';
 import { GuestAgent } from '../../../shared/guest-agent/qga-client.ts';
 import type { LocalPve, PveVm } from './local-pve.ts';
 

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { execa, type ResultPromise } from 'execa';
+import { chooseAccelerator, type Accelerator } from './accelerator.ts';
+import { startSwtpm, type Swtpm } from './swtpm.ts';
+import { OVMF_VARS_ENROLLED, OVMF_VARS_NO_KEYS, qemuArgs, type VmPaths, type VmSpec } from './vm-spec.ts';
+import { pollUntil } from '../../toolkit/poll.ts';
+
+export interface RunningVm {
+  spec: VmSpec;
+  accel: Accelerator;
+  accelReason: string;
+  paths: VmPaths;
+  process: ResultPromise;
+  /** Resolves with the console text once `pattern` appears in it; rejects at the deadline or if QEMU exits. */
+  waitForConsole(pattern: RegExp, timeoutMs: number): Promise<string>;
+  consoleText(): string;
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The VM's own folder: firmware variables, TPM state, sockets, console log. */
+  dir: string;
+  accel?: Accelerator | 'auto';
+}
+
+/**
+ * Starts a VM the way Proxmox does (see vm-spec.ts), each VM with its own
+ * copy of the key-enrolled OVMF variables and its own swtpm. Sockets live in
+ * the VM's folder; unix socket paths are limited to 107 bytes, so keep it short.
+ */
+export async function launchVm(spec: VmSpec, opts: LaunchOptions): Promise<RunningVm> {
+  const dir = path.resolve(opts.dir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const paths: VmPaths = {
+    ovmfVars: path.join(dir, 'OVMF_VARS.fd'),
+    tpmSocket: '',
+    consoleLog: path.join(dir, 'console.log'),
+    qgaSocket: path.join(dir, 'qga.sock'),
+    qmpSocket: path.join(dir, 'qmp.sock'),
+  };
+  if (!fs.existsSync(paths.ovmfVars))
+    fs.copyFileSync(spec.directKernel ? OVMF_VARS_NO_KEYS : OVMF_VARS_ENROLLED, paths.ovmfVars);
+  fs.writeFileSync(paths.consoleLog, '');
+  const { accel, reason } = await chooseAccelerator(opts.accel ?? 'auto');
+  const tpm: Swtpm = await startSwtpm(path.join(dir, 'tpm'));
+  paths.tpmSocket = tpm.socket;
+  const proc = execa('qemu-system-x86_64', qemuArgs(spec, paths, accel), {
+    reject: false,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    all: false,
+  });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const consoleText = () => fs.readFileSync(paths.consoleLog, 'latin1');
+  const stop = async () => {
+    if (proc.exitCode === null) proc.kill('SIGTERM');
+    await proc;
+    await tpm.stop();
+  };
+  return {
+    spec,
+    accel,
+    accelReason: reason,
+    paths,
+    process: proc,
+    consoleText,
+    stop,
+    waitForConsole: async (pattern, timeoutMs) => {
+      try {
+        await pollUntil({
+          what: `${pattern} on ${spec.name}'s console`,
+          probe: () => pattern.test(consoleText()) || proc.exitCode !== null || undefined,
+          everyMs: 500,
+          withinMs: timeoutMs,
+        });
+      } catch (err) {
+        const tail = stripVTControlCharacters(consoleText()).split('\n').slice(-15).join('\n');
+        throw new Error(`${(err as Error).message}\nlast console lines:\n${tail}`, { cause: err });
+      }
+      if (!pattern.test(consoleText()))
+        throw new Error(`QEMU exited (${proc.exitCode}) before ${pattern} appeared: ${stderr.trim()}`);
+      return consoleText();
+    },
+  };
+}
