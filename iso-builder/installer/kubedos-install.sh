@@ -19,7 +19,23 @@ MEDIUM=/run/live/medium
 TARGET=/run/kubedos/target
 
 say() { echo "kubedos-install: $*"; }
-status() { printf '%s\n' "$*" >"$STATUS"; }
+# A JSON string: backslashes and quotes escaped, control characters as spaces.
+json_string() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=$(printf '%s' "$s" | tr '\000-\037' ' ')
+  printf '"%s"' "$s"
+}
+# status PHASE [REASON...]: the one status the deployer reads (iso-builder/installer/install-status.ts),
+# written whole to $STATUS and said on the console after its mark.
+status() {
+  local phase=$1 line
+  shift
+  line=$(printf '{"phase":%s,"node":%s,"reason":%s}' "$(json_string "$phase")" "$(json_string "${NODE:-}")" "$(json_string "$*")")
+  printf '%s\n' "$line" >"$STATUS.new" && mv -f "$STATUS.new" "$STATUS"
+  echo "kubedos-install-status: $line"
+}
 finish() {
   sync
   # A deployer that watches through the guest agent (kubedos deploy on
@@ -35,12 +51,12 @@ finish() {
 refuse() {
   say "REFUSED: $1"
   say "nothing was written to the disk"
-  status "refused: $1"
+  status refused "$1"
   finish 1
 }
-trap 'say "FAILED at line $LINENO: $BASH_COMMAND"; status "failed: line $LINENO: $BASH_COMMAND"; finish 1' ERR
+trap 'say "FAILED at line $LINENO: $BASH_COMMAND"; status failed "line $LINENO: $BASH_COMMAND"; finish 1' ERR
 
-status "checking"
+status checking
 say "starting"
 
 # The ISO says which deployment and which image it carries.
@@ -71,7 +87,7 @@ ESP_ID=$(seed KUBEDOS_ESP_ID)
 [ "$SEED_DEPLOYMENT" = "$KUBEDOS_DEPLOYMENT" ] ||
   refuse "the seed is for deployment '$SEED_DEPLOYMENT', this ISO is for '$KUBEDOS_DEPLOYMENT': attach the right seed"
 say "node $NODE of deployment $KUBEDOS_DEPLOYMENT"
-status "checking: node $NODE"
+status checking "node $NODE"
 
 # The target disk: the seed names one, or "auto" takes the only fixed disk.
 live_disk=$(lsblk -ndo PKNAME "$(findmnt -no SOURCE "$MEDIUM")" 2>/dev/null || true)
@@ -136,7 +152,7 @@ check_disk() {
   fi
   if [ "$installed" = "$KUBEDOS_DEPLOYMENT $NODE" ]; then
     say "$DISK already holds node $NODE of $KUBEDOS_DEPLOYMENT: not installing again; boot it from the disk"
-    status "installed already: $NODE on $DISK"
+    status installed "already: $NODE on $DISK"
     finish 0
   fi
   # Our own install of this node, cut short (power lost after partitioning): our two partitions and
@@ -163,7 +179,7 @@ check_disk
 
 # The image: the squashfs the live system runs from, checked against the ISO's record.
 image="$MEDIUM/live/filesystem.squashfs"
-status "checking the image"
+status checking "the image"
 say "checking the image checksum"
 echo "$KUBEDOS_IMAGE_SHA256  $image" | sha256sum --check --status ||
   refuse "the image on the ISO does not match its checksum: the ISO is damaged, build or download it again"
@@ -172,7 +188,7 @@ echo "$KUBEDOS_IMAGE_SHA256  $image" | sha256sum --check --status ||
 check_disk
 
 # From here on the disk is written.
-status "installing: $NODE on $DISK"
+status installing "$NODE on $DISK"
 say "partitioning $DISK (GPT: EFI system partition, root)"
 wipefs --all --quiet "$DISK"
 sfdisk --quiet --wipe always --label gpt "$DISK" <<EOF
@@ -189,7 +205,7 @@ for _ in $(seq 50); do
 done
 if [ ! -b "${esp:-/-}" ] || [ ! -b "${root:-/-}" ]; then
   say "FAILED: the new partitions did not appear on $DISK"
-  status "failed: the new partitions did not appear on $DISK"
+  status failed "the new partitions did not appear on $DISK"
   finish 1
 fi
 mkfs.vfat -F 32 -i "$ESP_ID" -n KDESP "$esp" >/dev/null
@@ -252,5 +268,5 @@ mv "$TARGET/etc/kubedos/installed.tmp" "$TARGET/etc/kubedos/installed"
 umount "$TARGET"
 sync
 say "installed $NODE on $DISK"
-status "installed: $NODE on $DISK"
+status installed "$NODE on $DISK"
 finish 0

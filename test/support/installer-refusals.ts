@@ -9,6 +9,7 @@ import { writeSeedMedium } from '../../iso-builder/seed-medium.ts';
 import { GuestAgent } from '../../shared/guest-agent/qga-client.ts';
 import { tempDir } from './hub-fixture.ts';
 import { until } from './until.ts';
+import { describeInstall, lastInstallStatus, parseInstallStatus } from '../../iso-builder/installer/install-status.ts';
 
 const EPOCH = 1735689600;
 
@@ -84,9 +85,12 @@ export function describeInstallerRefusals(media: () => RefusalMedia): void {
       assert.match(said, /nothing was written to the disk/, said);
       assert.match(said, /^exit 1$/m, said);
       assert.match(said, /^asked to power off$/m, 'it ended as it does: asking the machine to power off');
-      const status = said.split('\n').filter(Boolean).at(-1)!;
+      const written = parseInstallStatus(said.split('\n').filter(Boolean).at(-1)!);
+      assert.ok(written, `the status file holds the installer's JSON status:\n${said}`);
+      const status = describeInstall(written);
       assert.match(status, /^refused: /, said);
       assert.match(status, why, said);
+      assert.equal(lastInstallStatus(said)?.reason, written.reason, 'the console says the same status');
       assert.equal(await diskHash(), before, 'the disk is byte for byte as it was');
       console.log(`      ${status}`);
     };

@@ -25,6 +25,14 @@ import {
 import { placeNodes } from './placement.ts';
 import { compareConfig, desiredConfig, ownerOf, qmLine, updateFor, type Drift } from './vm-shape.ts';
 import { pollUntil } from '../../toolkit/poll.ts';
+import {
+  describeInstall,
+  INSTALL_STATUS_FILE,
+  INSTALL_STATUS_SEEN,
+  installEnded,
+  parseInstallStatus,
+  type InstallPhase,
+} from '../../../iso-builder/installer/install-status.ts';
 
 export type VmAction = 'create' | 'update' | 'unchanged' | 'rebuild needed';
 
@@ -58,7 +66,10 @@ export interface ProxmoxRunOptions {
 
 interface BootState {
   phase: 'starting' | 'installing' | 'booted' | 'failed';
+  /** The installer's last word, as said to the operator. */
   install?: string;
+  /** How the installer ended, once it has. */
+  ended?: InstallPhase;
   restarts: number;
 }
 
@@ -294,19 +305,19 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
         this.o.say(`${n.hostname} runs its installed system`);
         return;
       }
-      const install = await guest.readFile('/run/kubedos-install.status');
-      if (install && install.trim() !== state.install) {
-        state.install = install.trim();
+      const install = parseInstallStatus((await guest.readFile(INSTALL_STATUS_FILE)) ?? '');
+      if (install && describeInstall(install) !== state.install) {
+        state.install = describeInstall(install);
+        state.ended = installEnded(install) ? install.phase : undefined;
         state.phase = 'installing';
         if (report) report.boot = state.install;
         this.o.say(`${n.hostname} installer: ${state.install}`);
       }
       // The installer waits (20 s at most) for its final word to be read before it powers off.
-      if (/^(installed|refused|failed)/.test(state.install ?? ''))
-        await guest.exec(['touch', '/run/kubedos-install.seen']).catch(() => undefined);
+      if (state.ended) await guest.exec(['touch', INSTALL_STATUS_SEEN]).catch(() => undefined);
       return;
     }
-    if (/^(refused|failed)/.test(state.install ?? '')) {
+    if (state.ended === 'refused' || state.ended === 'failed') {
       state.phase = 'failed';
       this.failed ??= `${n.hostname}: the installer ${state.install}`;
       return;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { GUEST_AGENT_FILE, type GuestHubRef } from '../../../hub/cli/guest-proxy.ts';
 import type { PlatformIso } from '../../../iso-builder/platform-iso.ts';
+import { describeInstall, installEnded, lastInstallStatus } from '../../../iso-builder/installer/install-status.ts';
 import { UserError } from '../../../shared/errors.ts';
 import { masterNode } from '../../../shared/planes/peer-lists.ts';
 import type { Topology, TopologyNode } from '../../../shared/topology/model.ts';
@@ -293,14 +294,13 @@ function vmSpec(t: Topology, run: RunDir, node: TopologyNode, tag: string) {
   };
 }
 
-/** What the installer said last on the console: installed, or its refusal or failure. */
+/** What the installer said last on the console: installed (this node), or its refusal or failure. */
 function installOutcome(vm: DaemonVm, node: string): string {
-  const text = fs.readFileSync(vm.paths.consoleLog, 'latin1');
-  const lines = text.split(/\r?\n/).filter((l) => l.includes('kubedos-install:'));
-  if (lines.some((l) => l.includes(`installed ${node} on`) || l.includes(`already holds node ${node}`)))
-    return 'installed';
-  const why = lines.reverse().find((l) => /REFUSED|FAILED/.test(l));
-  return why ? why.slice(why.indexOf('kubedos-install:')) : 'the VM stopped before the installer said it had installed';
+  const said = lastInstallStatus(fs.readFileSync(vm.paths.consoleLog, 'latin1'));
+  if (said?.phase === 'installed' && said.node === node) return 'installed';
+  return said && installEnded(said)
+    ? `the installer ${describeInstall(said)}`
+    : 'the VM stopped before the installer said it had installed';
 }
 
 /** Waits for a VM's probe; the VM stopping ends the wait with its console to look at. */
