@@ -228,9 +228,9 @@ class NetnsNamespaces implements LocalSubstrate<DeploymentSecrets> {
     return adminHubControl(this.run.hubDir);
   }
 
+  /** What `down` does: everything the lab recorded (it records each thing before making it). */
   async teardown(): Promise<void> {
-    await this.lab.teardown();
-    unlinkCurrentHub(this.run.root);
+    await netnsDown(this.run.root);
   }
 }
 

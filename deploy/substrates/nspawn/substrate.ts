@@ -188,10 +188,9 @@ class NspawnContainers implements LocalSubstrate<NspawnMedia> {
     return adminHubControl(this.hubDir);
   }
 
+  /** What `down` does, as recorded now: a node rebuilt since (nspawnRebuildNode) runs as a process this object never saw. */
   async teardown(): Promise<void> {
-    // As recorded now: a node rebuilt since (nspawnRebuildNode) runs as a process this object never saw.
-    await (NspawnLab.openRecorded(labFile(this.run)) ?? this.lab).teardown();
-    unlinkCurrentHub(this.run.root);
+    await nspawnDown(this.run.root);
   }
 }
 
