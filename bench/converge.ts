@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { criticalPath } from '../test/support/critical-path.ts';
 import { ConvergeEngine } from '../hub/converge/engine.ts';
+import { databaseStores } from '../hub/converge/run-records.ts';
 import { LocalChannel } from '../test/support/local-channel.ts';
 import { openConvergeDb } from '../hub/converge/open-db.ts';
 import { buildPlan } from '../hub/plan/build-plan.ts';
@@ -54,7 +55,7 @@ try {
     });
     for (const n of t.nodes) channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
     const db = openConvergeDb(path.join(dir, `state-${i}.db`));
-    const engine = new ConvergeEngine(db, channel);
+    const engine = new ConvergeEngine(databaseStores(db), channel);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const summary = await engine.waitForRun(engine.start(plan));

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConvergeEngine } from '../hub/converge/engine.ts';
+import { databaseStores } from '../hub/converge/run-records.ts';
 import { LocalChannel } from '../test/support/local-channel.ts';
 import { openConvergeDb } from '../hub/converge/open-db.ts';
 import type { Plan } from '../hub/plan/model.ts';
@@ -41,7 +42,7 @@ export async function fanout(n: number): Promise<FanoutResult> {
     }
     const p: Plan = { deployment: 'fanout', tasks: plan.tasks };
     const db = openConvergeDb(path.join(dir, 'state.db'));
-    const engine = new ConvergeEngine(db, channel);
+    const engine = new ConvergeEngine(databaseStores(db), channel);
     const sent = new Map<string, number>();
     const got = new Map<string, number>();
     const send = channel.sendTask.bind(channel);

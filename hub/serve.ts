@@ -1,5 +1,6 @@
 import { hubMetricsAddress } from './metrics/metrics-address.ts';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { HUB_FLAGS, type HubCommand } from '../shared/cli/hub-command.ts';
 import { runMain } from '../shared/cli/run-main.ts';
 import { UserError } from '../shared/errors.ts';
 import type { InventoryFile } from '../shared/identity/files.ts';
@@ -14,85 +15,30 @@ import { CONTRACT_VERSION } from '../shared/proto/contract-version.ts';
 
 const readFile = (what: string, file: string): string => readInputFile(what, file).toString('utf8');
 
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
-  return n;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
+/** The listener's limits are the hub's own: their defaults are said here. */
+const LIMIT_DEFAULTS: Partial<Record<keyof HubCommand, number>> = {
+  connectionsPerPeer: DEFAULT_CONNECTION_LIMITS.perPeer,
+  streamsPerConnection: DEFAULT_CONNECTION_LIMITS.streamsPerConnection,
+};
 
 runMain('kubedos-hub', async () => {
   const program = new Command('kubedos-hub')
     .description('The kubedos hub: enrollment, plane addressing, sessions and convergence for one deployment.')
     .version(HUB_VERSION)
-    .requiredOption('--state-dir <dir>', 'hub state (database, keys, admin socket); created 0700')
-    .requiredOption('--topology <file>', 'the deployment topology (YAML)')
-    .requiredOption('--inventory <file>', 'inventory.json from the deployer (credential public keys)')
-    .requiredOption('--tls-ca-cert <file>', "the hub's TLS CA certificate (what every node pins)")
-    .requiredOption('--tls-ca-key <file>', "the hub's TLS CA key: the hub issues itself its serving certificate")
-    .option(
-      '--listen <host:port>',
-      "node-facing listener (enrollment and sessions); default 0.0.0.0 on the topology's hub port",
-    )
-    .option(
-      '--connections-per-peer <n>',
-      `connections one address may hold on the node-facing port (default ${DEFAULT_CONNECTION_LIMITS.perPeer})`,
-      positiveInt,
-    )
-    .option(
-      '--streams-per-connection <n>',
-      `calls one connection may hold open at once (default ${DEFAULT_CONNECTION_LIMITS.streamsPerConnection})`,
-      positiveInt,
-    )
-    .option(
-      '--backup-recipient <file>',
-      "the deployment's recovery key, public half (base64): the hub seals its backups to it",
-    )
-    .option(
-      '--backup-every-minutes <n>',
-      'how often the hub backs its state up (0: only on hubctl hub backup)',
-      nonNegativeInt,
-      60,
-    )
-    .option('--heartbeat-ms <ms>', 'heartbeat interval asked of minions', positiveInt, 5000)
-    .addOption(
-      new Option(
-        '--planes <mode>',
-        "bring up the master's WireGuard planes (off where nodes have no network of their own)",
-      )
-        .choices(['off', 'auto', 'wg-quick', 'wireguard-go'])
-        .default('off'),
-    )
-    .option('--root <dir>', 'root directory the plane configs are written under', '/')
-    .option('--darksite <dir>', "the nodes' darksite (the master's copy): tasks needing a package it lacks are skipped")
-    .option(
-      '--metrics-listen <host:port>',
-      'serve GET /metrics (Prometheus text format) there; "wg2": on the hub\'s wg2 address, port 9464',
-    )
     .exitOverride();
+  for (const f of HUB_FLAGS) {
+    const limit = LIMIT_DEFAULTS[f.key];
+    const option = new Option(f.flag, limit === undefined ? f.help : `${f.help} (default ${limit})`);
+    if (f.required) option.makeOptionMandatory();
+    if (f.parse) option.argParser(f.parse);
+    if (f.choices) option.choices(f.choices);
+    if (f.default !== undefined) option.default(f.default);
+    program.addOption(option);
+  }
   program.parse();
-  const o = program.opts<{
-    stateDir: string;
-    topology: string;
-    inventory: string;
-    tlsCaCert: string;
-    tlsCaKey: string;
-    listen?: string;
-    heartbeatMs: number;
-    connectionsPerPeer?: number;
-    backupRecipient?: string;
-    backupEveryMinutes: number;
-    streamsPerConnection?: number;
-    planes: 'off' | 'auto' | 'wg-quick' | 'wireguard-go';
-    root: string;
-    darksite?: string;
-    metricsListen?: string;
-  }>();
+  const o = program.opts<
+    HubCommand & Required<Pick<HubCommand, 'planes' | 'root' | 'backupEveryMinutes' | 'heartbeatMs'>>
+  >();
   const log = createLogger('hub');
   const topology = loadTopology(o.topology);
   const listen = o.listen ?? `0.0.0.0:${topology.hub.port}`;

@@ -173,11 +173,14 @@ runMain('kubedos', async () => {
 
 /** Where the cluster is and how to use it, or why there is none (its kubeadm task skipped, with the reason). */
 function kubernetesLine(t: Topology, status: StatusResponse__Output): string {
-  const skipped = status.convergence?.skips.find(
-    (s) =>
-      /\/kubeadm-(init|join)$/.test(s.task) &&
-      t.nodes.some((n) => n.role === 'cp' && s.task.startsWith(`${n.hostname}/`)),
-  );
+  const skipped = status.convergence?.skips.find((s) => {
+    // A task id is "<node>/<name>" (hub/plan/model.ts taskId).
+    const [node, name] = s.task.split('/');
+    return (
+      (name === 'kubeadm-init' || name === 'kubeadm-join') &&
+      t.nodes.some((n) => n.role === 'cp' && n.hostname === node)
+    );
+  });
   if (skipped) return `kubedos: no Kubernetes cluster: ${skipped.task} was skipped (${skipped.reason})\n`;
   return `kubedos: Kubernetes API at https://${apiEndpoint(t)}; "hubctl kubeconfig" writes an admin kubeconfig for it (kubectl --kubeconfig kubeconfig get nodes)\n`;
 }

@@ -5,6 +5,11 @@ import { clearHubReady, waitForHubReady, type HubReady } from '../../hub/ready-f
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
+/** The argv that runs one of kubedos's own programs (hub/main.ts, minion/main.ts) on the pinned Node running this one. */
+export function entryArgv(entry: string, args: string[]): string[] {
+  return [process.execPath, '--disable-warning=ExperimentalWarning', path.join(REPO, entry), ...args];
+}
+
 /**
  * Starts one of kubedos's own programs (hub/main.ts, minion/main.ts) on the
  * same pinned Node that runs this process, output appended to a log file.
@@ -18,13 +23,7 @@ export function spawnEntry(
 ): ChildProcess {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.openSync(opts.logFile, 'a', 0o600);
-  const argv = [
-    ...(opts.prefix ?? []),
-    process.execPath,
-    '--disable-warning=ExperimentalWarning',
-    path.join(REPO, entry),
-    ...args,
-  ];
+  const argv = [...(opts.prefix ?? []), ...entryArgv(entry, args)];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', log, log],
     detached: opts.detached,

@@ -6,6 +6,7 @@ import { ensurePlanMaterial, type PlanOptions } from '../plan/material.ts';
 import type { Plan } from '../plan/model.ts';
 import { etcdBootstrapped, kubernetesMembers } from './cluster-state.ts';
 import { ConvergeEngine, type EngineOptions, type RunSummary } from './engine.ts';
+import { databaseStores } from './run-records.ts';
 import type { NodeChannel } from './node-channel.ts';
 import { UserError } from '../../shared/errors.ts';
 import { etcdBackupPlan, etcdRestorePlan, snapshotFileName } from '../plan/etcd-recovery.ts';
@@ -36,7 +37,7 @@ export class ConvergeService {
 
   constructor(opts: ConvergeServiceOptions) {
     this.opts = opts;
-    this.engine = new ConvergeEngine(opts.db, opts.channel, opts.engine);
+    this.engine = new ConvergeEngine(databaseStores(opts.db), opts.channel, opts.engine);
     // A hub that was killed mid-run picks the run up where it stopped.
     this.engine.resume();
   }

@@ -1,4 +1,3 @@
-import type { DatabaseSync } from 'node:sqlite';
 import ms from 'ms';
 import type { LogLine__Output } from '../../proto/gen/kubedos/v1/LogLine.ts';
 import type { TaskResult__Output } from '../../proto/gen/kubedos/v1/TaskResult.ts';
@@ -7,10 +6,10 @@ import { redactSecrets } from '../../shared/tasks/redact.ts';
 import { statusWord } from '../../shared/tasks/status.ts';
 import { UserError } from '../../shared/errors.ts';
 import { PHASES, type Phase, type Plan, type PlannedTask } from '../plan/model.ts';
-import { contractNeeded } from '../../shared/proto/state-contracts.ts';
+import { contractNeeded, type ContractNeed } from '../../shared/proto/state-contracts.ts';
 import type { NodeChannel } from './node-channel.ts';
 import { runHubAction } from './hub-actions.ts';
-import { RunStore } from './run-store.ts';
+import type { EngineStores, RunRecords } from './run-records.ts';
 import {
   answerTransition,
   downstream,
@@ -21,7 +20,7 @@ import {
   type InstallLimit,
   type RunGraph,
 } from './scheduler.ts';
-import { SecretStore } from './secrets.ts';
+import type { SecretStore } from './secrets.ts';
 import { decodeSpec } from './spec-codec.ts';
 import { parseWireTaskId, wireTaskId, type RunRow, type TaskRow } from './task-row.ts';
 
@@ -81,7 +80,7 @@ const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 **
  */
 export class ConvergeEngine {
   readonly secrets: SecretStore;
-  private readonly store: RunStore;
+  private readonly store: RunRecords;
   private readonly channel: NodeChannel;
   private readonly backoff: (attempt: number) => number;
   private readonly grace: number;
@@ -91,7 +90,8 @@ export class ConvergeEngine {
   private waiters: Array<{ runId: number; resolve: (s: RunSummary) => void }> = [];
   private inbox: Array<{ node: string; result: TaskResult__Output }> = [];
   private logInbox: Array<{ node: string; line: LogLine__Output }> = [];
-  private readonly specs = new Map<string, PlannedTask>();
+  /** Each task's spec, decoded once with the contract it needs (the pump reads both at every event). */
+  private readonly specs = new Map<string, { spec: PlannedTask; needs: ContractNeed | undefined }>();
   private graph: Graph | undefined;
   private closed = false;
   private readonly runDeadlineMs: number;
@@ -104,8 +104,9 @@ export class ConvergeEngine {
   /** Connected nodes whose next tasks wait because they speak too old a contract, with why (for status). */
   private readonly held = new Map<string, string>();
 
-  constructor(db: DatabaseSync, channel: NodeChannel, opts: EngineOptions = {}) {
-    this.store = new RunStore(db);
+  /** Its records and secrets come in as stores (`databaseStores(db)` for the hub's database), its time as `clock`. */
+  constructor(stores: EngineStores, channel: NodeChannel, opts: EngineOptions = {}) {
+    this.store = stores.runs;
     this.channel = channel;
     this.backoff = opts.backoffMs ?? defaultBackoff;
     this.grace = opts.timeoutGraceMs ?? 5_000;
@@ -115,7 +116,7 @@ export class ConvergeEngine {
     this.now = opts.clock ?? Date.now;
     this.onStoreError =
       opts.onStoreError ?? ((what, err) => process.stderr.write(`kubedos-hub: ${what} failed: ${err.message}\n`));
-    this.secrets = new SecretStore(db);
+    this.secrets = stores.secrets;
     channel.onResult((node, result) => this.onResult(node, result));
     channel.onConnected((node) => this.onConnected(node));
     channel.onLog?.((node, line) => this.onLog(node, line));
@@ -128,7 +129,7 @@ export class ConvergeEngine {
       throw new UserError(`convergence run ${active.id} is still running`, 'wait for it, or see `hubctl status`');
     let runId = 0;
     this.store.transaction(() => {
-      this.secrets.store(plan.secrets ?? {}, 'plan');
+      this.secrets.store(plan.secrets ?? {}, 'plan', this.now());
       runId = this.store.createRun(plan, !!opts.dryRun, this.now());
     });
     this.held.clear();
@@ -328,9 +329,8 @@ export class ConvergeEngine {
         (id) => {
           const t = row(id);
           if (!t) return undefined;
-          const spec = this.specOf(t);
+          const { spec, needs } = this.decoded(t);
           const skip = t.state === 'pending' ? spec.skip : undefined;
-          const needs = contractNeeded(spec.states);
           return {
             state: t.state,
             node: t.node,
@@ -360,7 +360,7 @@ export class ConvergeEngine {
           });
         } else if (step.action === 'hub') {
           const started = this.now();
-          const r = runHubAction(this.specOf(t).hubAction, this.secrets, run.dry_run === 1, t.task_id);
+          const r = runHubAction(this.specOf(t).hubAction, this.secrets, run.dry_run === 1, t.task_id, started);
           this.store.finishInline(run.id, t.task_id, {
             status: r.changed ? 'TASK_STATUS_CHANGED' : 'TASK_STATUS_UNCHANGED',
             changed: r.changed,
@@ -402,15 +402,20 @@ export class ConvergeEngine {
   }
 
   /** Specs are immutable within a run; decoding each once keeps a result-to-dispatch turn cheap. */
-  private specOf(t: TaskRow): PlannedTask {
+  private decoded(t: TaskRow): { spec: PlannedTask; needs: ContractNeed | undefined } {
     const key = `${t.run_id}:${t.task_id}`;
-    let spec = this.specs.get(key);
-    if (!spec) {
+    let d = this.specs.get(key);
+    if (!d) {
       if (this.specs.size > 50_000) this.specs.clear();
-      spec = decodeSpec(t.spec);
-      this.specs.set(key, spec);
+      const spec = decodeSpec(t.spec);
+      d = { spec, needs: contractNeeded(spec.states) };
+      this.specs.set(key, d);
     }
-    return spec;
+    return d;
+  }
+
+  private specOf(t: TaskRow): PlannedTask {
+    return this.decoded(t).spec;
   }
 
   private send(run: RunRow, t: TaskRow): void {

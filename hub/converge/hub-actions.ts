@@ -12,6 +12,7 @@ export function runHubAction(
   secrets: SecretStore,
   dryRun: boolean,
   by: string,
+  now: number,
 ): { changed: boolean; summary: string } {
   if (!action) return { changed: false, summary: 'nothing to do' };
   if (dryRun)
@@ -19,7 +20,7 @@ export function runHubAction(
       changed: false,
       summary: secrets.get(action.secret) ? `${action.secret} exists` : `would generate ${action.secret}`,
     };
-  const made = secrets.generate(action, by);
+  const made = secrets.generate(action, by, now);
   return {
     changed: made !== undefined,
     summary:

@@ -3,6 +3,7 @@ import type { Plan } from '../plan/model.ts';
 import { statement } from '../state/statements.ts';
 import { encodeSpec } from './spec-codec.ts';
 import type { RunRow, TaskRow } from './task-row.ts';
+import type { RunRecords } from './run-records.ts';
 
 /** What a node's answer leaves on its task row. */
 export interface Outcome {
@@ -19,7 +20,7 @@ export interface Outcome {
  * statement, so a hub killed at any line resumes from a consistent row
  * (done stays done, dispatched is sent again). Statements are compiled once.
  */
-export class RunStore {
+export class RunStore implements RunRecords {
   private readonly db: DatabaseSync;
 
   constructor(db: DatabaseSync) {

@@ -45,12 +45,12 @@ export class SecretStore {
   }
 
   /** Keeps values the hub already holds (its issued private keys) under their names; a changed value replaces the old. */
-  store(values: Record<string, string>, by: string): void {
+  store(values: Record<string, string>, by: string, now = Date.now()): void {
     const put = statement(
       this.db,
       'INSERT INTO converge_secret (name, value, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE value != excluded.value',
     );
-    for (const [name, value] of Object.entries(values)) put.run(name, value, Date.now(), by);
+    for (const [name, value] of Object.entries(values)) put.run(name, value, now, by);
   }
 
   /** When a secret was made (or last rotated). */

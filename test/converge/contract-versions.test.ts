@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
+import { databaseStores } from '../../hub/converge/run-records.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { convergeStatus, formatConvergeStatus } from '../../hub/converge/views.ts';
 import { PlanBuilder } from '../../hub/plan/plan-builder.ts';
@@ -49,7 +50,7 @@ describe('convergence: a task waits for a node that speaks too old a contract', 
     ]);
     p.validate();
     const db = openConvergeDb(path.join(dir, 'state.db'));
-    const engine = new ConvergeEngine(db, channel, { backoffMs: () => 10 });
+    const engine = new ConvergeEngine(databaseStores(db), channel, { backoffMs: () => 10 });
     try {
       const runId = engine.start({ deployment: 'contract', tasks: p.tasks });
       await until('the config task done', () => (sent.includes('etcd-1/config') ? true : undefined), 10_000);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
+import { databaseStores } from '../../hub/converge/run-records.ts';
 import { LocalChannel, type TaskRunner } from '../support/local-channel.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
 import { convergeStatus, formatConvergeStatus, taskLogs } from '../../hub/converge/views.ts';
@@ -33,7 +34,11 @@ function small(runner?: TaskRunner, engineOpts: { runDeadlineMs?: number } = {})
   channel.addNode('n1', path.join(dir, 'n1'));
   channel.addNode('n2', path.join(dir, 'n2'));
   const db = openConvergeDb(path.join(dir, 'state.db'));
-  const engine = new ConvergeEngine(db, channel, { backoffMs: () => 10, timeoutGraceMs: 50, ...engineOpts });
+  const engine = new ConvergeEngine(databaseStores(db), channel, {
+    backoffMs: () => 10,
+    timeoutGraceMs: 50,
+    ...engineOpts,
+  });
   return {
     dir,
     channel,

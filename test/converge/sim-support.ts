@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { ConvergeEngine, type EngineOptions } from '../../hub/converge/engine.ts';
+import { databaseStores } from '../../hub/converge/run-records.ts';
 import { LocalChannel, type LocalChannelOptions } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { recordIssued } from '../../hub/pki/issued-certificates.ts';
@@ -39,7 +40,7 @@ export async function makeSim(opts: { channel?: LocalChannelOptions; engine?: En
   });
   const channel = new LocalChannel({ signCertificate: (n, p, csr) => signer.sign(n, p, csr), ...opts.channel });
   for (const n of t.nodes) channel.addNode(n.hostname, path.join(dir, 'roots', n.hostname));
-  const engine = new ConvergeEngine(db, channel, { backoffMs: () => 20, ...opts.engine });
+  const engine = new ConvergeEngine(databaseStores(db), channel, { backoffMs: () => 20, ...opts.engine });
   const root = (node: string) => channel.nodes.get(node)!.root;
   return {
     dir,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NetnsLab } from '../../deploy/substrates/netns/namespaces.ts';
 import { ConvergeEngine } from '../../hub/converge/engine.ts';
+import { databaseStores } from '../../hub/converge/run-records.ts';
 import { LocalChannel } from '../support/local-channel.ts';
 import { CertificateSigner } from '../../hub/pki/certificate-signer.ts';
 import { openConvergeDb } from '../../hub/converge/open-db.ts';
@@ -95,7 +96,7 @@ describe('real etcd cluster from hub-issued certificates (network namespaces)', 
       const node = channel.addNode(m.hostname, path.join(dir, 'roots', m.hostname));
       hosts.set(m.hostname, new LabHost(node.root, lab, ns, path.join(dir, `${m.hostname}.log`)));
     }
-    const engine = new ConvergeEngine(db, channel, {
+    const engine = new ConvergeEngine(databaseStores(db), channel, {
       backoffMs: () => 500,
     });
     let keep = false;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { launchVm, type RunningVm } from '../../deploy/substrates/qemu/launcher.ts';
+import { launchVm, type RunningVm } from './qemu-launcher.ts';
 import { NODE_PATHS } from '../../iso-builder/node-layout.ts';
 import { LIVE_KERNEL_ARGS } from '../../iso-builder/platform-iso.ts';
 import { writeSeedMedium } from '../../iso-builder/seed-medium.ts';
@@ -155,7 +155,9 @@ export function describeInstallerRefusals(media: () => RefusalMedia): void {
     });
     afterEach(function () {
       if (this.currentTest?.state === 'failed' && vm)
-        process.stderr.write(`--- console, last lines:\n${vm.consoleText().split('\n').slice(-25).join('\n')}\n`);
+        process.stderr.write(
+          `--- console, last lines:\n${vm.consoleText().split('\n').slice(-25).join('\n')}\n--- QEMU said: ${vm.stderr().trim()}\n`,
+        );
     });
     after(async () => {
       await vm?.stop();

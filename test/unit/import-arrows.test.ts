@@ -98,4 +98,15 @@ describe('import arrows between top-level folders', () => {
     }
     assert.deepEqual(back, []);
   });
+
+  it('the convergence engine and its scheduler are given their store and clock: no database, no wall-clock reads', () => {
+    const found: string[] = [];
+    for (const f of ['hub/converge/engine.ts', 'hub/converge/scheduler.ts']) {
+      const text = fs.readFileSync(path.join(REPO, f), 'utf8');
+      if (/from 'node:sqlite'/.test(text)) found.push(`${f} imports node:sqlite`);
+      if (/\bDatabaseSync\b/.test(text)) found.push(`${f} names DatabaseSync`);
+      if (/Date\.now\(\)|new Date\(\)/.test(text)) found.push(`${f} reads the wall clock`);
+    }
+    assert.deepEqual(found, []);
+  });
 });

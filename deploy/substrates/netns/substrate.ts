@@ -23,6 +23,7 @@ import type { Topology, TopologyNode } from '../../../shared/topology/model.ts';
 import { linkCurrentHub, unlinkCurrentHub } from '../../toolkit/current-hub.ts';
 import { checkHost } from '../../toolkit/host-check.ts';
 import { pollUntil } from '../../toolkit/poll.ts';
+import { entryArgv } from '../../toolkit/spawn-entry.ts';
 import { prepareRun, runDir, upMarker, type RunDir } from '../../toolkit/run-dir.ts';
 import { adminHubControl, type HubControl } from '../../pipeline/hub-control.ts';
 import { deployHere, type LocalSubstrate } from '../../pipeline/deploy-here.ts';
@@ -31,7 +32,6 @@ import type { LocalUpOptions } from '../../pipeline/up-options.ts';
 import { NetnsLab } from './namespaces.ts';
 import { pingFrom } from './plane-probes.ts';
 
-const REPO = path.resolve(import.meta.dirname, '../../..');
 export const DEFAULT_NETNS_TAG = 'kdw';
 
 export interface NetnsUpOptions extends Omit<LocalUpOptions, 'converge'> {
@@ -183,18 +183,12 @@ class NetnsNamespaces implements LocalSubstrate<DeploymentSecrets> {
     const t = this.opts.topology;
     const run = this.run;
     const master = masterNode(t);
-    const node = (entry: string, args: string[]) => [
-      process.execPath,
-      '--disable-warning=ExperimentalWarning',
-      path.join(REPO, entry),
-      ...args,
-    ];
     const hubLog = path.join(run.logs, 'hub.log');
     ensurePrivateDir(run.logs);
     clearHubReady(run.hubDir);
     const hubPid = this.lab.spawn(
       this.namespaceOf(master.hostname),
-      node(
+      entryArgv(
         'hub/main.ts',
         hubArgs({
           stateDir: run.hubDir,
@@ -217,7 +211,7 @@ class NetnsNamespaces implements LocalSubstrate<DeploymentSecrets> {
       const configFile = writeNodeFiles(dir, n.hostname, this.secrets, { hub: `${master.ip}:${hubPort}` });
       this.lab.spawn(
         this.namespaceOf(n.hostname),
-        node('minion/main.ts', ['--config', configFile, '--planes', 'wireguard-go']),
+        entryArgv('minion/main.ts', ['--config', configFile, '--planes', 'wireguard-go']),
         { logFile: path.join(run.logs, `${n.hostname}.log`), binds: privateWireguardRun(path.join(dir, 'run')) },
       );
     }

@@ -12,7 +12,7 @@ import { guestHubControl, guestHubctl } from '../../pipeline/guest-hub.ts';
 import { runPipeline, type DeployStage } from '../../pipeline/pipeline.ts';
 import { masterNode } from '../../../shared/planes/peer-lists.ts';
 import { parseToken, ProxmoxApi, readTokenFile, type CallStats } from './api-client.ts';
-import { isOurs, readCluster } from './cluster-view.ts';
+import { isOurs } from './cluster-view.ts';
 import { ProxmoxGuest } from './guest.ts';
 import type { StampMedia } from './media-store.ts';
 import { replaceMaster } from './replace-master.ts';
@@ -190,7 +190,8 @@ async function replaceNodes(
     return replaceMaster({ ...o, substrate, say, ...(o.backup ? { backup: o.backup } : {}) });
   }
   if (o.backup) throw new UserError('--backup is for redeploy of the master alone');
-  const view = await readCluster(o.api, t);
+  // The substrate's own survey (it refuses VMIDs something else holds before the hub revokes anything).
+  const view = await substrate.survey();
   const masterVm = view.vms.get(master.vmid);
   if (!masterVm || !isOurs(masterVm, t.name, master.hostname))
     throw new UserError(`the master VM ${master.vmid} is not there`, 'run kubedos deploy first');
@@ -228,6 +229,7 @@ async function replaceNodes(
     late: () =>
       new UserError(`the hub still counts ${still.join(', ')} as connected 3 minutes after its VM was destroyed`),
   });
+  // The VMs just removed are gone from the pipeline's view too.
   await substrate.survey();
   return undefined;
 }

@@ -11,7 +11,7 @@ import { masterNode } from '../../../shared/planes/peer-lists.ts';
 import type { Topology } from '../../../shared/topology/model.ts';
 import { runDir } from '../../toolkit/run-dir.ts';
 import type { ProxmoxApi } from './api-client.ts';
-import { isOurs, readCluster } from './cluster-view.ts';
+import { isOurs } from './cluster-view.ts';
 import { findHubBackup } from './master-backup.ts';
 import type { ProxmoxSubstrate } from './substrate.ts';
 
@@ -45,7 +45,8 @@ export async function replaceMaster(o: {
     );
     return [];
   }
-  const view = await readCluster(o.api, t);
+  // The substrate's own survey (it refuses VMIDs something else holds before anything is destroyed).
+  const view = await o.substrate.survey();
   const found = await findHubBackup({
     api: o.api,
     topology: t,
@@ -89,6 +90,7 @@ export async function replaceMaster(o: {
   }
   const vm = view.vms.get(master.vmid);
   if (vm && isOurs(vm, t.name, master.hostname)) await o.substrate.removeVm(vm);
+  // The VM just removed is gone from the pipeline's view too.
   await o.substrate.survey();
   return files;
 }

@@ -124,8 +124,9 @@ export class ProxmoxSubstrate implements Substrate<StampMedia> {
     }
     const placed = placeNodes(this.t, existing);
     this.placement = placed.node;
+    // Said once a run, however often the cluster is read again.
+    for (const w of placed.warnings.filter((w) => !this.warnings.includes(w))) this.o.say(`warning: ${w}`);
     this.warnings = placed.warnings;
-    for (const w of placed.warnings) this.o.say(`warning: ${w}`);
     const offline = [...new Set(this.nodes().map((n) => this.pveOf(n.hostname)))].filter(
       (p) => !view.online.includes(p),
     );

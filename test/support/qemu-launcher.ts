@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
-import { chooseAccelerator, type Accelerator } from './accelerator.ts';
-import { startSwtpm, type Swtpm } from './swtpm.ts';
-import { OVMF_VARS_ENROLLED, OVMF_VARS_NO_KEYS, qemuArgs, type VmPaths, type VmSpec } from './vm-spec.ts';
-import { pollUntil } from '../../toolkit/poll.ts';
+import { chooseAccelerator, type Accelerator } from '../../deploy/substrates/qemu/accelerator.ts';
+import { startSwtpm, type Swtpm } from '../../deploy/substrates/qemu/swtpm.ts';
+import {
+  OVMF_VARS_ENROLLED,
+  OVMF_VARS_NO_KEYS,
+  qemuArgs,
+  type VmPaths,
+  type VmSpec,
+} from '../../deploy/substrates/qemu/vm-spec.ts';
 
 export interface RunningVm {
   spec: VmSpec;
@@ -13,9 +17,10 @@ export interface RunningVm {
   accelReason: string;
   paths: VmPaths;
   process: ResultPromise;
-  /** Resolves with the console text once `pattern` appears in it; rejects at the deadline or if QEMU exits. */
-  waitForConsole(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** What the VM's serial console said so far. */
   consoleText(): string;
+  /** What QEMU itself wrote on stderr so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -66,22 +71,7 @@ export async function launchVm(spec: VmSpec, opts: LaunchOptions): Promise<Runni
     paths,
     process: proc,
     consoleText,
+    stderr: () => stderr,
     stop,
-    waitForConsole: async (pattern, timeoutMs) => {
-      try {
-        await pollUntil({
-          what: `${pattern} on ${spec.name}'s console`,
-          probe: () => pattern.test(consoleText()) || proc.exitCode !== null || undefined,
-          everyMs: 500,
-          withinMs: timeoutMs,
-        });
-      } catch (err) {
-        const tail = stripVTControlCharacters(consoleText()).split('\n').slice(-15).join('\n');
-        throw new Error(`${(err as Error).message}\nlast console lines:\n${tail}`, { cause: err });
-      }
-      if (!pattern.test(consoleText()))
-        throw new Error(`QEMU exited (${proc.exitCode}) before ${pattern} appeared: ${stderr.trim()}`);
-      return consoleText();
-    },
   };
 }
