@@ -11,8 +11,10 @@ export interface ProcessRecord {
   pid: number;
 }
 
+/** Each process's name and pid, and nothing else a caller's records hold (a ChildProcess beside them). */
 export function recordProcesses(file: string, processes: ProcessRecord[]): void {
-  writeFileAtomic(file, JSON.stringify(processes, null, 2) + '\n', 0o600);
+  const records = processes.map(({ name, pid }) => ({ name, pid }));
+  writeFileAtomic(file, JSON.stringify(records, null, 2) + '\n', 0o600);
 }
 
 export function readProcesses(file: string): ProcessRecord[] {

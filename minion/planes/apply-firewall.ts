@@ -47,7 +47,8 @@ export async function applyFirewall(opts: ApplyFirewallOptions): Promise<{ file:
       `#!/usr/sbin/nft -f\ninclude "/${FIREWALL_FILE}"\n`,
       0o755,
     );
-    await run(['systemctl', 'enable', 'nftables.service']);
+    // For the boot: the packaged unit is loaded already, so no daemon-reload.
+    await run(['systemctl', 'enable', '--no-reload', 'nftables.service']);
   }
   return { file };
 }

@@ -76,7 +76,9 @@ export function wgQuickBringUp(run: CommandRunner): PlaneBringUp {
   return {
     mode: 'wg-quick',
     async up(iface, confFile) {
-      await run(['systemctl', 'enable', `wg-quick@${iface}`]);
+      // Enabled for the next boot only: no daemon-reload (systemd knows the template unit already, and
+      // rereading every unit and generator costs seconds per plane on a slow node), then started now.
+      await run(['systemctl', 'enable', '--no-reload', `wg-quick@${iface}`]);
       if (await interfaceExists(run, iface)) await syncconf(run, iface, confFile);
       else {
         await run(['systemctl', 'start', `wg-quick@${iface}`]);

@@ -102,6 +102,8 @@ describe('kubedos up on the sim substrate (16 real minion processes)', function 
       name: string;
       pid: number;
     }>;
+    // The record is what `kubedos down` needs, nothing of the process objects the deployer held.
+    for (const p of processes) assert.deepEqual(Object.keys(p).sort(), ['name', 'pid']);
     process.kill(processes.find((p) => p.name === 'w-3')!.pid, 'SIGKILL');
     let state = '';
     for (let i = 0; i < 60 && state !== 'lost'; i++) {
