@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { chooseAccelerator, type Accelerator } from '../../deploy/substrates/qemu/accelerator.ts';
+import { vmPaths } from '../../deploy/substrates/qemu/daemon-vm.ts';
 import { startSwtpm, type Swtpm } from '../../deploy/substrates/qemu/swtpm.ts';
 import {
   OVMF_VARS_ENROLLED,
@@ -38,13 +39,8 @@ export interface LaunchOptions {
 export async function launchVm(spec: VmSpec, opts: LaunchOptions): Promise<RunningVm> {
   const dir = path.resolve(opts.dir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const paths: VmPaths = {
-    ovmfVars: path.join(dir, 'OVMF_VARS.fd'),
-    tpmSocket: '',
-    consoleLog: path.join(dir, 'console.log'),
-    qgaSocket: path.join(dir, 'qga.sock'),
-    qmpSocket: path.join(dir, 'qmp.sock'),
-  };
+  // The same folder layout as the qemu substrate's VMs.
+  const paths: VmPaths = { ...vmPaths(dir).paths };
   if (!fs.existsSync(paths.ovmfVars))
     fs.copyFileSync(spec.directKernel ? OVMF_VARS_NO_KEYS : OVMF_VARS_ENROLLED, paths.ovmfVars);
   fs.writeFileSync(paths.consoleLog, '');
