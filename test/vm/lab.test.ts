@@ -77,21 +77,33 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
     assert.equal(r.code, 0, `kubectl ${args} on ${node}: ${r.stderr}`);
     return r.stdout;
   };
+  /**
+   * Asks cp-1's API with kubectl every 3 s until it answers and `accept`
+   * takes the answer (returns a value), for limitMs.
+   */
+  const kubectlUntil = <T>(what: string, args: string, accept: (stdout: string) => T | undefined, limitMs: number) =>
+    until(
+      what,
+      async () => {
+        const r = await inside('cp-1', `kubectl --kubeconfig /etc/kubernetes/admin.conf ${args}`);
+        const v = r.code === 0 ? accept(r.stdout) : undefined;
+        if (v === undefined) await new Promise((res) => setTimeout(res, 3000));
+        return v;
+      },
+      limitMs,
+    );
   /** Waits for the API to say Node cp-1 is Ready; its kubelet's version. */
   const cp1Ready = () =>
-    until(
+    kubectlUntil(
       'Node cp-1 Ready in its API',
-      async () => {
-        const r = await inside('cp-1', 'kubectl --kubeconfig /etc/kubernetes/admin.conf get node cp-1 -o json');
-        if (r.code === 0) {
-          const n = JSON.parse(r.stdout) as {
-            status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string } };
-          };
-          if (n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
-            return n.status.nodeInfo.kubeletVersion;
-        }
-        await new Promise((res) => setTimeout(res, 3000));
-        return undefined;
+      'get node cp-1 -o json',
+      (out) => {
+        const n = JSON.parse(out) as {
+          status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string } };
+        };
+        return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')
+          ? n.status.nodeInfo.kubeletVersion
+          : undefined;
       },
       // Generous: under TCG on a slow hour this VM lab's steps took up to 2.4 times as long as on a quiet one.
       10 * 60_000,
@@ -115,16 +127,12 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
       },
     };
     await kubectlIn('cp-1', `apply -f - <<'EOF'\n${JSON.stringify(pod)}\nEOF`);
-    const running = await until(
+    const running = await kubectlUntil(
       'the test pod Running on cp-1',
-      async () => {
-        const r = await inside('cp-1', 'kubectl --kubeconfig /etc/kubernetes/admin.conf get pod vm-lab-pod -o json');
-        if (r.code === 0) {
-          const p = JSON.parse(r.stdout) as { spec: { nodeName?: string }; status: { phase: string; podIP?: string } };
-          if (p.status.phase === 'Running' && p.status.podIP) return p;
-        }
-        await new Promise((res) => setTimeout(res, 3000));
-        return undefined;
+      'get pod vm-lab-pod -o json',
+      (out) => {
+        const p = JSON.parse(out) as { spec: { nodeName?: string }; status: { phase: string; podIP?: string } };
+        return p.status.phase === 'Running' && p.status.podIP ? p : undefined;
       },
       10 * 60_000,
     );
@@ -136,17 +144,10 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
     );
     // The pod's own process answers on its pod address: the apiserver's proxy dials it there (Running is not yet
     // listening: the pod has no readiness probe, and netexec takes a while to start under TCG).
-    const hostname = await until(
+    const hostname = await kubectlUntil(
       'the test pod answering through the apiserver proxy',
-      async () => {
-        const r = await inside(
-          'cp-1',
-          'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /api/v1/namespaces/default/pods/vm-lab-pod:8080/proxy/hostname',
-        );
-        if (r.code === 0) return r.stdout;
-        await new Promise((res) => setTimeout(res, 3000));
-        return undefined;
-      },
+      'get --raw /api/v1/namespaces/default/pods/vm-lab-pod:8080/proxy/hostname',
+      (out) => out,
       5 * 60_000,
     );
     assert.equal(hostname.trim(), 'vm-lab-pod');
@@ -419,14 +420,10 @@ describe('VM lab: lab-3 installed once through the Proxmox API, then booted by t
       const version = await cp1Ready();
       assert.equal(version, `v${t.kubernetes.version.replace(/^v/, '')}`);
       // Asked until it passes: an apiserver under load can answer a check or two failed for a moment.
-      const readyz = await until(
+      const readyz = await kubectlUntil(
         "cp-1's /readyz passing",
-        async () => {
-          const r = await inside('cp-1', 'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw "/readyz?verbose"');
-          if (r.code === 0) return r.stdout;
-          await new Promise((res) => setTimeout(res, 3000));
-          return undefined;
-        },
+        'get --raw "/readyz?verbose"',
+        (out) => out,
         5 * 60_000,
       );
       assert.match(readyz, /\[\+\]etcd ok/);

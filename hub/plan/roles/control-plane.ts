@@ -1,4 +1,4 @@
-import { certificate, command, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
+import { certificate, command, commandProbe, directory, file, httpProbe } from '../../../shared/tasks/builders.ts';
 import type { TopologyNode } from '../../../shared/topology/model.ts';
 import type { State } from '../../../proto/gen/kubedos/v1/State.ts';
 import { secretIdRef, secretRef } from '../../../shared/tasks/redact.ts';
@@ -145,7 +145,12 @@ export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]
   );
 }
 
-/** The API answers through the VIP, seen from the control plane the others join through. */
+/**
+ * The API answers through the VIP, seen from the control plane the others
+ * join through, and takes pods: the controller manager has made the
+ * `default` service account of the `default` namespace (until it has, the
+ * API refuses a pod there: "serviceaccount default not found").
+ */
 export function apiReadyGate(ctx: RoleContext, anchor: TopologyNode, deps: string[]): string {
   return ctx.plan.add(
     anchor.hostname,
@@ -157,8 +162,22 @@ export function apiReadyGate(ctx: RoleContext, anchor: TopologyNode, deps: strin
         deadlineMs: 300_000,
         intervalMs: 2_000,
       }),
+      commandProbe(
+        'default-service-account',
+        [
+          'kubectl',
+          '--kubeconfig',
+          '/etc/kubernetes/admin.conf',
+          'get',
+          'serviceaccount',
+          'default',
+          '--namespace',
+          'default',
+        ],
+        { deadlineMs: 180_000, intervalMs: 2_000 },
+      ),
     ],
-    { deps, timeoutMs: 320_000 },
+    { deps, timeoutMs: 500_000 },
   );
 }
 
