@@ -27,6 +27,7 @@ import type { ExtraDeb } from './extra-debs.ts';
 import { sha256File, sha256Text } from './hash.ts';
 import { IMAGE_UNITS, NODE_PATHS } from './node-layout.ts';
 import type { PackageSet } from './role-packages.ts';
+import { markUsed, pruneCache } from './cache-prune.ts';
 import { removeStale } from './stale.ts';
 import { requireTools, run } from './tools.ts';
 
@@ -155,7 +156,10 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
     snapshot,
     seconds: (Date.now() - started) / 1000,
   });
-  if (fs.existsSync(manifestFile)) return finish(JSON.parse(fs.readFileSync(manifestFile, 'utf8')), true);
+  if (fs.existsSync(manifestFile)) {
+    markUsed(dir);
+    return finish(JSON.parse(fs.readFileSync(manifestFile, 'utf8')), true);
+  }
 
   fs.mkdirSync(imagesDir, { recursive: true });
   removeStale(imagesDir, /^\..+\.(\d+)\.tmp$/);
@@ -213,7 +217,7 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
     writeFileAtomic(path.join(tmp, 'image.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
-    pruneImages(imagesDir, KEEP_IMAGES);
+    pruneCache(imagesDir, KEEP_IMAGES, mounted);
     return finish(manifest, false);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -224,21 +228,9 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
 /** Images kept in the cache besides the one just built (each is about 2.5 GB with its unpacked root). */
 const KEEP_IMAGES = 3;
 
-/**
- * Removes all but the newest `keep` images, never one whose unpacked root is
- * mounted (a running lab's containers sit on it).
- */
-function pruneImages(imagesDir: string, keep: number): void {
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  const images = fs
-    .readdirSync(imagesDir)
-    .filter((n) => /^[0-9a-f]{32}$/.test(n))
-    .map((n) => ({ dir: path.join(imagesDir, n), at: fs.statSync(path.join(imagesDir, n)).mtimeMs }))
-    .sort((a, b) => b.at - a.at);
-  for (const old of images.slice(keep)) {
-    if (mounts.includes(`${old.dir}/`)) continue;
-    fs.rmSync(old.dir, { recursive: true, force: true });
-  }
+/** Whether an image's unpacked root is mounted (a running lab's containers sit on it). */
+function mounted(entry: string): boolean {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(`${entry}/`);
 }
 
 function q(s: string): string {

@@ -10,7 +10,8 @@
  * Reproducible: mksquashfs with every time set to the epoch, the FAT boot
  * image with a fixed volume id, xorriso with SOURCE_DATE_EPOCH and fixed
  * file dates. Cached under cacheDir/isos/<key>/ (key: the image and the
- * deployment); a killed build leaves only a .tmp folder, removed by the next.
+ * deployment), the three built or used last kept; a killed build leaves
+ * only a .tmp folder, removed by the next.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,11 +22,14 @@ import { sha256File, sha256Text } from './hash.ts';
 import { writeIsoImage } from './iso-image.ts';
 import { INSTALL_FLAG } from './node-layout.ts';
 import type { PlatformImage } from './platform-image.ts';
+import { markUsed, pruneCache } from './cache-prune.ts';
 import { removeStale } from './stale.ts';
 import { requireTools, run } from './tools.ts';
 
 /** Bumped when the ISO's layout changes for the same image (2: squashfs at zstd level 3). */
 const ISO_FORMAT = 2;
+/** ISOs kept in the cache, the one just built or used among them (each is about 800 MB). */
+const KEEP_ISOS = 3;
 /** The live kernel's command line: the installer runs; its words go to the serial console. */
 export const LIVE_KERNEL_ARGS = `boot=live ${INSTALL_FLAG} console=tty0 console=ttyS0,115200n8`;
 
@@ -85,7 +89,10 @@ export async function buildPlatformIso(opts: {
     cached,
     seconds: (Date.now() - started) / 1000,
   });
-  if (fs.existsSync(manifestFile)) return finish(JSON.parse(fs.readFileSync(manifestFile, 'utf8')), true);
+  if (fs.existsSync(manifestFile)) {
+    markUsed(dir);
+    return finish(JSON.parse(fs.readFileSync(manifestFile, 'utf8')), true);
+  }
 
   fs.mkdirSync(isosDir, { recursive: true });
   removeStale(isosDir, /^\..+\.(\d+)\.tmp$/);
@@ -176,6 +183,8 @@ export async function buildPlatformIso(opts: {
     writeFileAtomic(path.join(tmp, 'iso.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
+    // One ISO per deployment and image: without this, every image a deployment is made from stays behind.
+    pruneCache(isosDir, KEEP_ISOS);
     return finish(manifest, false);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
