@@ -4,10 +4,18 @@ import path from 'node:path';
 /** A cache entry's folder name: a 32-hex key (images, ISOs). */
 const ENTRY = /^[0-9a-f]{32}$/;
 
-/** Marks a cache entry as used now, so pruning keeps the ones used last. */
+/**
+ * Marks a cache entry as used now, so pruning keeps the ones used last. A
+ * cache this user may read but not write (read-only, another owner's) is
+ * still used: only its pruning order is lost.
+ */
 export function markUsed(entry: string): void {
   const now = new Date();
-  fs.utimesSync(entry, now, now);
+  try {
+    fs.utimesSync(entry, now, now);
+  } catch (err) {
+    if (!['EPERM', 'EACCES', 'EROFS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
 }
 
 /**

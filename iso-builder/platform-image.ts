@@ -225,7 +225,7 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
   }
 }
 
-/** Images kept in the cache besides the one just built (each is about 2.5 GB with its unpacked root). */
+/** Images kept in the cache, the one just built or used among them (each is about 2.5 GB with its unpacked root). */
 const KEEP_IMAGES = 3;
 
 /** Whether an image's unpacked root is mounted (a running lab's containers sit on it). */
