@@ -114,6 +114,14 @@ function kubeletPatchStates(ctx: RoleContext, node: TopologyNode): State[] {
   return c ? [file('kubelet-in-container', KUBELET_CONTAINER_PATCH, renderKubeletContainerPatch(c))] : [];
 }
 
+/** kubeadm's admin.conf, which kubeadm writes on every control plane (init and join). */
+const ADMIN_KUBECONFIG = ['--kubeconfig', '/etc/kubernetes/admin.conf'];
+
+/** kubectl as the cluster's admin, on a control plane. */
+function adminKubectl(...args: string[]): string[] {
+  return ['kubectl', ...ADMIN_KUBECONFIG, ...args];
+}
+
 /** kubeadm init on the first control plane of a new cluster, guarded by the member marker so a rerun does nothing. */
 export function kubeadmInit(ctx: RoleContext, node: TopologyNode, deps: string[]): string {
   const ca = ctx.material.kubernetesCa;
@@ -164,16 +172,7 @@ export function apiReadyGate(ctx: RoleContext, anchor: TopologyNode, deps: strin
       }),
       commandProbe(
         'default-service-account',
-        [
-          'kubectl',
-          '--kubeconfig',
-          '/etc/kubernetes/admin.conf',
-          'get',
-          'serviceaccount',
-          'default',
-          '--namespace',
-          'default',
-        ],
+        adminKubectl('get', 'serviceaccount', 'default', '--namespace', 'default'),
         { deadlineMs: 180_000, intervalMs: 2_000 },
       ),
     ],
@@ -242,14 +241,7 @@ export function uploadCerts(
             }),
           ]),
       command('upload', ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', INIT_CONFIG], {
-        unless: [
-          'kubectl',
-          '--kubeconfig',
-          '/etc/kubernetes/admin.conf',
-          'get',
-          'node',
-          ...others.map((n) => n.hostname),
-        ],
+        unless: adminKubectl('get', 'node', ...others.map((n) => n.hostname)),
         timeoutMs: 120_000,
       }),
     ],
@@ -263,7 +255,6 @@ export function uploadCerts(
  * does) unless its Secret is there. The old one runs out by itself.
  */
 export function joinTokenInCluster(ctx: RoleContext, anchor: TopologyNode, deps: string[]): string {
-  const admin = ['--kubeconfig', '/etc/kubernetes/admin.conf'];
   return ctx.plan.add(
     anchor.hostname,
     'join-token',
@@ -284,18 +275,16 @@ export function joinTokenInCluster(ctx: RoleContext, anchor: TopologyNode, deps:
           'system:bootstrappers:kubeadm:default-node-token',
           '--usages',
           'signing,authentication',
-          ...admin,
+          ...ADMIN_KUBECONFIG,
         ],
         {
-          unless: [
-            'kubectl',
-            ...admin,
+          unless: adminKubectl(
             '-n',
             'kube-system',
             'get',
             'secret',
             `bootstrap-token-${secretIdRef(JOIN_TOKEN_SECRET)}`,
-          ],
+          ),
           secretOutput: true,
           timeoutMs: 60_000,
           secrets: [JOIN_TOKEN_SECRET],
@@ -317,19 +306,9 @@ export function forgetNode(ctx: RoleContext, anchor: TopologyNode, node: Topolog
     `forget-node-${node.hostname}`,
     node.role === 'cp' ? 'control-plane' : 'workers',
     [
-      command(
-        'delete-node',
-        [
-          'kubectl',
-          '--kubeconfig',
-          '/etc/kubernetes/admin.conf',
-          'delete',
-          'node',
-          node.hostname,
-          '--ignore-not-found',
-        ],
-        { timeoutMs: 60_000 },
-      ),
+      command('delete-node', adminKubectl('delete', 'node', node.hostname, '--ignore-not-found'), {
+        timeoutMs: 60_000,
+      }),
     ],
     { deps: [apiReady] },
   );
