@@ -217,7 +217,7 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
     writeFileAtomic(path.join(tmp, 'image.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
-    pruneCache(imagesDir, KEEP_IMAGES, mounted);
+    pruneCache(imagesDir, KEEP_IMAGES, mountedNow());
     return finish(manifest, false);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -228,9 +228,10 @@ export async function buildPlatformImage(opts: PlatformImageOptions): Promise<Pl
 /** Images kept in the cache, the one just built or used among them (each is about 2.5 GB with its unpacked root). */
 const KEEP_IMAGES = 3;
 
-/** Whether an image's unpacked root is mounted (a running lab's containers sit on it). */
-function mounted(entry: string): boolean {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(`${entry}/`);
+/** Whether an image's unpacked root is mounted (a running lab's containers sit on it), from one read of the mounts. */
+function mountedNow(): (entry: string) => boolean {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  return (entry) => mounts.includes(`${entry}/`);
 }
 
 function q(s: string): string {
