@@ -84,11 +84,13 @@ export async function probeState(s: ProbeState__Output, ctx: StateContext): Prom
     if (s.target === 'tcp') last = (await tcpOnce(s.tcp!, ctx.signal)) ?? '';
     else if (s.target === 'http') last = (await httpOnce(s, ctx.signal, ctx.root)) ?? '';
     else {
-      const out = await ctx.host.run(s.command!.argv, {
-        ...runOptions(s.command!, ctx),
-        timeoutMs: s.command!.timeoutMs || ATTEMPT_TIMEOUT_MS,
-      });
-      last = out.exitCode === 0 ? '' : `exit status ${out.exitCode}: ${out.output.trim().split('\n').pop() ?? ''}`;
+      const timeoutMs = s.command!.timeoutMs || ATTEMPT_TIMEOUT_MS;
+      const out = await ctx.host.run(s.command!.argv, { ...runOptions(s.command!, ctx), timeoutMs });
+      last = out.timedOut
+        ? `timed out after ${timeoutMs / 1000} s`
+        : out.exitCode === 0
+          ? ''
+          : `exit status ${out.exitCode}: ${out.output.trim().split('\n').pop() ?? ''}`;
     }
     if (!last) return unchanged(`${target} ready after ${attempts} attempt(s)`);
     if (Date.now() + (s.intervalMs || 1000) > deadline) break;

@@ -44,7 +44,15 @@ export class RealHost implements Host {
       cwd: opts.cwd || undefined,
       forceKillAfterDelay: 2000,
     });
-    const output = result.all ?? '';
+    // No exit status: it never started (ENOENT: not installed), ran out of time, or a signal ended it.
+    // Said in the program's name only: the rest of an argv may hold a secret.
+    const why =
+      typeof result.exitCode === 'number' || result.timedOut
+        ? ''
+        : result.signal
+          ? `${file} was killed by ${result.signal}`
+          : `${file} could not be started${result.code ? ` (${result.code})` : ''}`;
+    const output = [result.all ?? '', why].filter(Boolean).join('\n');
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : result.failed ? 127 : 0;
     return { exitCode: result.failed && exitCode === 0 ? 1 : exitCode, output, timedOut: result.timedOut };
   }

@@ -240,4 +240,12 @@ describe('minion task executor', function () {
       /would wait for tcp/,
     );
   });
+
+  it('a command probe whose attempt runs out of time, or whose program is missing, says so', async () => {
+    const slow = await run([commandProbe('c', ['sleep', '5'], { deadlineMs: 300, intervalMs: 50, timeoutMs: 200 })]);
+    assert.equal(slow.status, 'TASK_STATUS_FAILED');
+    assert.match(slow.error!, /sleep 5 not ready after \d+ attempt\(s\): timed out after 0\.2 s$/);
+    const missing = await run([commandProbe('c', ['kubedos-no-such-program'], { deadlineMs: 100, intervalMs: 50 })]);
+    assert.match(missing.error!, /exit status 127: kubedos-no-such-program could not be started \(ENOENT\)$/);
+  });
 });

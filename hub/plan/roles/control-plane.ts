@@ -170,10 +170,13 @@ export function apiReadyGate(ctx: RoleContext, anchor: TopologyNode, deps: strin
         deadlineMs: 300_000,
         intervalMs: 2_000,
       }),
+      // One GET (--raw skips kubectl's discovery of every API group first), with 30 s for each
+      // attempt: on a slow node (a VM under TCG, the control plane starting) kubectl alone takes
+      // seconds, and 5 s an attempt timed out every time.
       commandProbe(
         'default-service-account',
-        adminKubectl('get', 'serviceaccount', 'default', '--namespace', 'default'),
-        { deadlineMs: 180_000, intervalMs: 2_000 },
+        adminKubectl('get', '--raw', '/api/v1/namespaces/default/serviceaccounts/default'),
+        { deadlineMs: 180_000, intervalMs: 2_000, timeoutMs: 30_000 },
       ),
     ],
     { deps, timeoutMs: 500_000 },
